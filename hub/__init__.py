@@ -1,0 +1,1 @@
+"""Multiplex: a live hub for hybrid events held on several sites at once."""

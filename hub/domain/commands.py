@@ -1,0 +1,187 @@
+"""Everything a client may ask for, as one closed tagged union.
+
+Decoding a command rejects unknown types and unknown or missing fields; limits
+that depend on the event (text lengths) are checked when the command is applied.
+"""
+from __future__ import annotations
+
+import enum
+from typing import Annotated, Literal, Union
+
+import msgspec
+
+Id = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+# Generous hard caps against abuse; the event's own limits are stricter.
+Text = Annotated[str, msgspec.Meta(max_length=8000)]
+Short = Annotated[str, msgspec.Meta(max_length=200)]
+
+
+class Command(msgspec.Struct, tag_field="type", forbid_unknown_fields=True, frozen=True, omit_defaults=True):
+    pass
+
+
+# --- Q&A -------------------------------------------------------------------
+class AskQuestion(Command, tag="question.ask"):
+    text: Text
+    name: Short | None = None  # None or empty: anonymous
+
+
+class UpvoteQuestion(Command, tag="question.upvote"):
+    question: Id
+
+
+class WithdrawUpvote(Command, tag="question.unvote"):
+    question: Id
+
+
+class ApproveQuestion(Command, tag="question.approve"):
+    question: Id
+
+
+class DismissQuestion(Command, tag="question.dismiss"):
+    question: Id
+
+
+class AnswerQuestion(Command, tag="question.answer"):
+    question: Id
+
+
+class HighlightQuestion(Command, tag="question.highlight"):
+    question: Id | None  # None clears the highlight
+
+
+class MergeQuestion(Command, tag="question.merge"):
+    question: Id
+    into: Id
+
+
+# --- Polls -------------------------------------------------------------------
+class PollKind(str, enum.Enum):
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    RATING = "rating"
+    WORDCLOUD = "wordcloud"
+    TEXT = "text"
+
+
+class CreatePoll(Command, tag="poll.create"):
+    question: Text
+    kind: PollKind
+    options: list[Short] = []
+    max_picks: Annotated[int, msgspec.Meta(ge=1, le=50)] = 1
+    scale_min: Annotated[int, msgspec.Meta(ge=0, le=10)] = 1
+    scale_max: Annotated[int, msgspec.Meta(ge=1, le=10)] = 5
+    max_words: Annotated[int, msgspec.Meta(ge=1, le=10)] = 3
+    results: Literal["live", "hidden"] = "live"
+
+
+class OpenPoll(Command, tag="poll.open"):
+    poll: Id
+
+
+class ClosePoll(Command, tag="poll.close"):
+    poll: Id
+
+
+class RevealResults(Command, tag="poll.reveal"):
+    poll: Id
+
+
+class HideResults(Command, tag="poll.hide"):
+    poll: Id
+
+
+class ShowPollOnScreens(Command, tag="poll.show"):
+    poll: Id | None  # None: screens show no poll
+
+
+class Vote(Command, tag="poll.vote"):
+    poll: Id
+    choices: list[int] | None = None   # single / multiple: option indexes
+    rating: int | None = None          # rating scale
+    words: list[Short] | None = None   # word cloud
+    text: Text | None = None           # open text
+
+
+# --- Live feed -----------------------------------------------------------------
+class ContributionKind(str, enum.Enum):
+    EXPERIENCE_REPORT = "experience_report"
+    PROPOSAL = "proposal"
+    PHOTO = "photo"
+    QUOTE = "quote"
+
+
+class PostLive(Command, tag="feed.post"):
+    text: Text
+
+
+class Contribute(Command, tag="feed.contribute"):
+    kind: ContributionKind
+    title: Text = ""
+    body: Text = ""
+    photo: Annotated[str, msgspec.Meta(max_length=300)] | None = None
+    author: Short | None = None  # e.g. the speaker of a quote
+
+
+class ApproveContribution(Command, tag="feed.approve"):
+    post: Id
+
+
+class RejectContribution(Command, tag="feed.reject"):
+    post: Id
+
+
+class UpvoteProposal(Command, tag="feed.upvote"):
+    post: Id
+
+
+class WithdrawProposalUpvote(Command, tag="feed.unvote"):
+    post: Id
+
+
+# --- Reactions, stage ------------------------------------------------------------
+class React(Command, tag="reaction.send"):
+    emoji: Annotated[str, msgspec.Meta(max_length=16)]
+
+
+class RequestFloor(Command, tag="stage.request_floor"):
+    pass
+
+
+class WithdrawFloor(Command, tag="stage.withdraw_floor"):
+    pass
+
+
+class GrantFloor(Command, tag="stage.grant_floor"):
+    site: Id
+
+
+class SetOnAir(Command, tag="stage.on_air"):
+    site: Id | None  # None: nobody on air
+
+
+class ClearFloorQueue(Command, tag="stage.clear_floor"):
+    pass
+
+
+# --- Issued by the hub itself, never accepted from a client ----------------------
+class PresenceReport(Command, tag="presence.report"):
+    node: Id
+    counts: dict[str, int]  # origin (site id or "remote") -> connected now
+
+
+ClientCommand = Union[
+    AskQuestion, UpvoteQuestion, WithdrawUpvote, ApproveQuestion, DismissQuestion,
+    AnswerQuestion, HighlightQuestion, MergeQuestion,
+    CreatePoll, OpenPoll, ClosePoll, RevealResults, HideResults, ShowPollOnScreens, Vote,
+    PostLive, Contribute, ApproveContribution, RejectContribution, UpvoteProposal,
+    WithdrawProposalUpvote,
+    React, RequestFloor, WithdrawFloor, GrantFloor, SetOnAir, ClearFloorQueue,
+]
+AnyCommand = Union[ClientCommand, PresenceReport]
+
+CLIENT_COMMAND_TYPES: tuple[type[Command], ...] = ClientCommand.__args__  # type: ignore[attr-defined]
+
+
+def command_tag(cmd: Command) -> str:
+    return type(cmd).__struct_config__.tag  # type: ignore[return-value]

@@ -1,0 +1,177 @@
+"""An event as configured: sites, programme, hashtag, reactions and settings.
+
+`parse_event` turns plain data (as read from YAML) into a validated `EventConfig`;
+every problem raises `ConfigError` naming the field and what is wrong.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from typing import Annotated, Any
+
+import msgspec
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class ConfigError(ValueError):
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+
+class SessionKind(str, enum.Enum):
+    TALK = "talk"
+    KEYNOTE = "keynote"
+    ROUND_TABLE = "round_table"
+    WORKSHOP = "workshop"
+    PECHA_KUCHA = "pecha_kucha"
+    EXPERIENCE_REPORT = "experience_report"
+    PLENARY = "plenary"
+    BREAK = "break"
+
+
+class _Strict(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    pass
+
+
+class Site(_Strict):
+    id: str
+    name: str
+    city: str
+
+
+class Session(_Strict):
+    title: str
+    kind: SessionKind
+    start: str
+    end: str
+    site: str
+    day: dt.date | None = None
+    speakers: list[str] = []
+
+
+Positive = Annotated[int, msgspec.Meta(ge=1, le=100_000)]
+
+
+class Limits(_Strict):
+    question_length: Positive = 280
+    name_length: Positive = 40
+    post_length: Positive = 280
+    contribution_title_length: Positive = 120
+    contribution_body_length: Positive = 2000
+    poll_question_length: Positive = 200
+    poll_options: Positive = 12
+    option_length: Positive = 80
+    words_per_ballot: Positive = 3
+    word_length: Positive = 30
+    text_answer_length: Positive = 280
+    # Per participant, enforced by the service (a token bucket each).
+    questions_per_minute: Positive = 3
+    reactions_per_10s: Positive = 10
+    commands_per_10s: Positive = 40
+
+
+class QnaSettings(_Strict):
+    premoderated: bool = True
+
+
+class ContributionSettings(_Strict):
+    premoderated: bool = False
+
+
+class EventSettings(_Strict):
+    qna: QnaSettings = QnaSettings()
+    contributions: ContributionSettings = ContributionSettings()
+    limits: Limits = Limits()
+
+
+DEFAULT_REACTIONS = ["👏", "❤️", "👍", "😂", "🤔", "😮"]
+
+
+class EventConfig(_Strict):
+    id: str
+    title: str
+    date: dt.date
+    sites: list[Site]
+    programme: list[Session] = []
+    end_date: dt.date | None = None
+    timezone: str = "Europe/Paris"
+    hashtag: str | None = None
+    description: str = ""
+    reactions: list[str] = msgspec.field(default_factory=lambda: list(DEFAULT_REACTIONS))
+    settings: EventSettings = EventSettings()
+
+    def site_ids(self) -> frozenset[str]:
+        return frozenset(s.id for s in self.sites)
+
+    def has_site(self, site: str) -> bool:
+        return any(s.id == site for s in self.sites)
+
+    def public_view(self) -> dict[str, Any]:
+        """What every client may know of the configuration."""
+        data = msgspec.to_builtins(self)
+        data.pop("settings")
+        data["settings"] = {
+            "qna": msgspec.to_builtins(self.settings.qna),
+            "contributions": msgspec.to_builtins(self.settings.contributions),
+            "limits": msgspec.to_builtins(self.settings.limits),
+        }
+        return data
+
+
+_AT = re.compile(r"^(?P<problem>.*?)(?: - at `\$(?P<path>[^`]*)`)?$")
+
+
+def parse_event(data: Any) -> EventConfig:
+    """Validate plain data into an EventConfig, or raise ConfigError(field, problem)."""
+    if not isinstance(data, dict):
+        raise ConfigError("(top level)", "expected a mapping of event fields")
+    try:
+        event = msgspec.convert(data, EventConfig)
+    except msgspec.ValidationError as exc:
+        match = _AT.match(str(exc))
+        assert match is not None
+        path = (match.group("path") or "").lstrip(".") or "(top level)"
+        raise ConfigError(path, match.group("problem")) from None
+    _check(event)
+    return event
+
+
+def _check(event: EventConfig) -> None:
+    if not SLUG.match(event.id):
+        raise ConfigError("id", "use 1-40 lowercase letters, digits and dashes")
+    if not event.title.strip():
+        raise ConfigError("title", "must not be empty")
+    if not event.sites:
+        raise ConfigError("sites", "an event needs at least one site")
+    seen: set[str] = set()
+    for i, site in enumerate(event.sites):
+        if not SLUG.match(site.id) or site.id == "remote":
+            raise ConfigError(f"sites[{i}].id", "use lowercase letters, digits and dashes (not 'remote')")
+        if site.id in seen:
+            raise ConfigError(f"sites[{i}].id", f"duplicate site id {site.id!r}")
+        seen.add(site.id)
+    if event.end_date and event.end_date < event.date:
+        raise ConfigError("end_date", "is before date")
+    last_day = event.end_date or event.date
+    for i, session in enumerate(event.programme):
+        where = f"programme[{i}]"
+        if session.site not in seen:
+            raise ConfigError(f"{where}.site", f"unknown site {session.site!r}")
+        for name in ("start", "end"):
+            if not HHMM.match(getattr(session, name)):
+                raise ConfigError(f"{where}.{name}", "use HH:MM, e.g. 09:30")
+        if session.end <= session.start:
+            raise ConfigError(f"{where}.end", "must be after start")
+        if session.day and not (event.date <= session.day <= last_day):
+            raise ConfigError(f"{where}.day", "outside the event's dates")
+    if event.hashtag is not None and not re.match(r"^#\w{1,60}$", event.hashtag):
+        raise ConfigError("hashtag", "must look like #word")
+    if not event.reactions or len(set(event.reactions)) != len(event.reactions):
+        raise ConfigError("reactions", "needs at least one reaction and no duplicates")
+    if any(not r or len(r) > 8 for r in event.reactions):
+        raise ConfigError("reactions", "each reaction is one emoji")

@@ -1,0 +1,129 @@
+"""The live feed: moderators' live posts (the live-tweets) and sites' contributions."""
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import msgspec
+
+from . import commands as c
+from .actors import REMOTE
+from .commands import ContributionKind
+from .context import Commit, Ctx, Effects
+from .errors import DomainError, require
+from .text import checked
+
+LIVE = "live"  # the kind of a moderator's live post
+
+
+class PostState(str, enum.Enum):
+    PENDING = "pending"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+
+
+class Post(msgspec.Struct):
+    id: str
+    at: int
+    kind: str            # "live" or a ContributionKind value
+    origin: str          # the contributing site, or "remote" for the control room
+    title: str
+    body: str
+    state: PostState
+    photo: str | None = None
+    author: str | None = None
+    voters: set[str] = msgspec.field(default_factory=set)
+
+
+class FeedState(msgspec.Struct):
+    posts: dict[str, Post] = msgspec.field(default_factory=dict)
+
+
+def live_text_limit(ctx: Ctx) -> int:
+    """A live post leaves room for " #hashtag", which is appended when shown."""
+    tag = ctx.config.hashtag
+    return ctx.limits.post_length - (len(tag) + 1 if tag else 0)
+
+
+def post_live(state: FeedState, ctx: Ctx, cmd: c.PostLive, fx: Effects) -> Commit:
+    text = checked(cmd.text, limit=live_text_limit(ctx), code="post", what="the post")
+    post = Post(id=ctx.new_id("p"), at=ctx.at, kind=LIVE, origin=REMOTE, title="", body=text,
+                state=PostState.PUBLISHED)
+
+    def commit() -> None:
+        state.posts[post.id] = post
+        fx.now.append(("post", post.id))
+        fx.result["post"] = post.id
+    return commit
+
+
+def contribute(state: FeedState, ctx: Ctx, cmd: c.Contribute, fx: Effects) -> Commit:
+    lim = ctx.limits
+    title = checked(cmd.title, limit=lim.contribution_title_length, code="contribution.title", what="the title",
+                    required=cmd.kind in (ContributionKind.EXPERIENCE_REPORT, ContributionKind.PROPOSAL))
+    body = checked(cmd.body, limit=lim.contribution_body_length, code="contribution.body", what="the text",
+                   required=cmd.kind is not ContributionKind.PHOTO)
+    author = checked(cmd.author or "", limit=lim.name_length, code="name", what="the author", required=False)
+    if cmd.kind is ContributionKind.PHOTO:
+        require(bool(cmd.photo), "contribution.photo", "a photo contribution needs a photo")
+    require(cmd.photo is None or cmd.photo.startswith("/media/uploads/"), "contribution.photo",
+            "photos are uploaded to the hub first")
+    premoderated = ctx.config.settings.contributions.premoderated
+    post = Post(id=ctx.new_id("p"), at=ctx.at, kind=cmd.kind.value, origin=ctx.actor.origin, title=title,
+                body=body, photo=cmd.photo, author=author or None,
+                state=PostState.PENDING if premoderated else PostState.PUBLISHED)
+
+    def commit() -> None:
+        state.posts[post.id] = post
+        fx.now.append(("post", post.id))
+        fx.result.update(post=post.id, state=post.state.value)
+    return commit
+
+
+def _get(state: FeedState, pid: str) -> Post:
+    post = state.posts.get(pid)
+    if post is None:
+        raise DomainError("post.not_found", f"no post {pid}", post=pid)
+    return post
+
+
+def moderate(state: FeedState, ctx: Ctx, cmd: c.ApproveContribution | c.RejectContribution, fx: Effects) -> Commit:
+    post = _get(state, cmd.post)
+    require(post.state is PostState.PENDING, "post.bad_state", f"post {post.id} is {post.state.value}",
+            post=post.id, state=post.state.value)
+
+    def commit() -> None:
+        post.state = PostState.PUBLISHED if isinstance(cmd, c.ApproveContribution) else PostState.REJECTED
+        fx.now.append(("post", post.id))
+        fx.result.update(post=post.id, state=post.state.value)
+    return commit
+
+
+def upvote(state: FeedState, ctx: Ctx, cmd: c.UpvoteProposal | c.WithdrawProposalUpvote, fx: Effects) -> Commit:
+    post = _get(state, cmd.post)
+    require(post.kind == ContributionKind.PROPOSAL.value and post.state is PostState.PUBLISHED,
+            "post.not_votable", "only published proposals can be upvoted", post=post.id)
+    adding = isinstance(cmd, c.UpvoteProposal)
+    if adding:
+        require(ctx.actor.pid not in post.voters, "post.already_upvoted", "you already upvoted this proposal")
+    else:
+        require(ctx.actor.pid in post.voters, "post.not_upvoted", "you have not upvoted this proposal")
+
+    def commit() -> None:
+        (post.voters.add if adding else post.voters.discard)(ctx.actor.pid)
+        fx.hot.append(("post", post.id))
+        fx.result.update(post=post.id, votes=len(post.voters))
+    return commit
+
+
+def render(post: Post, audience: str, hashtag: str | None) -> dict[str, Any] | None:
+    if post.state is not PostState.PUBLISHED and not (audience == "mod" or audience == f"site:{post.origin}"):
+        return None
+    out: dict[str, Any] = {"id": post.id, "at": post.at, "kind": post.kind, "origin": post.origin,
+                           "title": post.title, "body": post.body, "state": post.state.value,
+                           "photo": post.photo, "author": post.author}
+    if post.kind == LIVE and hashtag:
+        out["hashtag"] = hashtag
+    if post.kind == ContributionKind.PROPOSAL.value:
+        out["votes"] = len(post.voters)
+    return out

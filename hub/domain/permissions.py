@@ -1,0 +1,58 @@
+"""The permissions matrix: which role may send which command.
+
+Scoped rules (a coordinator acts only on their own site's questions) are checked
+by the feature that owns the data; this table is the first gate, and
+docs/permissions.md is generated from it (a test keeps them in step).
+"""
+from __future__ import annotations
+
+from . import commands as c
+from .actors import Role
+from .errors import DomainError
+
+V, P, C, M = Role.VIEWER, Role.PARTICIPANT, Role.COORDINATOR, Role.MODERATOR
+AUDIENCE = frozenset({V, P, C})   # anybody taking part in the event
+STAFF = frozenset({C, M})
+MODS = frozenset({M})
+
+MATRIX: dict[type[c.Command], frozenset[Role]] = {
+    c.AskQuestion: AUDIENCE,
+    c.UpvoteQuestion: AUDIENCE,
+    c.WithdrawUpvote: AUDIENCE,
+    c.ApproveQuestion: STAFF,      # coordinator: own site's questions only
+    c.DismissQuestion: STAFF,      # coordinator: own site's questions only
+    c.AnswerQuestion: MODS,
+    c.HighlightQuestion: MODS,
+    c.MergeQuestion: MODS,
+    c.CreatePoll: MODS,
+    c.OpenPoll: MODS,
+    c.ClosePoll: MODS,
+    c.RevealResults: MODS,
+    c.HideResults: MODS,
+    c.ShowPollOnScreens: MODS,
+    c.Vote: AUDIENCE,
+    c.PostLive: MODS,
+    c.Contribute: frozenset({C}),  # attributed to the coordinator's site
+    c.ApproveContribution: MODS,
+    c.RejectContribution: MODS,
+    c.UpvoteProposal: AUDIENCE,
+    c.WithdrawProposalUpvote: AUDIENCE,
+    c.React: AUDIENCE,
+    c.RequestFloor: frozenset({C}),
+    c.WithdrawFloor: frozenset({C}),
+    c.GrantFloor: MODS,
+    c.SetOnAir: MODS,
+    c.ClearFloorQueue: MODS,
+    c.PresenceReport: frozenset({Role.SYSTEM}),
+}
+
+
+def check_allowed(role: Role, command: c.Command) -> None:
+    allowed = MATRIX.get(type(command), frozenset())
+    if role not in allowed:
+        raise DomainError(
+            "auth.forbidden",
+            f"a {role.value} may not send {c.command_tag(command)}",
+            command=c.command_tag(command),
+            role=role.value,
+        )

@@ -1,0 +1,233 @@
+"""Polls: five kinds, a draft -> open -> closed lifecycle, one ballot per participant,
+tallies kept incrementally overall and per site."""
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import msgspec
+
+from . import commands as c
+from .commands import PollKind
+from .context import Commit, Ctx, Effects
+from .errors import DomainError, require
+from .text import checked, clean, normalise_word
+
+TOP_WORDS = 60
+LATEST_TEXTS = 50
+
+
+class PollState(str, enum.Enum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+TRANSITIONS = {PollState.DRAFT: {PollState.OPEN}, PollState.OPEN: {PollState.CLOSED},
+               PollState.CLOSED: {PollState.OPEN}}  # a closed poll may be reopened
+
+
+class Ballot(msgspec.Struct, array_like=True):
+    site: str
+    value: list[int | str] | int | str
+
+
+class Poll(msgspec.Struct):
+    id: str
+    at: int
+    question: str
+    kind: PollKind
+    options: list[str]
+    max_picks: int
+    scale_min: int
+    scale_max: int
+    max_words: int
+    results_visible: bool
+    state: PollState = PollState.DRAFT
+    ballots: dict[str, Ballot] = msgspec.field(default_factory=dict)
+    # origin -> counts: per option / per rating step (lists), per word (dicts)
+    counts: dict[str, list[int]] = msgspec.field(default_factory=dict)
+    words: dict[str, dict[str, int]] = msgspec.field(default_factory=dict)
+    texts: list[list[str]] = msgspec.field(default_factory=list)  # [pid, origin, text], in order
+
+
+class PollsState(msgspec.Struct):
+    polls: dict[str, Poll] = msgspec.field(default_factory=dict)
+    on_screen: str | None = None
+
+
+def _get(state: PollsState, pid: str) -> Poll:
+    poll = state.polls.get(pid)
+    if poll is None:
+        raise DomainError("poll.not_found", f"no poll {pid}", poll=pid)
+    return poll
+
+
+def create(state: PollsState, ctx: Ctx, cmd: c.CreatePoll, fx: Effects) -> Commit:
+    lim = ctx.limits
+    question = checked(cmd.question, limit=lim.poll_question_length, code="poll.question", what="the poll question")
+    options = [checked(o, limit=lim.option_length, code="poll.option", what="an option") for o in cmd.options]
+    if cmd.kind in (PollKind.SINGLE, PollKind.MULTIPLE):
+        require(2 <= len(options) <= lim.poll_options, "poll.options",
+                f"a choice poll needs 2 to {lim.poll_options} options", limit=lim.poll_options)
+        require(len(set(options)) == len(options), "poll.options", "options must differ")
+    else:
+        require(not options, "poll.options", f"a {cmd.kind.value} poll takes no options")
+    max_picks = cmd.max_picks if cmd.kind is PollKind.MULTIPLE else 1
+    require(max_picks <= max(len(options), 1), "poll.max_picks", "max_picks is more than the options")
+    require(cmd.scale_min < cmd.scale_max, "poll.scale", "scale_min must be below scale_max")
+    poll = Poll(id=ctx.new_id("poll"), at=ctx.at, question=question, kind=cmd.kind, options=options,
+                max_picks=max_picks, scale_min=cmd.scale_min, scale_max=cmd.scale_max,
+                max_words=min(cmd.max_words, lim.words_per_ballot), results_visible=cmd.results == "live")
+
+    def commit() -> None:
+        state.polls[poll.id] = poll
+        fx.now.extend([("poll", poll.id), ("tally", poll.id)])
+        fx.result["poll"] = poll.id
+    return commit
+
+
+def transition(state: PollsState, ctx: Ctx, cmd: c.OpenPoll | c.ClosePoll, fx: Effects) -> Commit:
+    poll = _get(state, cmd.poll)
+    target = PollState.OPEN if isinstance(cmd, c.OpenPoll) else PollState.CLOSED
+    if target not in TRANSITIONS[poll.state]:
+        raise DomainError("poll.bad_state", f"poll {poll.id} is {poll.state.value}, cannot become {target.value}",
+                          poll=poll.id, state=poll.state.value)
+
+    def commit() -> None:
+        poll.state = target
+        fx.now.extend([("poll", poll.id), ("tally", poll.id)])
+    return commit
+
+
+def set_results_visible(state: PollsState, ctx: Ctx, cmd: c.RevealResults | c.HideResults, fx: Effects) -> Commit:
+    poll = _get(state, cmd.poll)
+
+    def commit() -> None:
+        poll.results_visible = isinstance(cmd, c.RevealResults)
+        fx.now.extend([("poll", poll.id), ("tally", poll.id)])
+    return commit
+
+
+def show(state: PollsState, ctx: Ctx, cmd: c.ShowPollOnScreens, fx: Effects) -> Commit:
+    if cmd.poll is not None:
+        require(_get(state, cmd.poll).state is not PollState.DRAFT, "poll.bad_state", "a draft cannot be shown")
+
+    def commit() -> None:
+        state.on_screen = cmd.poll
+        fx.now.append(("screen", ""))
+    return commit
+
+
+def _ballot_value(poll: Poll, ctx: Ctx, cmd: c.Vote) -> list[int | str] | int | str:
+    """Validate the ballot for the poll's kind; return its canonical value."""
+    given = {k for k in ("choices", "rating", "words", "text") if getattr(cmd, k) is not None}
+    expected = {PollKind.SINGLE: "choices", PollKind.MULTIPLE: "choices", PollKind.RATING: "rating",
+                PollKind.WORDCLOUD: "words", PollKind.TEXT: "text"}[poll.kind]
+    require(given == {expected}, "ballot.invalid", f"a {poll.kind.value} poll takes `{expected}` only",
+            expected=expected)
+    if poll.kind in (PollKind.SINGLE, PollKind.MULTIPLE):
+        picks = sorted(set(cmd.choices or []))
+        require(len(picks) == len(cmd.choices or []), "ballot.invalid", "a choice is repeated")
+        require(1 <= len(picks) <= poll.max_picks, "ballot.invalid", f"pick 1 to {poll.max_picks} options",
+                max_picks=poll.max_picks)
+        require(all(0 <= i < len(poll.options) for i in picks), "ballot.invalid", "no such option")
+        return picks
+    if poll.kind is PollKind.RATING:
+        assert cmd.rating is not None
+        require(poll.scale_min <= cmd.rating <= poll.scale_max, "ballot.invalid",
+                f"rate from {poll.scale_min} to {poll.scale_max}")
+        return cmd.rating
+    if poll.kind is PollKind.WORDCLOUD:
+        raw = [clean(w) for w in cmd.words or []]
+        require(all(0 < len(w) <= ctx.limits.word_length for w in raw), "ballot.invalid",
+                f"each word is 1 to {ctx.limits.word_length} characters")
+        words = list(dict.fromkeys(normalise_word(w) for w in raw))
+        require(1 <= len(words) <= poll.max_words, "ballot.invalid", f"give 1 to {poll.max_words} words",
+                max_words=poll.max_words)
+        return words
+    return checked(cmd.text or "", limit=ctx.limits.text_answer_length, code="ballot.text", what="the answer")
+
+
+def _count(poll: Poll, pid: str, ballot: Ballot, sign: int) -> None:
+    origin, value = ballot.site, ballot.value
+    if poll.kind in (PollKind.SINGLE, PollKind.MULTIPLE, PollKind.RATING):
+        size = len(poll.options) if poll.kind is not PollKind.RATING else poll.scale_max - poll.scale_min + 1
+        row = poll.counts.setdefault(origin, [0] * size)
+        for i in (value if isinstance(value, list) else [int(value) - poll.scale_min]):
+            row[int(i)] += sign
+    elif poll.kind is PollKind.WORDCLOUD:
+        bag = poll.words.setdefault(origin, {})
+        for w in value:  # type: ignore[union-attr]
+            bag[str(w)] = bag.get(str(w), 0) + sign
+            if bag[str(w)] == 0:
+                del bag[str(w)]
+    else:
+        if sign > 0:
+            poll.texts.append([pid, origin, str(value)])
+        else:
+            poll.texts = [t for t in poll.texts if t[0] != pid]
+
+
+def vote(state: PollsState, ctx: Ctx, cmd: c.Vote, fx: Effects) -> Commit:
+    poll = _get(state, cmd.poll)
+    require(poll.state is PollState.OPEN, "poll.not_open", f"poll {poll.id} is {poll.state.value}: no votes now",
+            poll=poll.id, state=poll.state.value)
+    ballot = Ballot(site=ctx.actor.origin, value=_ballot_value(poll, ctx, cmd))
+
+    def commit() -> None:
+        previous = poll.ballots.get(ctx.actor.pid)
+        if previous is not None:  # a new ballot replaces the old one
+            _count(poll, ctx.actor.pid, previous, -1)
+        poll.ballots[ctx.actor.pid] = ballot
+        _count(poll, ctx.actor.pid, ballot, +1)
+        fx.hot.append(("tally", poll.id))
+        fx.result.update(poll=poll.id, replaced=previous is not None, ballot=ballot.value)
+    return commit
+
+
+def render_poll(poll: Poll, audience: str) -> dict[str, Any] | None:
+    if poll.state is PollState.DRAFT and audience != "mod":
+        return None
+    return {"id": poll.id, "at": poll.at, "question": poll.question, "kind": poll.kind.value,
+            "options": poll.options, "max_picks": poll.max_picks, "scale": [poll.scale_min, poll.scale_max],
+            "max_words": poll.max_words, "state": poll.state.value, "results_visible": poll.results_visible}
+
+
+def tally(poll: Poll) -> dict[str, Any]:
+    """Results overall and per origin (site id or "remote")."""
+    by_site_total: dict[str, int] = {}
+    for b in poll.ballots.values():
+        by_site_total[b.site] = by_site_total.get(b.site, 0) + 1
+    out: dict[str, Any] = {"poll": poll.id, "ballots": len(poll.ballots), "ballots_by_site": by_site_total}
+    if poll.kind is PollKind.WORDCLOUD:
+        overall: dict[str, int] = {}
+        for bag in poll.words.values():
+            for w, n in bag.items():
+                overall[w] = overall.get(w, 0) + n
+        out["words"] = _top(overall, TOP_WORDS)
+        out["words_by_site"] = {s: _top(bag, TOP_WORDS // 2) for s, bag in poll.words.items()}
+    elif poll.kind is PollKind.TEXT:
+        out["answers"] = [{"site": t[1], "text": t[2]} for t in poll.texts[-LATEST_TEXTS:]]
+    else:
+        size = len(poll.options) if poll.kind is not PollKind.RATING else poll.scale_max - poll.scale_min + 1
+        total = [0] * size
+        for row in poll.counts.values():
+            total = [a + b for a, b in zip(total, row)]
+        out["counts"] = total
+        out["counts_by_site"] = {s: list(row) for s, row in poll.counts.items() if any(row)}
+        if poll.kind is PollKind.RATING and poll.ballots:
+            out["mean"] = round(sum((poll.scale_min + i) * n for i, n in enumerate(total)) / len(poll.ballots), 2)
+    return out
+
+
+def render_tally(poll: Poll, audience: str) -> dict[str, Any] | None:
+    if poll.state is PollState.DRAFT and audience != "mod":
+        return None
+    if not poll.results_visible and audience != "mod":
+        return {"poll": poll.id, "ballots": len(poll.ballots), "hidden": True}  # participation only
+    return tally(poll)
+
+
+def _top(bag: dict[str, int], n: int) -> list[list[Any]]:
+    return [[w, k] for w, k in sorted(bag.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]

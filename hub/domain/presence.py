@@ -1,0 +1,60 @@
+"""Presence: who is connected now, per origin, and the peak.
+
+Each hub process reports its own counts through the log (at most every second
+or so, only when they change); the state sums the live reports. A report older
+than REPORT_TTL_MS, by the time of the newest entry, is from a process that is
+gone, so it stops counting: deterministic, because it reads entry times only.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from . import commands as c
+from .context import Commit, Ctx, Effects
+
+REPORT_TTL_MS = 30_000
+
+
+class Report(msgspec.Struct, array_like=True):
+    at: int
+    counts: dict[str, int]
+
+
+class PresenceState(msgspec.Struct):
+    reports: dict[str, Report] = msgspec.field(default_factory=dict)
+    peak: int = 0
+    peak_at: int | None = None
+    peak_by_site: dict[str, int] = msgspec.field(default_factory=dict)
+
+
+def now_by_site(state: PresenceState) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for report in state.reports.values():
+        for origin, n in report.counts.items():
+            total[origin] = total.get(origin, 0) + n
+    return total
+
+
+def report(state: PresenceState, ctx: Ctx, cmd: c.PresenceReport, fx: Effects) -> Commit:
+    return lambda: _record(state, ctx, cmd, fx)
+
+
+def _record(state: PresenceState, ctx: Ctx, cmd: c.PresenceReport, fx: Effects) -> None:
+    state.reports[cmd.node] = Report(at=ctx.at, counts={k: v for k, v in cmd.counts.items() if v > 0})
+    for node in [n for n, r in state.reports.items() if r.at < ctx.at - REPORT_TTL_MS]:
+        del state.reports[node]
+    current = now_by_site(state)
+    total = sum(current.values())
+    if total > state.peak:
+        state.peak, state.peak_at = total, ctx.at
+    for origin, n in current.items():
+        state.peak_by_site[origin] = max(n, state.peak_by_site.get(origin, 0))
+    fx.hot.append(("presence", ""))
+
+
+def render(state: PresenceState) -> dict[str, Any]:
+    current = now_by_site(state)
+    return {"now": current, "total": sum(current.values()), "peak": state.peak, "peak_at": state.peak_at,
+            "peak_by_site": state.peak_by_site}

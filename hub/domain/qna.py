@@ -1,0 +1,178 @@
+"""The shared Q&A: ask, upvote, layered moderation, highlight, merge."""
+from __future__ import annotations
+
+import enum
+from typing import Any, Literal
+
+import msgspec
+
+from . import commands as c
+from .actors import REMOTE, Role
+from .context import Commit, Ctx, Effects
+from .errors import DomainError, require
+from .text import checked
+
+
+class QState(str, enum.Enum):
+    PENDING = "pending"
+    VISIBLE = "visible"
+    ANSWERED = "answered"
+    DISMISSED = "dismissed"
+    MERGED = "merged"
+
+
+PUBLIC_STATES = frozenset({QState.VISIBLE, QState.ANSWERED})
+# Legal moves of the lifecycle; anything else raises question.bad_state.
+TRANSITIONS: dict[QState, frozenset[QState]] = {
+    QState.PENDING: frozenset({QState.VISIBLE, QState.DISMISSED, QState.MERGED}),
+    QState.VISIBLE: frozenset({QState.ANSWERED, QState.DISMISSED, QState.MERGED}),
+    QState.ANSWERED: frozenset(),
+    QState.DISMISSED: frozenset(),
+    QState.MERGED: frozenset(),
+}
+
+
+class Question(msgspec.Struct):
+    id: str
+    at: int
+    text: str
+    name: str | None
+    author: str
+    origin: str
+    state: QState
+    voters: set[str] = msgspec.field(default_factory=set)
+    merged_into: str | None = None
+
+
+class QnaState(msgspec.Struct):
+    questions: dict[str, Question] = msgspec.field(default_factory=dict)
+    highlighted: str | None = None
+
+
+def _get(state: QnaState, qid: str) -> Question:
+    q = state.questions.get(qid)
+    if q is None:
+        raise DomainError("question.not_found", f"no question {qid}", question=qid)
+    return q
+
+
+def _check_move(q: Question, to: QState) -> None:
+    if to not in TRANSITIONS[q.state]:
+        raise DomainError("question.bad_state", f"question {q.id} is {q.state.value}, cannot become {to.value}",
+                          question=q.id, state=q.state.value)
+
+
+def _check_scope(ctx: Ctx, q: Question) -> None:
+    """Layered moderation: a coordinator moderates their own site's questions only."""
+    if ctx.actor.role is Role.COORDINATOR and q.origin != ctx.actor.site:
+        raise DomainError("auth.other_site", f"question {q.id} was asked at {q.origin}, not at {ctx.actor.site}",
+                          question=q.id)
+
+
+def _unhighlight_if(state: QnaState, q: Question, fx: Effects) -> None:
+    if state.highlighted == q.id:
+        state.highlighted = None
+        fx.now.append(("highlight", ""))
+
+
+def ask(state: QnaState, ctx: Ctx, cmd: c.AskQuestion, fx: Effects) -> Commit:
+    text = checked(cmd.text, limit=ctx.limits.question_length, code="question", what="the question")
+    name = checked(cmd.name or "", limit=ctx.limits.name_length, code="name", what="the name", required=False)
+    premoderated = ctx.config.settings.qna.premoderated
+    q = Question(id=ctx.new_id("q"), at=ctx.at, text=text, name=name or None, author=ctx.actor.pid,
+                 origin=ctx.actor.origin, state=QState.PENDING if premoderated else QState.VISIBLE)
+
+    def commit() -> None:
+        state.questions[q.id] = q
+        fx.now.append(("question", q.id))
+        fx.result.update(question=q.id, state=q.state.value)
+    return commit
+
+
+def upvote(state: QnaState, ctx: Ctx, cmd: c.UpvoteQuestion | c.WithdrawUpvote, fx: Effects) -> Commit:
+    q = _get(state, cmd.question)
+    require(q.state in PUBLIC_STATES, "question.not_votable", f"question {q.id} cannot be voted on", question=q.id)
+    adding = isinstance(cmd, c.UpvoteQuestion)
+    if adding:
+        require(ctx.actor.pid not in q.voters, "question.already_upvoted", "you already upvoted this question")
+    else:
+        require(ctx.actor.pid in q.voters, "question.not_upvoted", "you have not upvoted this question")
+
+    def commit() -> None:
+        (q.voters.add if adding else q.voters.discard)(ctx.actor.pid)
+        fx.hot.append(("question", q.id))
+        fx.result.update(question=q.id, votes=len(q.voters))
+    return commit
+
+
+def moderate(state: QnaState, ctx: Ctx, cmd: c.Command, fx: Effects) -> Commit:
+    assert isinstance(cmd, (c.ApproveQuestion, c.DismissQuestion, c.AnswerQuestion))
+    q = _get(state, cmd.question)
+    _check_scope(ctx, q)
+    target = {c.ApproveQuestion: QState.VISIBLE, c.DismissQuestion: QState.DISMISSED,
+              c.AnswerQuestion: QState.ANSWERED}[type(cmd)]
+    _check_move(q, target)
+
+    def commit() -> None:
+        q.state = target
+        if target is not QState.VISIBLE:
+            _unhighlight_if(state, q, fx)
+        fx.now.append(("question", q.id))
+        fx.result.update(question=q.id, state=q.state.value)
+    return commit
+
+
+def highlight(state: QnaState, ctx: Ctx, cmd: c.HighlightQuestion, fx: Effects) -> Commit:
+    if cmd.question is not None:
+        q = _get(state, cmd.question)
+        require(q.state is QState.VISIBLE, "question.not_highlightable",
+                f"only a visible, unanswered question can be highlighted ({q.id} is {q.state.value})", question=q.id)
+
+    def commit() -> None:
+        state.highlighted = cmd.question
+        fx.now.append(("highlight", ""))
+    return commit
+
+
+def merge(state: QnaState, ctx: Ctx, cmd: c.MergeQuestion, fx: Effects) -> Commit:
+    """Fold a duplicate into another question: its voters (and asker) now count there."""
+    src, dst = _get(state, cmd.question), _get(state, cmd.into)
+    require(src.id != dst.id, "question.merge_self", "a question cannot be merged into itself")
+    require(dst.state in PUBLIC_STATES or dst.state is QState.PENDING, "question.bad_state",
+            f"question {dst.id} is {dst.state.value}", question=dst.id)
+    _check_move(src, QState.MERGED)
+
+    def commit() -> None:
+        src.state, src.merged_into = QState.MERGED, dst.id
+        dst.voters |= src.voters
+        if src.author != dst.author:
+            dst.voters.add(src.author)  # asking the same thing counts as wanting it answered
+        _unhighlight_if(state, src, fx)
+        fx.now.extend([("question", src.id), ("question", dst.id)])
+        fx.result.update(question=dst.id, votes=len(dst.voters))
+    return commit
+
+
+def visible_to(q: Question, audience: str) -> bool:
+    if q.state in PUBLIC_STATES:
+        return True
+    return audience == "mod" or (audience == f"site:{q.origin}" and q.origin != REMOTE)
+
+
+def render(q: Question, audience: str) -> dict[str, Any] | None:
+    if not visible_to(q, audience):
+        return None
+    out: dict[str, Any] = {"id": q.id, "at": q.at, "text": q.text, "name": q.name, "origin": q.origin,
+                           "state": q.state.value, "votes": len(q.voters)}
+    if q.merged_into:
+        out["merged_into"] = q.merged_into
+    return out
+
+
+def ordered(state: QnaState, by: Literal["votes", "time"] = "votes",
+            states: frozenset[QState] = PUBLIC_STATES) -> list[Question]:
+    """Questions in display order: most votes first (older first on ties), or newest first."""
+    chosen = [q for q in state.questions.values() if q.state in states]
+    if by == "votes":
+        return sorted(chosen, key=lambda q: (-len(q.voters), q.at, q.id))
+    return sorted(chosen, key=lambda q: (-q.at, q.id))

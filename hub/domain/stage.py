@@ -1,0 +1,64 @@
+"""The stage: which site is on air, and the queue of sites asking for the floor."""
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from . import commands as c
+from .context import Commit, Ctx, Effects
+from .errors import DomainError, require
+
+
+class StageState(msgspec.Struct):
+    on_air: str | None = None
+    on_air_since: int | None = None
+    floor_queue: list[str] = msgspec.field(default_factory=list)
+
+
+def _site(ctx: Ctx, site: str) -> str:
+    if not ctx.config.has_site(site):
+        raise DomainError("site.not_found", f"no site {site}", site=site)
+    return site
+
+
+def _changed(state: StageState, ctx: Ctx, fx: Effects, on_air: str | None, queue: list[str]) -> Commit:
+    def commit() -> None:
+        if state.on_air != on_air:
+            state.on_air, state.on_air_since = on_air, ctx.at
+        state.floor_queue = queue
+        fx.now.append(("stage", ""))
+        fx.result.update(on_air=state.on_air, floor_queue=list(queue))
+    return commit
+
+
+def request_floor(state: StageState, ctx: Ctx, cmd: c.RequestFloor, fx: Effects) -> Commit:
+    site = _site(ctx, ctx.actor.site or "")
+    require(site not in state.floor_queue, "floor.already_requested", "your site is already in the queue")
+    require(site != state.on_air, "floor.already_on_air", "your site is already on air")
+    return _changed(state, ctx, fx, state.on_air, [*state.floor_queue, site])
+
+
+def withdraw_floor(state: StageState, ctx: Ctx, cmd: c.WithdrawFloor, fx: Effects) -> Commit:
+    site = ctx.actor.site or ""
+    require(site in state.floor_queue, "floor.not_requested", "your site is not in the queue")
+    return _changed(state, ctx, fx, state.on_air, [s for s in state.floor_queue if s != site])
+
+
+def grant_floor(state: StageState, ctx: Ctx, cmd: c.GrantFloor, fx: Effects) -> Commit:
+    site = _site(ctx, cmd.site)
+    require(site in state.floor_queue, "floor.not_requested", f"{site} has not asked for the floor", site=site)
+    return _changed(state, ctx, fx, site, [s for s in state.floor_queue if s != site])
+
+
+def set_on_air(state: StageState, ctx: Ctx, cmd: c.SetOnAir, fx: Effects) -> Commit:
+    site = _site(ctx, cmd.site) if cmd.site is not None else None
+    return _changed(state, ctx, fx, site, [s for s in state.floor_queue if s != site])
+
+
+def clear_floor(state: StageState, ctx: Ctx, cmd: c.ClearFloorQueue, fx: Effects) -> Commit:
+    return _changed(state, ctx, fx, state.on_air, [])
+
+
+def render(state: StageState) -> dict[str, Any]:
+    return {"on_air": state.on_air, "since": state.on_air_since, "floor_queue": list(state.floor_queue)}

@@ -1,0 +1,84 @@
+"""What each audience sees of the state, rendered as plain data.
+
+Audiences: "public" (viewers, participants, screens), "mod" (the control room)
+and "site:<id>" (a site's coordinators: public plus their site's pending items).
+A key renders to None when the audience may not see it (it is removed on the client).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from . import feed, polls, presence, qna, reactions, stage
+from .context import Key
+from .event import EventConfig
+from .state import EventState
+
+PUBLIC = "public"
+MOD = "mod"
+
+
+def site_audience(site: str) -> str:
+    return f"site:{site}"
+
+
+# Keys whose value lives in a collection on the client; the others are single values.
+COLLECTIONS = {"question": "questions", "poll": "polls", "tally": "tallies", "post": "posts"}
+
+
+def render(state: EventState, config: EventConfig, key: Key, audience: str) -> Any:
+    kind, ident = key
+    if kind == "question":
+        q = state.qna.questions.get(ident)
+        return qna.render(q, audience) if q else None
+    if kind == "poll":
+        p = state.polls.polls.get(ident)
+        return polls.render_poll(p, audience) if p else None
+    if kind == "tally":
+        p = state.polls.polls.get(ident)
+        return polls.render_tally(p, audience) if p else None
+    if kind == "post":
+        post = state.feed.posts.get(ident)
+        return feed.render(post, audience, config.hashtag) if post else None
+    if kind == "highlight":
+        hid = state.qna.highlighted
+        return qna.render(state.qna.questions[hid], audience) if hid else None
+    if kind == "screen":
+        return state.polls.on_screen
+    if kind == "stage":
+        return stage.render(state.stage)
+    if kind == "reactions":
+        return reactions.render(state.reactions)
+    if kind == "presence":
+        return presence.render(state.presence)
+    raise KeyError(kind)
+
+
+def all_keys(state: EventState) -> list[Key]:
+    keys: list[Key] = [("question", q) for q in state.qna.questions]
+    keys += [("poll", p) for p in state.polls.polls] + [("tally", p) for p in state.polls.polls]
+    keys += [("post", p) for p in state.feed.posts]
+    keys += [("highlight", ""), ("screen", ""), ("stage", ""), ("reactions", ""), ("presence", "")]
+    return keys
+
+
+def snapshot(state: EventState, config: EventConfig, audience: str) -> dict[str, Any]:
+    """The whole state as one audience sees it."""
+    out: dict[str, Any] = {name: {} for name in COLLECTIONS.values()}
+    for key in all_keys(state):
+        value = render(state, config, key, audience)
+        if key[0] in COLLECTIONS:
+            if value is not None:
+                out[COLLECTIONS[key[0]]][key[1]] = value
+        else:
+            out[key[0]] = value
+    return out
+
+
+def mine(state: EventState, pid: str) -> dict[str, Any]:
+    """What one participant did: their upvotes and ballots (shown as 'you voted')."""
+    return {
+        "upvoted": sorted(q.id for q in state.qna.questions.values() if pid in q.voters),
+        "proposals_upvoted": sorted(p.id for p in state.feed.posts.values() if pid in p.voters),
+        "ballots": {p.id: p.ballots[pid].value for p in state.polls.polls.values() if pid in p.ballots},
+        "questions": sorted(q.id for q in state.qna.questions.values() if q.author == pid),
+    }
