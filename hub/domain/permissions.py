@@ -56,3 +56,16 @@ def check_allowed(role: Role, command: c.Command) -> None:
             command=c.command_tag(command),
             role=role.value,
         )
+
+
+def matrix_markdown() -> str:
+    """The table in docs/permissions.md (`python -m hub.domain.permissions` prints it)."""
+    lines = ["| command | roles allowed |", "| --- | --- |"]
+    for cmd_type, roles in MATRIX.items():
+        tag = cmd_type.__struct_config__.tag
+        lines.append(f"| `{tag}` | {', '.join(sorted(r.value for r in roles))} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(matrix_markdown())
