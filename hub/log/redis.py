@@ -1,0 +1,128 @@
+"""The shared log on Redis Streams: one stream per event, entry ids `<seq>-0`.
+
+A Lua script assigns the next sequence number and appends in one atomic step,
+so processes appending at once still get 1, 2, 3… with no gap. Durability is
+Redis's: run it with `appendonly yes` and `appendfsync always` for "an ack is
+on disk" (docker-compose.yml does). Connection errors become LogUnavailable;
+`follow` retries by itself and resumes from the last seq it yielded.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import AsyncIterator
+
+import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from .base import LogUnavailable, Record
+
+log = logging.getLogger(__name__)
+TRANSIENT = (RedisConnectionError, RedisTimeoutError, OSError)
+
+APPEND = """
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+local seq = 1
+if #last > 0 then seq = tonumber(string.match(last[1][1], '^(%d+)')) + 1 end
+redis.call('XADD', KEYS[1], seq .. '-0', 'd', ARGV[1])
+return seq
+"""
+SAVE_SNAPSHOT = """
+local cur = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
+if tonumber(ARGV[1]) > cur then redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'blob', ARGV[2]) return 1 end
+return 0
+"""
+
+
+def _seq(stream_id: bytes) -> int:
+    return int(stream_id.split(b"-", 1)[0])
+
+
+class RedisLog:
+    def __init__(self, url: str, *, prefix: str = "mx") -> None:
+        self.url = url
+        self.prefix = prefix
+        self._client: aioredis.Redis | None = None
+        self._append = None
+        self._save = None
+
+    def _key(self, event: str, what: str) -> str:
+        return f"{self.prefix}:{{{event}}}:{what}"  # hash tag: one event's keys on one shard
+
+    @property
+    def client(self) -> aioredis.Redis:
+        assert self._client is not None, "log not opened"
+        return self._client
+
+    async def open(self) -> None:
+        # A bounded pool that makes callers wait for a connection rather than fail
+        # when a vote storm sends hundreds of appends at once.
+        pool = aioredis.BlockingConnectionPool.from_url(
+            self.url, max_connections=32, timeout=5, socket_connect_timeout=2, socket_timeout=10,
+            health_check_interval=5)
+        self._client = aioredis.Redis(connection_pool=pool)
+        self._append = self._client.register_script(APPEND)
+        self._save = self._client.register_script(SAVE_SNAPSHOT)
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def append(self, event: str, data: bytes) -> int:
+        assert self._append is not None
+        try:
+            return int(await self._append(keys=[self._key(event, "log")], args=[data]))
+        except TRANSIENT as exc:
+            raise LogUnavailable(f"redis unreachable: {exc}") from exc
+
+    async def read(self, event: str, after: int, limit: int = 1000) -> list[Record]:
+        try:
+            rows = await self.client.xrange(self._key(event, "log"), min=f"{after + 1}-0", max="+", count=limit)
+        except TRANSIENT as exc:
+            raise LogUnavailable(f"redis unreachable: {exc}") from exc
+        return [(_seq(i), fields[b"d"]) for i, fields in rows]
+
+    async def head(self, event: str) -> int:
+        try:
+            rows = await self.client.xrevrange(self._key(event, "log"), max="+", min="-", count=1)
+        except TRANSIENT as exc:
+            raise LogUnavailable(f"redis unreachable: {exc}") from exc
+        return _seq(rows[0][0]) if rows else 0
+
+    async def follow(self, event: str, after: int) -> AsyncIterator[list[Record]]:
+        # A connection of its own: XREAD BLOCK holds it while waiting.
+        reader = aioredis.from_url(self.url, socket_connect_timeout=2, socket_timeout=None)
+        key, backoff = self._key(event, "log"), 0.05
+        try:
+            while True:
+                try:
+                    reply = await reader.xread({key: f"{after}-0"}, count=1000, block=5000)
+                except TRANSIENT as exc:
+                    log.warning("log follower for %s: redis unreachable (%s); retrying", event, exc)
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 1.0)
+                    continue
+                backoff = 0.05
+                for _stream, rows in reply or []:
+                    batch = [(_seq(i), fields[b"d"]) for i, fields in rows]
+                    if batch:
+                        after = batch[-1][0]
+                        yield batch
+        finally:
+            await reader.aclose()
+
+    async def save_snapshot(self, event: str, seq: int, blob: bytes) -> None:
+        assert self._save is not None
+        try:
+            await self._save(keys=[self._key(event, "snapshot")], args=[seq, blob])
+        except TRANSIENT as exc:
+            raise LogUnavailable(f"redis unreachable: {exc}") from exc
+
+    async def load_snapshot(self, event: str) -> Record | None:
+        try:
+            row = await self.client.hmget(self._key(event, "snapshot"), ["seq", "blob"])
+        except TRANSIENT as exc:
+            raise LogUnavailable(f"redis unreachable: {exc}") from exc
+        return (int(row[0]), bytes(row[1])) if row[0] is not None else None
