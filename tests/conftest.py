@@ -14,3 +14,13 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+async def hub(tmp_path: Path):
+    """A running hub on the embedded SQLite log."""
+    from .hubserver import HubServer
+    server = HubServer(tmp_path / "data")
+    await server.start()
+    yield server
+    await server.stop()

@@ -1,0 +1,49 @@
+"""create_app(settings): the Starlette app, whose lifespan runs the Runtime;
+serve(settings): uvicorn with the live channel plugged in as its websocket protocol."""
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import AsyncIterator
+
+import uvicorn
+from starlette.applications import Starlette
+
+from .event_files import load_events
+from .http import api
+from .live.session import make_live_protocol
+from .log import Log
+from .runtime import Runtime
+from .settings import Settings, with_secret
+
+
+def create_app(settings: Settings, *, log_: Log | None = None) -> Starlette:
+    settings = with_secret(settings)
+    events = load_events(settings.events_dir)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        runtime = Runtime(settings, events, log_)
+        await runtime.start()
+        app.state.runtime = runtime
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = Starlette(routes=[*api.routes], lifespan=lifespan)
+    app.state.settings = settings
+    app.state.events = events
+    return app
+
+
+def uvicorn_config(app: Starlette, settings: Settings, **extra: object) -> uvicorn.Config:
+    live = make_live_protocol(lambda: app.state.runtime)
+    return uvicorn.Config(app, host=settings.host, port=settings.port, ws=live, lifespan="on",
+                          log_level=settings.log_level, timeout_graceful_shutdown=5, **extra)  # type: ignore[arg-type]
+
+
+def serve(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app(settings)
+    uvicorn.Server(uvicorn_config(app, app.state.settings)).run()

@@ -1,0 +1,65 @@
+"""`multiplex serve | links EVENT | check-config`."""
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+
+from .event_files import EventFileError, load_events
+from .links import format_links, links_for
+from .settings import SettingsError, from_env, with_secret
+
+
+def _live_url(public: str, event: str) -> str:
+    return public.replace("http", "ws", 1) + f"/live/{event}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="multiplex", description="Live hub for multi-site hybrid events")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve_p = sub.add_parser("serve", help="run the hub (embedded SQLite log unless HUB_LOG_URL says otherwise)")
+    serve_p.add_argument("--host")
+    serve_p.add_argument("--port", type=int)
+    links_p = sub.add_parser("links", help="print the links and codes of every role for an event")
+    links_p.add_argument("event")
+    sub.add_parser("check-config", help="validate every event file")
+    args = parser.parse_args(argv)
+
+    try:
+        settings = from_env()
+        if getattr(args, "host", None):
+            settings = replace(settings, host=args.host)
+        if getattr(args, "port", None):
+            settings = replace(settings, port=args.port)
+        events = load_events(settings.events_dir)
+    except (SettingsError, EventFileError) as exc:
+        print(f"multiplex: {exc}", file=sys.stderr)
+        return 2
+
+    if args.command == "check-config":
+        for event in events.values():
+            print(f"ok  {event.id}: {len(event.sites)} sites, {len(event.programme)} sessions")
+        return 0
+    settings = with_secret(settings)
+    public = settings.effective_public_url
+    if args.command == "links":
+        event = events.get(args.event)
+        if event is None:
+            print(f"multiplex: no event {args.event!r} (have: {', '.join(events)})", file=sys.stderr)
+            return 2
+        print(format_links(event, links_for(settings, event), _live_url(public, event.id)))
+        return 0
+
+    demo = events.get(settings.demo_event) or next(iter(events.values()))
+    print(format_links(demo, links_for(settings, demo), _live_url(public, demo.id)))
+    others = [e for e in events if e != demo.id]
+    if others:
+        print(f"   other events: {', '.join(others)}  (multiplex links EVENT)")
+    print(f"   log: {settings.effective_log_url}\n", flush=True)
+    from .app import serve
+    serve(settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

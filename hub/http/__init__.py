@@ -1,0 +1,1 @@
+"""HTTP routes: health, event metadata (pages come with the web app)."""

@@ -1,0 +1,1 @@
+"""The live channel: websocket sessions, fan-out of rendered frames, resume."""

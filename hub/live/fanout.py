@@ -1,0 +1,238 @@
+"""Fan-out for one event: render once per audience, write the same bytes to all.
+
+Applied entries mark keys dirty. A flush renders the dirty keys once per
+audience ("public", "mod", "site:<id>") into one update frame covering the seq
+range (from, seq], and writes those exact bytes to every client of that
+audience: one write per client per flush, whatever the number of changes.
+Changes carry current values (not deltas), so coalescing loses nothing.
+
+Hot keys (votes, upvotes, reactions, presence) wait for the tally tick, a few
+times a second. A client whose outbox is full (its transport paused writing) is
+skipped and later caught up from the ring of recent entries, or sent a fresh
+snapshot; it never holds anybody else up. See docs/protocol.md.
+"""
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import time
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..domain import views
+from ..domain.context import Key
+from ..domain.state import Outcome
+from ..replica import EventReplica
+from ..settings import Settings
+from .codes import CloseCode
+from .protocol import encode, text_frame
+
+if TYPE_CHECKING:
+    pass
+
+log = logging.getLogger(__name__)
+
+
+class Client(Protocol):
+    """What the channel needs of a connected session."""
+
+    audience: str
+    origin: str
+    pid: str
+    seq: int
+    paused: bool
+    behind_since: float | None
+
+    def write(self, frame: bytes) -> None: ...
+
+    def close(self, code: CloseCode, reason: str) -> None: ...
+
+    def keepalive(self, now: float) -> None: ...
+
+
+class Channel:
+    def __init__(self, replica: EventReplica, settings: Settings) -> None:
+        self.replica = replica
+        self.settings = settings
+        self.groups: dict[str, set[Client]] = collections.defaultdict(set)
+        self.by_origin: collections.Counter[str] = collections.Counter()
+        self.flushed_seq = 0
+        self._pending_now: dict[Key, None] = {}
+        self._pending_hot: set[Key] = set()
+        self._ring: collections.deque[tuple[int, tuple[Key, ...]]] = collections.deque()
+        self._ring_floor = 0  # every entry after this seq is in the ring
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = 0.0
+        self._last_flush = 0.0
+        self._next_tally = 0.0
+        self._catchup_cache: dict[tuple[str, int], bytes] = {}
+        self._sweeper: asyncio.Task[None] | None = None
+        self.stats = collections.Counter[str]()
+        replica.listeners.append(self.on_applied)
+
+    # -- lifecycle ---------------------------------------------------------------
+    def start(self, floor: int) -> None:
+        """Called once the replica caught up; `floor` is where its replay began."""
+        self._ring_floor = min(floor, self.replica.state.seq)
+        while self._ring and self._ring[0][0] <= self._ring_floor:
+            self._ring.popleft()
+        self.flushed_seq = self.replica.state.seq
+        self._pending_now.clear()
+        self._pending_hot.clear()
+        self._sweeper = asyncio.create_task(self._sweep_loop(), name=f"sweep-{self.replica.event}")
+
+    async def stop(self) -> None:
+        if self._timer:
+            self._timer.cancel()
+        if self._sweeper:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
+
+    @property
+    def connected(self) -> int:
+        return sum(len(g) for g in self.groups.values())
+
+    # -- joining -------------------------------------------------------------------
+    def attach(self, client: Client, resume: int | None) -> None:
+        """Bring the client up to date (catch-up or snapshot), then deliver it every frame."""
+        if resume is not None and resume > self.flushed_seq:
+            client.seq = resume  # it saw more on another process: frames it has are skipped
+            client.write(self._resumed_frame(resume))
+        elif resume is not None and resume >= self._ring_floor:
+            client.seq = resume
+            self._catch_up(client)
+        else:
+            self._send_snapshot(client, resync=False)
+        self.groups[client.audience].add(client)
+        self.by_origin[client.origin] += 1
+
+    def detach(self, client: Client) -> None:
+        group = self.groups.get(client.audience)
+        if group is not None and client in group:
+            group.discard(client)
+            self.by_origin[client.origin] -= 1
+
+    def _resumed_frame(self, seq: int) -> bytes:
+        return text_frame(encode({"type": "update", "from": seq + 1, "seq": seq, "changes": []}))
+
+    def _send_snapshot(self, client: Client, *, resync: bool) -> None:
+        state, config = self.replica.state, self.replica.config
+        body: dict[str, Any] = {"type": "snapshot", "seq": self.flushed_seq,
+                                "state": views.snapshot(state, config, client.audience),
+                                "me": views.mine(state, client.pid)}
+        if resync:
+            body["resync"] = True
+            self.stats["resyncs"] += 1
+        client.write(text_frame(encode(body)))
+        client.seq = self.flushed_seq
+
+    def _catch_up(self, client: Client) -> None:
+        """Send what the client missed since client.seq, or a snapshot when that is too old."""
+        if client.seq >= self.flushed_seq:
+            client.write(self._resumed_frame(client.seq))
+            return
+        if client.seq < self._ring_floor:
+            self._send_snapshot(client, resync=True)
+            return
+        key = (client.audience, client.seq)
+        frame = self._catchup_cache.get(key)
+        if frame is None:
+            keys = {k: None for seq, ks in self._ring if seq > client.seq for k in ks}
+            frame = self._render(list(keys), client.audience, client.seq + 1, self.flushed_seq)
+            self._catchup_cache[key] = frame  # a reconnect storm shares one rendering
+        client.write(frame)
+        client.seq = self.flushed_seq
+        self.stats["catchups"] += 1
+
+    def writable_again(self, client: Client) -> None:
+        """The client's outbox drained: bring it up to date in one frame."""
+        if client.seq < self.flushed_seq and client in self.groups.get(client.audience, ()):
+            self._catch_up(client)
+
+    # -- changes -------------------------------------------------------------------
+    def on_applied(self, outcome: Outcome) -> None:
+        fx = outcome.effects
+        if fx is None:
+            return
+        keys = (*fx.now, *fx.hot)
+        if keys:
+            self._ring.append((outcome.seq, keys))
+            while len(self._ring) > 1 and outcome.seq - self._ring[0][0] >= self.settings.resume_window:
+                self._ring_floor = self._ring.popleft()[0]
+        for k in fx.now:
+            self._pending_now[k] = None
+        self._pending_hot.update(fx.hot)
+        self._schedule()
+
+    def _schedule(self) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        if self._pending_now:
+            at = max(now, self._last_flush + self.settings.flush_interval_ms / 1000)
+        elif self._pending_hot:
+            at = max(now, self._next_tally)
+        else:
+            return
+        if self._timer is not None:
+            if self._timer_at <= at:
+                return
+            self._timer.cancel()
+        self._timer, self._timer_at = loop.call_at(at, self.flush), at
+
+    def _render(self, keys: list[Key], audience: str, first: int, last: int) -> bytes:
+        state, config = self.replica.state, self.replica.config
+        changes = [[kind, ident, views.render(state, config, (kind, ident), audience)] for kind, ident in keys]
+        return text_frame(encode({"type": "update", "from": first, "seq": last, "changes": changes,
+                                  "sent_at": int(time.time() * 1000)}))
+
+    def flush(self) -> None:
+        self._timer = None
+        now = asyncio.get_running_loop().time()
+        keys = list(self._pending_now)
+        self._pending_now.clear()
+        if self._pending_hot and now >= self._next_tally:
+            keys += [k for k in self._pending_hot if k not in keys]
+            self._pending_hot.clear()
+            self._next_tally = now + self.settings.tally_interval_ms / 1000
+        if not keys:
+            self._schedule()
+            return
+        first, last = self.flushed_seq + 1, self.replica.state.seq
+        self.flushed_seq = last
+        self._last_flush = now
+        self._catchup_cache.clear()
+        for audience, members in self.groups.items():
+            if not members:
+                continue
+            frame = self._render(keys, audience, first, last)
+            self.stats["frames"] += 1
+            for client in members:
+                self._deliver(client, frame, first, last)
+        self._schedule()
+
+    def _deliver(self, client: Client, frame: bytes, first: int, last: int) -> None:
+        if client.paused:
+            if client.behind_since is None:
+                client.behind_since = time.monotonic()
+            self.stats["skipped"] += 1
+            return
+        if client.seq == first - 1:
+            client.write(frame)
+            client.seq = last
+            self.stats["deliveries"] += 1
+        elif client.seq < last:
+            self._catch_up(client)  # it joined mid-range or fell behind: its own frame
+
+    # -- housekeeping -----------------------------------------------------------------
+    async def _sweep_loop(self) -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            now = time.monotonic()
+            for group in list(self.groups.values()):
+                for client in list(group):
+                    if client.paused and client.behind_since is not None and \
+                            now - client.behind_since > self.settings.slow_client_grace_s:
+                        self.stats["dropped_slow"] += 1
+                        client.close(CloseCode.TOO_SLOW, "too far behind: reconnect and resume")
+                    else:
+                        client.keepalive(now)

@@ -1,0 +1,84 @@
+"""The live protocol, sans I/O: what clients send (a closed union, unknown fields
+refused) and the frames the hub sends. docs/protocol.md describes it."""
+from __future__ import annotations
+
+from typing import Annotated, Any, Union
+
+import msgspec
+from websockets.frames import Frame, Opcode
+
+from ..domain.commands import ClientCommand
+from ..domain.errors import DomainError
+
+PROTOCOL_VERSION = 1
+Pid = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+Cid = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class _In(msgspec.Struct, tag_field="type", forbid_unknown_fields=True, frozen=True):
+    pass
+
+
+class JoinSite(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    site: str
+    code: str
+
+
+class Hello(_In, tag="hello"):
+    pid: Pid                       # the browser's anonymous participant id
+    proto: int = PROTOCOL_VERSION
+    join: JoinSite | None = None   # an on-site participant: the site and its code
+    token: str | None = None       # a signed role link: coordinator, moderator, screen
+    resume: int | None = None      # the last seq this client holds
+
+
+class Command(_In, tag="cmd"):
+    id: Cid
+    cmd: ClientCommand
+
+
+class Resume(_In, tag="resume"):
+    seq: int
+
+
+ClientMessage = Union[Hello, Command, Resume]
+_decoder = msgspec.json.Decoder(ClientMessage)
+_encoder = msgspec.json.Encoder()
+
+
+def decode(data: str | bytes) -> ClientMessage:
+    """Decode one client message or raise DomainError with a stable code."""
+    try:
+        return _decoder.decode(data)
+    except msgspec.ValidationError as exc:
+        text = str(exc)
+        problem, _, path = text.partition(" - at `")
+        path = path.rstrip("`")
+        no_type = "missing required field `type`" in problem
+        if path == "$.cmd.type" or (path == "$.cmd" and no_type):
+            raise DomainError("command.unknown", "unknown command type", detail=text) from None
+        if path.startswith("$.cmd"):
+            raise DomainError("command.invalid", text) from None
+        if path == "$.type" or (not path and no_type):
+            raise DomainError("message.unknown_type", "unknown message type (hello, cmd or resume)") from None
+        raise DomainError("message.invalid", text) from None
+    except msgspec.DecodeError:
+        raise DomainError("message.malformed", "not valid JSON") from None
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    return _encoder.encode(message)
+
+
+def text_frame(payload: bytes) -> bytes:
+    """A complete unmasked server frame: identical for every client, so built once."""
+    return Frame(Opcode.TEXT, payload).serialize(mask=False)
+
+
+def error_message(exc: DomainError, cid: str | None = None) -> bytes:
+    body: dict[str, Any] = {"type": "error", "code": exc.code, "message": exc.message}
+    if cid is not None:
+        body["id"] = cid
+    if exc.data:
+        body["data"] = exc.data
+    return encode(body)

@@ -1,0 +1,311 @@
+"""One live connection, as an asyncio protocol plugged into uvicorn.
+
+uvicorn accepts a websocket protocol class (`Config(ws=...)`): after the HTTP
+upgrade it hands us the transport. We use websockets' sans-I/O ServerProtocol
+for the handshake and for parsing client frames, but write the fan-out frames
+(pre-built, identical for all) straight to the transport: no task, no queue and
+no await per client per update. The transport's buffer is the bounded outbox:
+past its high-water mark asyncio pauses us and the channel skips this client.
+
+Commands run one at a time per session, in a task that exists only while the
+client has commands waiting.
+"""
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import re
+import socket
+import time
+from typing import TYPE_CHECKING, Any, Callable, cast
+
+from websockets.frames import Frame, Opcode
+from websockets.http11 import Request
+from websockets.protocol import State
+from websockets.server import ServerProtocol
+
+from .. import access
+from ..domain.actors import Actor, Role
+from ..domain.errors import DomainError
+from ..domain.views import MOD, PUBLIC, site_audience
+from . import protocol as p
+from .codes import CloseCode
+
+if TYPE_CHECKING:
+    from ..runtime import EventRuntime, Runtime
+
+log = logging.getLogger(__name__)
+# websockets logs every open/close at INFO: too chatty for thousands of viewers.
+ws_log = logging.getLogger("hub.live.ws")
+ws_log.setLevel(logging.WARNING)
+PATH = re.compile(r"^/live/([a-z0-9][a-z0-9-]{0,39})/?(?:\?.*)?$")
+MAX_QUEUED_COMMANDS = 32
+STRIKES_ALLOWED = 30       # refused messages ...
+STRIKE_WINDOW_S = 10.0     # ... within this window before the connection is closed
+
+
+class LiveSession(asyncio.Protocol):
+    runtime_getter: Callable[[], "Runtime"]  # set by make_live_protocol
+
+    def __init__(self, config: Any = None, server_state: Any = None, app_state: Any = None,
+                 _loop: asyncio.AbstractEventLoop | None = None) -> None:
+        self.runtime = type(self).runtime_getter()
+        self.settings = self.runtime.settings
+        self.server_state = server_state
+        self.conn = ServerProtocol(max_size=self.settings.max_frame_bytes, logger=ws_log)
+        self.transport: asyncio.Transport | None = None
+        self.event: EventRuntime | None = None
+        self.actor: Actor | None = None
+        # what the channel reads
+        self.audience, self.origin, self.pid = PUBLIC, "remote", ""
+        self.seq = 0
+        self.paused = False
+        self.behind_since: float | None = None
+        self._closing = False
+        self._hello_timer: asyncio.TimerHandle | None = None
+        self._close_timer: asyncio.TimerHandle | None = None
+        self._commands: collections.deque[p.Command] = collections.deque()
+        self._worker: asyncio.Task[None] | None = None
+        self._strikes: collections.deque[float] = collections.deque()
+        self._ping_sent_at: float | None = None
+        self._last_ping = time.monotonic()
+
+    # -- asyncio.Protocol -------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+        if self.server_state is not None:
+            self.server_state.connections.add(self)
+        self.transport.set_write_buffer_limits(high=self.settings.outbox_high_water)
+        sock = self.transport.get_extra_info("socket")
+        if self.settings.socket_send_buffer and sock is not None:
+            # A small kernel buffer makes a stalled client show up as paused sooner.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.settings.socket_send_buffer)
+        loop = asyncio.get_running_loop()
+        self._hello_timer = loop.call_later(self.settings.hello_timeout_s, self._hello_timeout)
+
+    def data_received(self, data: bytes) -> None:
+        self.conn.receive_data(data)
+        for event in self.conn.events_received():
+            if isinstance(event, Request):
+                self._handshake(event)
+            elif isinstance(event, Frame):
+                self._on_frame(event)
+        self._pump()
+
+    def eof_received(self) -> bool | None:
+        self.conn.receive_eof()
+        self._pump()
+        return None
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.server_state is not None:
+            self.server_state.connections.discard(self)
+        for timer in (self._hello_timer, self._close_timer):
+            if timer:
+                timer.cancel()
+        if self._worker:
+            self._worker.cancel()
+        if self.event is not None:
+            self.event.channel.detach(self)
+        self._closing = True
+
+    def pause_writing(self) -> None:
+        self.paused = True
+        self.behind_since = time.monotonic()
+
+    def resume_writing(self) -> None:
+        self.paused = False
+        self.behind_since = None
+        if self.event is not None and self.actor is not None:
+            self.event.channel.writable_again(self)
+
+    def shutdown(self) -> None:
+        """uvicorn is stopping: tell the client to come back and resume."""
+        self.close(CloseCode.SERVICE_RESTART, "the hub is restarting: reconnect and resume")
+
+    # -- what the channel calls ---------------------------------------------------------
+    def write(self, frame: bytes) -> None:
+        if not self._closing and self.transport is not None and self.conn.state is State.OPEN:
+            self.transport.write(frame)
+
+    def close(self, code: CloseCode, reason: str) -> None:
+        if self._closing or self.transport is None:
+            return
+        self._closing = True
+        if self.event is not None:
+            self.event.channel.detach(self)
+        if self.conn.state is State.OPEN:
+            self.conn.send_close(int(code), reason)
+            self._pump()
+        # A client that does not answer the close handshake is cut off.
+        self._close_timer = asyncio.get_running_loop().call_later(2.0, self._abort)
+
+    def keepalive(self, now: float) -> None:
+        if self._ping_sent_at is not None and now - self._ping_sent_at > self.settings.ping_interval_s:
+            self.close(CloseCode.GOING_AWAY, "no answer to ping")
+        elif self._ping_sent_at is None and now - self._last_ping > self.settings.ping_interval_s:
+            self._ping_sent_at = self._last_ping = now
+            if self.conn.state is State.OPEN:
+                self.conn.send_ping(b"")
+                self._pump()
+
+    # -- internals ----------------------------------------------------------------------
+    def _pump(self) -> None:
+        """Send what the protocol queued (handshake, pongs, close) and close when it says so."""
+        assert self.transport is not None
+        for chunk in self.conn.data_to_send():
+            if chunk:
+                self.transport.write(chunk)
+            elif self.transport.can_write_eof():
+                self.transport.write_eof()
+        if self.conn.close_expected() or self.conn.state is State.CLOSED:
+            self.transport.close()
+
+    def _abort(self) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.abort()
+
+    def _handshake(self, request: Request) -> None:
+        match = PATH.match(request.path)
+        event = self.runtime.events.get(match.group(1)) if match else None
+        if event is None:
+            response = self.conn.reject(404, "No such event\n")
+        else:
+            response = self.conn.accept(request)
+        self.conn.send_response(response)
+        if response.status_code == 101:
+            self.event = event
+        else:
+            self._pump()
+            self.transport.close()  # type: ignore[union-attr]
+
+    def _hello_timeout(self) -> None:
+        if self.actor is None:
+            self.close(CloseCode.HELLO_TIMEOUT, "no hello received")
+
+    def _on_frame(self, frame: Frame) -> None:
+        if frame.opcode is Opcode.TEXT:
+            self._on_text(frame.data)
+        elif frame.opcode is Opcode.BINARY:
+            self.close(CloseCode.UNSUPPORTED_DATA, "the protocol is JSON text frames")
+        elif frame.opcode is Opcode.PONG:
+            self._ping_sent_at = None
+
+    def _send(self, payload: bytes) -> None:
+        self.write(p.text_frame(payload))
+
+    def _refuse(self, exc: DomainError, cid: str | None = None) -> None:
+        self._send(p.error_message(exc, cid))
+        now = time.monotonic()
+        self._strikes.append(now)
+        while self._strikes and now - self._strikes[0] > STRIKE_WINDOW_S:
+            self._strikes.popleft()
+        if len(self._strikes) > STRIKES_ALLOWED:
+            self.close(CloseCode.ABUSE, "too many refused messages")
+
+    def _on_text(self, data: bytes) -> None:
+        if self._closing:
+            return
+        if len(data) > self.settings.max_message_bytes:
+            self._refuse(DomainError("message.too_large", f"messages are limited to "
+                                     f"{self.settings.max_message_bytes} bytes",
+                                     limit=self.settings.max_message_bytes))
+            return
+        try:
+            message = p.decode(data)
+        except DomainError as exc:
+            if self.actor is None:
+                self._send(p.error_message(exc))
+                self.close(CloseCode.BAD_HELLO, "the first message must be a valid hello")
+            else:
+                self._refuse(exc)
+            return
+        if isinstance(message, p.Hello):
+            self._on_hello(message)
+        elif self.actor is None:
+            self._send(p.error_message(DomainError("hello.required", "send hello first")))
+            self.close(CloseCode.BAD_HELLO, "the first message must be a hello")
+        elif isinstance(message, p.Command):
+            self._queue_command(message)
+        else:  # Resume within a session: the client saw a gap
+            assert self.event is not None
+            self.seq = min(message.seq, self.seq)
+            self.event.channel.writable_again(self)
+
+    def _on_hello(self, hello: p.Hello) -> None:
+        if self.actor is not None:
+            self._refuse(DomainError("hello.repeated", "this connection already said hello"))
+            return
+        assert self.event is not None
+        try:
+            actor = self._authenticate(hello)
+        except DomainError as exc:
+            self._send(p.error_message(exc))
+            code = CloseCode.UNAUTHORIZED if exc.code.startswith(("auth.", "site.")) else CloseCode.BAD_HELLO
+            self.close(code, exc.message)
+            return
+        if self._hello_timer:
+            self._hello_timer.cancel()
+        self.actor, self.pid, self.origin = actor, actor.pid, actor.origin
+        self.audience = MOD if actor.role is Role.MODERATOR else (
+            site_audience(actor.site) if actor.role is Role.COORDINATOR and actor.site else PUBLIC)
+        config, secret = self.event.config, self.settings.secret
+        welcome: dict[str, Any] = {"type": "welcome", "proto": p.PROTOCOL_VERSION, "role": actor.role.value,
+                                   "site": actor.site, "origin": actor.origin, "pid": actor.pid,
+                                   "node": self.settings.node_id, "event": config.public_view()}
+        if actor.site and actor.role in (Role.COORDINATOR, Role.SCREEN):
+            welcome["join_code"] = access.join_code(secret, config.id, actor.site)
+        self._send(p.encode(welcome))
+        self.event.channel.attach(self, hello.resume)
+
+    def _authenticate(self, hello: p.Hello) -> Actor:
+        assert self.event is not None
+        config, secret = self.event.config, self.settings.secret
+        if hello.proto != p.PROTOCOL_VERSION:
+            raise DomainError("hello.version", f"this hub speaks protocol {p.PROTOCOL_VERSION}")
+        if hello.token is not None:
+            grant = access.verify(secret, hello.token, config.id, int(time.time()))
+            return Actor(role=grant.role, pid=hello.pid, site=grant.site)
+        if hello.join is not None:
+            if not config.has_site(hello.join.site):
+                raise DomainError("site.not_found", f"no site {hello.join.site} in this event")
+            access.check_join_code(secret, config.id, hello.join.site, hello.join.code)
+            return Actor(role=Role.PARTICIPANT, pid=hello.pid, site=hello.join.site)
+        return Actor(role=Role.VIEWER, pid=hello.pid)
+
+    def _queue_command(self, message: p.Command) -> None:
+        if len(self._commands) >= MAX_QUEUED_COMMANDS:
+            self._refuse(DomainError("rate.limited", "too many commands waiting", retry_after=1.0), message.id)
+            return
+        self._commands.append(message)
+        if self._worker is None:
+            self._worker = asyncio.create_task(self._run_commands())
+
+    async def _run_commands(self) -> None:
+        assert self.event is not None and self.actor is not None
+        try:
+            while self._commands and not self._closing:
+                message = self._commands.popleft()
+                try:
+                    outcome = await self.event.service.submit(self.actor, message.cmd, message.id)
+                except DomainError as exc:
+                    self._refuse(exc, message.id)
+                    continue
+                except Exception:  # a bug must not kill the session silently
+                    log.exception("command %s failed", message.id)
+                    self._send(p.error_message(DomainError("internal", "the hub failed: try again"), message.id))
+                    continue
+                ack: dict[str, Any] = {"type": "ack", "id": message.id, "seq": outcome.seq}
+                if outcome.duplicate_of is not None:
+                    ack["duplicate"] = True
+                elif outcome.effects is not None:
+                    ack["result"] = outcome.effects.result
+                self._send(p.encode(ack))
+        finally:
+            self._worker = None
+
+
+def make_live_protocol(runtime_getter: Callable[[], "Runtime"]) -> type[LiveSession]:
+    """A LiveSession class bound to a runtime, to give uvicorn as `ws=`."""
+    return type("BoundLiveSession", (LiveSession,), {"runtime_getter": staticmethod(runtime_getter)})

@@ -1,0 +1,100 @@
+"""Settings: the only module that reads the environment (every HUB_* variable).
+
+config/hub.env.example lists them all; a test keeps that file and this one in step.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = ""                 # as users reach the hub (behind TLS / a proxy); default from host:port
+    data_dir: Path = ROOT / "data"
+    events_dir: Path = ROOT / "config" / "events"
+    log_url: str = ""                    # default: sqlite file in data_dir
+    secret: str = ""                     # signs role links and derives join codes; rotate to revoke
+    demo_event: str = "grand-est-2020"
+    node_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    link_ttl_days: int = 30
+    snapshot_every: int = 500            # entries between state snapshots
+    resume_window: int = 20_000          # entries a reconnecting client may catch up on
+    flush_interval_ms: int = 20          # shortest gap between two update frames
+    tally_interval_ms: int = 250         # votes, upvotes, reactions, presence: a few times a second
+    presence_interval_ms: int = 1000
+    max_message_bytes: int = 16_384      # a bigger command gets `message.too_large`
+    max_frame_bytes: int = 262_144       # a bigger frame closes the connection (1009)
+    outbox_high_water: int = 262_144     # bytes queued for a client before it counts as behind
+    socket_send_buffer: int = 0          # SO_SNDBUF per live connection (0: the OS default)
+    slow_client_grace_s: float = 20.0    # a client behind that long is disconnected
+    hello_timeout_s: float = 10.0
+    ping_interval_s: float = 20.0
+    log_level: str = "info"
+
+    @property
+    def effective_public_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def effective_log_url(self) -> str:
+        return self.log_url or f"sqlite:{self.data_dir / 'multiplex.db'}"
+
+
+_INT = {"port", "link_ttl_days", "snapshot_every", "resume_window", "flush_interval_ms", "tally_interval_ms",
+        "presence_interval_ms", "max_message_bytes", "max_frame_bytes", "outbox_high_water",
+        "socket_send_buffer"}
+_FLOAT = {"slow_client_grace_s", "hello_timeout_s", "ping_interval_s"}
+_PATH = {"data_dir", "events_dir"}
+NAMES = ["host", "port", "public_url", "data_dir", "events_dir", "log_url", "secret", "demo_event", "node_id",
+         "link_ttl_days", "snapshot_every", "resume_window", "flush_interval_ms", "tally_interval_ms",
+         "presence_interval_ms", "max_message_bytes", "max_frame_bytes", "outbox_high_water",
+         "socket_send_buffer", "slow_client_grace_s", "hello_timeout_s", "ping_interval_s", "log_level"]
+
+
+def from_env(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    env = os.environ if env is None else env
+    values: dict[str, object] = {}
+    for name in NAMES:
+        raw = env.get(f"HUB_{name.upper()}")
+        if raw is None or raw == "":
+            continue
+        try:
+            values[name] = int(raw) if name in _INT else float(raw) if name in _FLOAT else (
+                Path(raw) if name in _PATH else raw)
+        except ValueError:
+            raise SettingsError(f"HUB_{name.upper()}={raw!r} is not a number") from None
+    values.update(overrides)
+    settings = Settings(**values)  # type: ignore[arg-type]
+    if settings.secret and len(settings.secret) < 16:
+        raise SettingsError("HUB_SECRET must be at least 16 characters")
+    return settings
+
+
+def with_secret(settings: Settings) -> Settings:
+    """Use HUB_SECRET, or a secret generated once and kept in the data directory,
+    so links printed by `make run` stay valid across restarts."""
+    if settings.secret:
+        return settings
+    path = settings.data_dir / "secret"
+    if path.exists():
+        secret = path.read_text().strip()
+    else:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_urlsafe(32)
+        path.write_text(secret + "\n")
+        path.chmod(0o600)
+    from dataclasses import replace
+    return replace(settings, secret=secret)

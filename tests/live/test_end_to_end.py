@@ -1,0 +1,181 @@
+"""The live core end to end: a real hub, real websockets, the Python client."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from hub.client import HubError
+from hub.log import open_log
+
+from ..hubserver import HubServer
+
+SITES = ("nancy", "reims", "strasbourg")
+
+
+async def open_all(*clients):
+    await asyncio.gather(*(c.connect() for c in clients))
+    return clients
+
+
+async def close_all(*clients):
+    await asyncio.gather(*(c.close() for c in clients))
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+async def any_hub(request, tmp_path):
+    """The same scenario on the embedded log and on Redis Streams."""
+    overrides = {}
+    if request.param == "redis":
+        overrides["log_url"] = request.getfixturevalue("redis_server").url
+    server = HubServer(tmp_path / "data", **overrides)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def test_poll_voted_from_three_sites_shows_same_per_site_tallies_everywhere(any_hub):
+    hub = any_hub
+    mod = hub.moderator()
+    voters = [hub.participant(site) for site in SITES for _ in range(2)] + [hub.viewer()]
+    watchers = [hub.coordinator("reims"), hub.viewer()]
+    await open_all(mod, *voters, *watchers)
+    poll = (await mod.command({"type": "poll.create", "question": "Faut-il généraliser les ENT ?",
+                               "kind": "single", "options": ["Oui", "Non", "À voir"]}))["result"]["poll"]
+    await mod.command({"type": "poll.open", "poll": poll})
+    for i, voter in enumerate(voters):
+        await voter.wait_for(lambda c: poll in c.state["polls"])
+        await voter.command({"type": "poll.vote", "poll": poll, "choices": [i % 3]})
+    expected = {"nancy": [1, 1, 0], "reims": [1, 0, 1], "strasbourg": [0, 1, 1], "remote": [1, 0, 0]}
+    everyone = [mod, *voters, *watchers]
+    for client in everyone:
+        await client.wait_for(lambda c: c.state["tallies"].get(poll, {}).get("ballots") == 7)
+        tally = client.state["tallies"][poll]
+        assert tally["counts_by_site"] == expected
+        assert tally["counts"] == [3, 2, 2]
+        assert not client.gaps_or_overlaps()
+    await close_all(*everyone)
+
+
+async def test_question_from_nancy_approved_by_nancy_and_highlighted_everywhere(hub):
+    asker, mod = hub.participant("nancy"), hub.moderator()
+    nancy, reims, viewer = hub.coordinator("nancy"), hub.coordinator("reims"), hub.viewer()
+    await open_all(asker, mod, nancy, reims, viewer)
+    qid = (await asker.command({"type": "question.ask", "text": "Quels moyens pour les écoles rurales ?",
+                                "name": "Claire"}))["result"]["question"]
+    await nancy.wait_for(lambda c: qid in c.state["questions"])
+    await mod.wait_for(lambda c: qid in c.state["questions"])
+    assert nancy.state["questions"][qid]["state"] == "pending"
+    with pytest.raises(HubError) as refused:
+        await reims.command({"type": "question.approve", "question": qid})
+    assert refused.value.code == "auth.other_site"
+    with pytest.raises(HubError) as refused:
+        await viewer.command({"type": "question.approve", "question": qid})
+    assert refused.value.code == "auth.forbidden"
+    await nancy.command({"type": "question.approve", "question": qid})
+    await mod.command({"type": "question.highlight", "question": qid})
+    for client in (asker, mod, nancy, reims, viewer):
+        await client.wait_for(lambda c: (c.state.get("highlight") or {}).get("id") == qid)
+        assert client.state["highlight"]["origin"] == "nancy"
+        assert client.state["highlight"]["name"] == "Claire"
+    assert reims.state["questions"][qid]["state"] == "visible"
+    await close_all(asker, mod, nancy, reims, viewer)
+
+
+async def test_client_that_drops_while_updates_flow_resumes_with_nothing_missing(hub):
+    mod, steady, flaky = hub.moderator(), hub.viewer(), hub.viewer()
+    await open_all(mod, steady, flaky)
+
+    async def post_many(n):
+        for i in range(n):
+            await mod.command({"type": "feed.post", "text": f"Live {i}"})
+            await asyncio.sleep(0.005)
+
+    poster = asyncio.create_task(post_many(60))
+    await flaky.wait_for(lambda c: len(c.state["posts"]) >= 10)
+    await flaky.drop()
+    await poster
+    await flaky.wait_for(lambda c: c.reconnects >= 1 and c.seq == hub.seq(), timeout=15)
+    await steady.wait_for(lambda c: c.seq == hub.seq())
+    assert flaky.state["posts"] == steady.state["posts"]
+    assert len(flaky.state["posts"]) == 60
+    assert flaky.snapshots == 1, "a short cut resumes from the log, without a new snapshot"
+    assert not flaky.gaps_or_overlaps() and not steady.gaps_or_overlaps()
+    await close_all(mod, steady, flaky)
+
+
+async def test_commands_sent_during_a_cut_are_applied_once(hub):
+    viewer = hub.viewer()
+    await viewer.connect()
+    await viewer.drop()
+    ack = await viewer.command({"type": "question.ask", "text": "Envoyée pendant la coupure ?"}, timeout=15)
+    assert ack["result"]["question"]
+    await asyncio.sleep(0.2)
+    assert len(hub.runtime.events["grand-est-2020"].replica.state.qna.questions) == 1
+    await viewer.close()
+
+
+async def test_restart_of_the_embedded_hub_keeps_everything(hub):
+    mod, voter = hub.moderator(), hub.participant("reims")
+    await open_all(mod, voter)
+    poll = (await mod.command({"type": "poll.create", "question": "Note ?", "kind": "rating"}))["result"]["poll"]
+    await mod.command({"type": "poll.open", "poll": poll})
+    await voter.command({"type": "poll.vote", "poll": poll, "rating": 4})
+    await voter.command({"type": "question.ask", "text": "Et après ?"})
+    await mod.command({"type": "stage.on_air", "site": "reims"})
+    await mod.command({"type": "feed.post", "text": "Reims à l'antenne"})
+    await mod.wait_for(lambda c: c.seq == hub.seq())
+    before_seq, before_state = hub.seq(), mod.state
+    await hub.restart()
+    assert hub.seq() == before_seq
+    # the disconnected clients come back by themselves and resume
+    await mod.wait_for(lambda c: c.reconnects >= 1 and c.seq == before_seq, timeout=15)
+    fresh = hub.moderator()
+    await fresh.connect()
+    assert fresh.state == before_state
+    assert fresh.state["stage"]["on_air"] == "reims"
+    assert fresh.state["tallies"][poll]["counts"] == [0, 0, 0, 1, 0]
+    await fresh.command({"type": "feed.post", "text": "Et la suite"})
+    assert hub.seq() == before_seq + 1
+    await close_all(mod, voter, fresh)
+
+
+async def test_restart_replays_only_the_tail_after_a_snapshot(tmp_path):
+    hub = HubServer(tmp_path / "data", snapshot_every=10)
+    await hub.start()
+    mod = hub.moderator(reconnect=False)
+    await mod.connect()
+    for i in range(25):
+        await mod.command({"type": "feed.post", "text": f"n°{i}"})
+    await mod.close()
+    await hub.stop()
+    lg = open_log(hub.settings.effective_log_url)
+    await lg.open()
+    saved = await lg.load_snapshot("grand-est-2020")
+    await lg.close()
+    assert saved is not None and saved[0] >= 20
+    await hub.start()
+    assert len(hub.runtime.events["grand-est-2020"].replica.state.feed.posts) == 25
+    await hub.stop()
+
+
+async def test_presence_counts_connected_people_per_site_and_the_peak(tmp_path):
+    hub = HubServer(tmp_path / "data", presence_interval_ms=50)
+    await hub.start()
+    watcher = hub.moderator()
+    people = [hub.participant("nancy"), hub.participant("nancy"), hub.participant("metz"), hub.viewer()]
+    await open_all(watcher, *people)
+    await watcher.wait_for(lambda c: (c.state["presence"] or {}).get("now") == {"nancy": 2, "metz": 1, "remote": 2})
+    await close_all(*people)
+    await watcher.wait_for(lambda c: c.state["presence"]["now"] == {"remote": 1})
+    assert watcher.state["presence"]["peak"] == 5
+    await watcher.close()
+    await hub.stop()
+
+
+async def test_health_endpoint(hub):
+    import httpx
+    async with httpx.AsyncClient() as http:
+        r = await http.get(f"http://127.0.0.1:{hub.settings.port}/healthz")
+    assert r.status_code == 200 and r.json()["status"] == "ok"
+    assert set(r.json()["events"]) == {"grand-est-2020", "esenesr-20ans-2017", "eclore-2019"}
