@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import secrets
+import socket
 from typing import Any, Callable
 
 import msgspec
@@ -31,12 +32,14 @@ class HubError(Exception):
 
 class LiveClient:
     def __init__(self, url: str, *, pid: str | None = None, site: str | None = None, code: str | None = None,
-                 token: str | None = None, reconnect: bool = True) -> None:
+                 token: str | None = None, reconnect: bool = True,
+                 socket_factory: Callable[[], socket.socket] | None = None) -> None:
         self.url = url
         self.pid = pid or secrets.token_urlsafe(12)
         self.join = {"site": site, "code": code} if site else None
         self.token = token
         self.reconnect = reconnect
+        self.socket_factory = socket_factory  # e.g. a socket with small buffers, for tests
         self.ws: ClientConnection | None = None
         self.welcome: dict[str, Any] = {}
         self.state: dict[str, Any] = {}
@@ -73,7 +76,8 @@ class LiveClient:
 
     async def _open(self, timeout: float) -> None:
         self._ready.clear()
-        self.ws = await connect(self.url, max_size=None, compression=None, open_timeout=timeout)
+        extra = {"sock": self.socket_factory()} if self.socket_factory else {}
+        self.ws = await connect(self.url, max_size=None, compression=None, open_timeout=timeout, **extra)
         hello: dict[str, Any] = {"type": "hello", "pid": self.pid}
         if self.join:
             hello["join"] = self.join
