@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +78,9 @@ def from_env(env: Mapping[str, str] | None = None, **overrides: object) -> Setti
         except ValueError:
             raise SettingsError(f"HUB_{name.upper()}={raw!r} is not a number") from None
     values.update(overrides)
+    # Stable across restarts (a restarted hub replaces its own presence report),
+    # distinct between replicas (each container has its own host name).
+    values.setdefault("node_id", f"{socket.gethostname()}-{values.get('port', 8000)}")
     settings = Settings(**values)  # type: ignore[arg-type]
     if settings.secret and len(settings.secret) < 16:
         raise SettingsError("HUB_SECRET must be at least 16 characters")
