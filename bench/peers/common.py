@@ -1,0 +1,26 @@
+"""What every peer server sends: Multiplex-shaped frames, so one load generator reads all.
+
+A peer generates its updates itself once a control client sends
+{"type": "start", "rate": M}; viewers send a hello and get a snapshot stamp.
+This favours the peers (no log, no auth, no rendering): a conservative comparison.
+"""
+from __future__ import annotations
+
+import time
+
+import msgspec
+
+_encode = msgspec.json.Encoder().encode
+
+
+def snapshot(seq: int) -> bytes:
+    return _encode({"type": "snapshot", "seq": seq, "state": {}})
+
+
+def update(seq: int) -> bytes:
+    now = int(time.time() * 1000)
+    post = {"id": f"p{seq}", "at": now, "kind": "live", "origin": "remote", "title": "",
+            "body": f"Live update n°{seq} from the control room", "state": "published", "photo": None,
+            "author": None, "hashtag": "#EGNum"}
+    return _encode({"type": "update", "from": seq, "seq": seq, "changes": [["post", f"p{seq}", post]],
+                    "sent_at": now})
