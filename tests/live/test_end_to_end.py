@@ -66,6 +66,8 @@ async def test_question_from_nancy_approved_by_nancy_and_highlighted_everywhere(
     await nancy.wait_for(lambda c: qid in c.state["questions"])
     await mod.wait_for(lambda c: qid in c.state["questions"])
     assert nancy.state["questions"][qid]["state"] == "pending"
+    await asyncio.sleep(0.1)  # a few flushes later, the others still have not seen it
+    assert qid not in reims.state["questions"] and qid not in viewer.state["questions"]
     with pytest.raises(HubError) as refused:
         await reims.command({"type": "question.approve", "question": qid})
     assert refused.value.code == "auth.other_site"
@@ -179,3 +181,36 @@ async def test_health_endpoint(hub):
         r = await http.get(f"http://127.0.0.1:{hub.settings.port}/healthz")
     assert r.status_code == 200 and r.json()["status"] == "ok"
     assert set(r.json()["events"]) == {"grand-est-2020", "esenesr-20ans-2017", "eclore-2019"}
+
+
+async def test_votes_go_out_as_coalesced_tallies_not_one_message_per_vote(hub):
+    mod, watcher = hub.moderator(), hub.viewer()
+    voters = [hub.participant(SITES[i % 3]) for i in range(60)]
+    await open_all(mod, watcher, *voters)
+    poll = (await mod.command({"type": "poll.create", "question": "?", "kind": "single",
+                               "options": ["a", "b"]}))["result"]["poll"]
+    await mod.command({"type": "poll.open", "poll": poll})
+    tally_frames = []
+    watcher.listeners.append(lambda m: tally_frames.append(m) if m["type"] == "update" and any(
+        ch[0] == "tally" for ch in m["changes"]) else None)
+    await asyncio.gather(*(v.command({"type": "poll.vote", "poll": poll, "choices": [i % 2]})
+                           for i, v in enumerate(voters)))
+    await watcher.wait_for(lambda c: c.state["tallies"][poll]["ballots"] == 60)
+    assert watcher.state["tallies"][poll]["counts"] == [30, 30]
+    assert len(tally_frames) < 20, f"{len(tally_frames)} tally frames for 60 votes: not coalesced"
+    await close_all(mod, watcher, *voters)
+
+
+async def test_an_update_is_rendered_once_per_audience_not_per_client(hub):
+    mod = hub.moderator()
+    viewers = [hub.viewer() for _ in range(30)]
+    await open_all(mod, *viewers)
+    channel = hub.runtime.events["grand-est-2020"].channel
+    await asyncio.sleep(0.1)
+    frames_before, deliveries_before = channel.stats["frames"], channel.stats["deliveries"]
+    await mod.command({"type": "feed.post", "text": "Une seule fois"})
+    for v in viewers:
+        await v.wait_for(lambda c: len(c.state["posts"]) == 1)
+    assert channel.stats["frames"] - frames_before == 2  # "public" and "mod", whatever the number of clients
+    assert channel.stats["deliveries"] - deliveries_before == 31
+    await close_all(mod, *viewers)
