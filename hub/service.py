@@ -6,6 +6,7 @@ entry is durable and applied, with the outcome `apply` gave it.
 """
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Callable
 
@@ -59,7 +60,13 @@ class EventService:
         except LogUnavailable:
             raise DomainError("log.unavailable", "the hub cannot store this right now: try again",
                               retry_after=1.0) from None
-        outcome = await self.replica.applied(seq)
+        try:
+            outcome = await self.replica.applied(seq)
+        except asyncio.TimeoutError:
+            # Stored, but this process has not read it back yet (the log lags or is
+            # down). Retrying with the same command id is safe: it applies once.
+            raise DomainError("log.lagging", "stored, but not confirmed yet: retry with the same id",
+                              seq=seq) from None
         if outcome.error is not None:
             raise outcome.error  # lost a race (say, the poll closed meanwhile): refused
         return outcome

@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 
 from . import commands as c
+from . import upvotes
 from .actors import REMOTE
 from .commands import ContributionKind
 from .context import Commit, Ctx, Effects
@@ -104,15 +105,11 @@ def upvote(state: FeedState, ctx: Ctx, cmd: c.UpvoteProposal | c.WithdrawProposa
     require(post.kind == ContributionKind.PROPOSAL.value and post.state is PostState.PUBLISHED,
             "post.not_votable", "only published proposals can be upvoted", post=post.id)
     adding = isinstance(cmd, c.UpvoteProposal)
-    if adding:
-        require(ctx.actor.pid not in post.voters, "post.already_upvoted", "you already upvoted this proposal")
-    else:
-        require(ctx.actor.pid in post.voters, "post.not_upvoted", "you have not upvoted this proposal")
+    upvotes.check_toggle(post.voters, ctx.actor.pid, adding, code="post", what="proposal")
 
     def commit() -> None:
-        (post.voters.add if adding else post.voters.discard)(ctx.actor.pid)
+        fx.result.update(post=post.id, votes=upvotes.toggle(post.voters, ctx.actor.pid, adding))
         fx.hot.append(("post", post.id))
-        fx.result.update(post=post.id, votes=len(post.voters))
     return commit
 
 

@@ -7,6 +7,7 @@ from typing import Any, Literal
 import msgspec
 
 from . import commands as c
+from . import upvotes
 from .actors import REMOTE, Role
 from .context import Commit, Ctx, Effects
 from .errors import DomainError, require
@@ -93,15 +94,11 @@ def upvote(state: QnaState, ctx: Ctx, cmd: c.UpvoteQuestion | c.WithdrawUpvote, 
     q = _get(state, cmd.question)
     require(q.state in PUBLIC_STATES, "question.not_votable", f"question {q.id} cannot be voted on", question=q.id)
     adding = isinstance(cmd, c.UpvoteQuestion)
-    if adding:
-        require(ctx.actor.pid not in q.voters, "question.already_upvoted", "you already upvoted this question")
-    else:
-        require(ctx.actor.pid in q.voters, "question.not_upvoted", "you have not upvoted this question")
+    upvotes.check_toggle(q.voters, ctx.actor.pid, adding, code="question", what="question")
 
     def commit() -> None:
-        (q.voters.add if adding else q.voters.discard)(ctx.actor.pid)
+        fx.result.update(question=q.id, votes=upvotes.toggle(q.voters, ctx.actor.pid, adding))
         fx.hot.append(("question", q.id))
-        fx.result.update(question=q.id, votes=len(q.voters))
     return commit
 
 

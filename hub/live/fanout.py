@@ -17,7 +17,7 @@ import asyncio
 import collections
 import logging
 import time
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from ..domain import views
 from ..domain.context import Key
@@ -26,9 +26,6 @@ from ..replica import EventReplica
 from ..settings import Settings
 from .codes import CloseCode
 from .protocol import encode, text_frame
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 

@@ -25,10 +25,10 @@ from websockets.http11 import Request
 from websockets.protocol import State
 from websockets.server import ServerProtocol
 
-from .. import access
-from ..domain.actors import Actor, Role
+from ..domain.actors import Actor
 from ..domain.errors import DomainError
-from ..domain.views import MOD, PUBLIC, site_audience
+from ..domain.views import PUBLIC
+from . import join
 from . import protocol as p
 from .codes import CloseCode
 
@@ -239,7 +239,7 @@ class LiveSession(asyncio.Protocol):
             return
         assert self.event is not None
         try:
-            actor = self._authenticate(hello)
+            actor = join.authenticate(self.event.config, self.settings.secret, hello, int(time.time()))
         except DomainError as exc:
             self._send(p.error_message(exc))
             code = CloseCode.UNAUTHORIZED if exc.code.startswith(("auth.", "site.")) else CloseCode.BAD_HELLO
@@ -248,31 +248,9 @@ class LiveSession(asyncio.Protocol):
         if self._hello_timer:
             self._hello_timer.cancel()
         self.actor, self.pid, self.origin = actor, actor.pid, actor.origin
-        self.audience = MOD if actor.role is Role.MODERATOR else (
-            site_audience(actor.site) if actor.role is Role.COORDINATOR and actor.site else PUBLIC)
-        config, secret = self.event.config, self.settings.secret
-        welcome: dict[str, Any] = {"type": "welcome", "proto": p.PROTOCOL_VERSION, "role": actor.role.value,
-                                   "site": actor.site, "origin": actor.origin, "pid": actor.pid,
-                                   "node": self.settings.node_id, "event": config.public_view()}
-        if actor.site and actor.role in (Role.COORDINATOR, Role.SCREEN):
-            welcome["join_code"] = access.join_code(secret, config.id, actor.site)
-        self._send(p.encode(welcome))
+        self.audience = join.audience_of(actor)
+        self._send(p.encode(join.welcome(self.event.config, self.settings.secret, actor, self.settings.node_id)))
         self.event.channel.attach(self, hello.resume)
-
-    def _authenticate(self, hello: p.Hello) -> Actor:
-        assert self.event is not None
-        config, secret = self.event.config, self.settings.secret
-        if hello.proto != p.PROTOCOL_VERSION:
-            raise DomainError("hello.version", f"this hub speaks protocol {p.PROTOCOL_VERSION}")
-        if hello.token is not None:
-            grant = access.verify(secret, hello.token, config.id, int(time.time()))
-            return Actor(role=grant.role, pid=hello.pid, site=grant.site)
-        if hello.join is not None:
-            if not config.has_site(hello.join.site):
-                raise DomainError("site.not_found", f"no site {hello.join.site} in this event")
-            access.check_join_code(secret, config.id, hello.join.site, hello.join.code)
-            return Actor(role=Role.PARTICIPANT, pid=hello.pid, site=hello.join.site)
-        return Actor(role=Role.VIEWER, pid=hello.pid)
 
     def _queue_command(self, message: p.Command) -> None:
         if len(self._commands) >= MAX_QUEUED_COMMANDS:

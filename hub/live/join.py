@@ -1,0 +1,45 @@
+"""Joining the live channel: who a hello says you are, what you may see, and the
+welcome that tells you. No I/O: the session feeds it the hello and the clock."""
+from __future__ import annotations
+
+from typing import Any
+
+from .. import access
+from ..domain.actors import Actor, Role
+from ..domain.errors import DomainError
+from ..domain.event import EventConfig
+from ..domain.views import MOD, PUBLIC, site_audience
+from .protocol import PROTOCOL_VERSION, Hello
+
+
+def authenticate(config: EventConfig, secret: str, hello: Hello, now: int) -> Actor:
+    """The actor behind a hello, or DomainError (auth.*, site.*, hello.version)."""
+    if hello.proto != PROTOCOL_VERSION:
+        raise DomainError("hello.version", f"this hub speaks protocol {PROTOCOL_VERSION}")
+    if hello.token is not None:
+        grant = access.verify(secret, hello.token, config.id, now)
+        return Actor(role=grant.role, pid=hello.pid, site=grant.site)
+    if hello.join is not None:
+        if not config.has_site(hello.join.site):
+            raise DomainError("site.not_found", f"no site {hello.join.site} in this event")
+        access.check_join_code(secret, config.id, hello.join.site, hello.join.code)
+        return Actor(role=Role.PARTICIPANT, pid=hello.pid, site=hello.join.site)
+    return Actor(role=Role.VIEWER, pid=hello.pid)
+
+
+def audience_of(actor: Actor) -> str:
+    """Moderators see everything; a coordinator also sees their site's pending items."""
+    if actor.role is Role.MODERATOR:
+        return MOD
+    if actor.role is Role.COORDINATOR and actor.site:
+        return site_audience(actor.site)
+    return PUBLIC
+
+
+def welcome(config: EventConfig, secret: str, actor: Actor, node: str) -> dict[str, Any]:
+    body: dict[str, Any] = {"type": "welcome", "proto": PROTOCOL_VERSION, "role": actor.role.value,
+                            "site": actor.site, "origin": actor.origin, "pid": actor.pid, "node": node,
+                            "event": config.public_view()}
+    if actor.site and actor.role in (Role.COORDINATOR, Role.SCREEN):
+        body["join_code"] = access.join_code(secret, config.id, actor.site)  # shown on the screen, the QR code
+    return body
