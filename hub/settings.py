@@ -43,6 +43,7 @@ class Settings:
     slow_client_grace_s: float = 20.0    # a client behind that long is disconnected
     hello_timeout_s: float = 10.0
     ping_interval_s: float = 20.0
+    upload_max_bytes: int = 5_242_880    # photos pushed by site coordinators
     log_level: str = "info"
 
     @property
@@ -56,13 +57,13 @@ class Settings:
 
 _INT = {"port", "link_ttl_days", "snapshot_every", "resume_window", "flush_interval_ms", "tally_interval_ms",
         "presence_interval_ms", "max_message_bytes", "max_frame_bytes", "outbox_high_water",
-        "socket_send_buffer"}
+        "socket_send_buffer", "upload_max_bytes"}
 _FLOAT = {"slow_client_grace_s", "hello_timeout_s", "ping_interval_s"}
 _PATH = {"data_dir", "events_dir"}
 NAMES = ["host", "port", "public_url", "data_dir", "events_dir", "log_url", "secret", "demo_event", "node_id",
          "link_ttl_days", "snapshot_every", "resume_window", "flush_interval_ms", "tally_interval_ms",
          "presence_interval_ms", "max_message_bytes", "max_frame_bytes", "outbox_high_water",
-         "socket_send_buffer", "slow_client_grace_s", "hello_timeout_s", "ping_interval_s", "log_level"]
+         "socket_send_buffer", "slow_client_grace_s", "hello_timeout_s", "ping_interval_s", "upload_max_bytes", "log_level"]
 
 
 def from_env(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

@@ -67,7 +67,7 @@ def contribute(state: FeedState, ctx: Ctx, cmd: c.Contribute, fx: Effects) -> Co
     author = checked(cmd.author or "", limit=lim.name_length, code="name", what="the author", required=False)
     if cmd.kind is ContributionKind.PHOTO:
         require(bool(cmd.photo), "contribution.photo", "a photo contribution needs a photo")
-    require(cmd.photo is None or cmd.photo.startswith("/media/uploads/"), "contribution.photo",
+    require(cmd.photo is None or cmd.photo.startswith(f"/media/uploads/{ctx.config.id}/"), "contribution.photo",
             "photos are uploaded to the hub first")
     premoderated = ctx.config.settings.contributions.premoderated
     post = Post(id=ctx.new_id("p"), at=ctx.at, kind=cmd.kind.value, origin=ctx.actor.origin, title=title,

@@ -1,0 +1,16 @@
+"""DomainError -> JSON response with its stable code and an HTTP status."""
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from ..domain.errors import DomainError
+
+STATUS = {"auth.missing": 401, "auth.invalid": 401, "auth.expired": 401, "auth.forbidden": 403,
+          "auth.other_site": 403, "event.not_found": 404, "site.not_found": 404,
+          "upload.too_large": 413, "upload.type": 415}
+
+
+async def domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    return JSONResponse(exc.as_dict(), status_code=STATUS.get(exc.code, 400))

@@ -1,0 +1,61 @@
+"""The pages, one per role, and the static ES modules they load. No build step:
+the files in web/ are served as they are, behind a strict Content-Security-Policy."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+WEB = Path(__file__).resolve().parents[2] / "web"
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
+       "connect-src 'self' ws: wss:; media-src 'self' blob:; object-src 'none'; base-uri 'none'; "
+       "frame-ancestors 'none'; form-action 'self'")
+
+
+def _page(name: str):
+    async def page(request: Request) -> Response:
+        if request.path_params.get("event") not in request.app.state.runtime.events:
+            return HTMLResponse("<!doctype html><title>404</title><p>Événement inconnu — unknown event.</p>",
+                                status_code=404)
+        return FileResponse(WEB / f"{name}.html", media_type="text/html; charset=utf-8",
+                            headers={"Cache-Control": "no-cache"})
+    return page
+
+
+async def index(request: Request) -> Response:
+    return FileResponse(WEB / "index.html", media_type="text/html; charset=utf-8")
+
+
+routes = [
+    Route("/", index),
+    Route("/e/{event}", _page("viewer")),
+    Route("/e/{event}/join/{site}", _page("viewer")),
+    Route("/e/{event}/site/{site}", _page("site")),
+    Route("/e/{event}/moderate", _page("moderate")),
+    Route("/e/{event}/screen/{site}", _page("screen")),
+    Mount("/static", StaticFiles(directory=WEB), name="static"),
+]
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware: CSP and friends on every HTTP response."""
+
+    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
+        self.app = app
+
+    async def __call__(self, scope, receive, send):  # type: ignore[no-untyped-def]
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message):  # type: ignore[no-untyped-def]
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
+                            (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY")]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,155 @@
+// The live feed: live-tweets from the control room and contributions from sites.
+import { formatTime, h, setChildren, syncList } from '../lib/dom.js';
+import { lang, t } from '../lib/i18n.js';
+import { act, showError, siteName } from '../lib/app.js';
+
+export function postsNewestFirst(state, { states = ['published'], origin = null } = {}) {
+  return Object.values(state.posts)
+    .filter((p) => states.includes(p.state) && (!origin || p.origin === origin))
+    .sort((a, b) => b.at - a.at || b.id.localeCompare(a.id));
+}
+
+function createPost() {
+  const el = h('li', { class: 'post' });
+  el.parts = { head: h('p', { class: 'post-head' }), title: h('h3', { class: 'post-title' }),
+    photo: h('div', { class: 'post-photo' }), body: h('p', { class: 'post-body' }),
+    foot: h('div', { class: 'actions' }) };
+  el.append(el.parts.head, el.parts.title, el.parts.photo, el.parts.body, el.parts.foot);
+  return el;
+}
+
+// role: "viewer" (upvote proposals), "moderator" (approve/reject pending), "readonly"
+export function renderFeed(container, live, { role = 'viewer', states, origin, limit = 50 } = {}) {
+  const posts = postsNewestFirst(live.state, { states, origin }).slice(0, limit);
+  syncList(container, posts, (p) => p.id, createPost, (el, p) => {
+    el.dataset.kind = p.kind;
+    const who = p.kind === 'live' ? t('feed.control_room') : siteName(live, p.origin);
+    el.parts.head.textContent = `${t(`feed.kind.${p.kind}`)} · ${who} · ${formatTime(p.at, lang())}`
+      + (p.state !== 'published' ? ` · ${t(`feed.state.${p.state}`)}` : '');
+    el.parts.title.textContent = p.title || '';
+    el.parts.title.hidden = !p.title;
+    el.parts.body.textContent = p.kind === 'live' && p.hashtag ? `${p.body} ${p.hashtag}` : p.body;
+    if (p.author) el.parts.body.append(h('span', { class: 'q-meta' }, ` — ${p.author}`));
+    if (p.photo && el.parts.photo.dataset.src !== p.photo) {
+      el.parts.photo.dataset.src = p.photo;
+      setChildren(el.parts.photo, h('img', { src: p.photo, alt: p.body || t('feed.photo_from', { site: who }), loading: 'lazy' }));
+    }
+    setChildren(el.parts.foot, footFor(live, p, role));
+  });
+  if (!posts.length) container.replaceChildren(h('li', { class: 'empty' }, t('feed.none')));
+}
+
+function footFor(live, p, role) {
+  const out = [];
+  if (p.kind === 'proposal' && p.state === 'published') {
+    if (role === 'viewer') {
+      const mine = (live.me.proposals_upvoted || []).includes(p.id);
+      out.push(h('button', {
+        type: 'button', class: 'upvote', 'aria-pressed': String(mine),
+        'aria-label': t(mine ? 'feed.unvote_label' : 'feed.upvote_label', { n: p.votes }),
+        onclick: async () => {
+          const ack = await act(live, { type: mine ? 'feed.unvote' : 'feed.upvote', post: p.id });
+          if (ack) {
+            const set = new Set(live.me.proposals_upvoted || []);
+            if (mine) set.delete(p.id); else set.add(p.id);
+            live.me.proposals_upvoted = [...set];
+            live.changed([]);
+          }
+        } }, h('span', { 'aria-hidden': 'true' }, '▲ '), String(p.votes)));
+    } else {
+      out.push(h('span', { class: 'votes' }, t('qna.votes', { n: p.votes })));
+    }
+  }
+  if (role === 'moderator' && p.state === 'pending') {
+    out.push(h('button', { type: 'button', class: 'small ok', onclick: () => act(live, { type: 'feed.approve', post: p.id }) }, t('feed.approve')));
+    out.push(h('button', { type: 'button', class: 'small no', onclick: () => act(live, { type: 'feed.reject', post: p.id }) }, t('feed.reject')));
+  }
+  return out;
+}
+
+export function liveTweetComposer(live) {
+  const text = h('textarea', { id: 'tweet-text', rows: 3, 'aria-describedby': 'tweet-count tweet-preview' });
+  const count = h('span', { id: 'tweet-count', class: 'hint' });
+  const preview = h('p', { id: 'tweet-preview', class: 'preview' });
+  const label = h('label', { for: 'tweet-text' });
+  const button = h('button', { type: 'submit', class: 'primary' });
+  const room = () => {
+    const ev = live.welcome.event;
+    return ev.settings.limits.post_length - (ev.hashtag ? ev.hashtag.length + 1 : 0);
+  };
+  const paint = () => {
+    const left = room() - text.value.length;
+    label.textContent = t('feed.live_tweet');
+    button.textContent = t('feed.publish');
+    count.textContent = t('feed.remaining', { n: left });
+    count.classList.toggle('over', left < 0);
+    preview.textContent = `${text.value.trim() || '…'} ${live.welcome.event.hashtag || ''}`.trim();
+  };
+  text.addEventListener('input', paint);
+  document.addEventListener('langchange', paint);
+  const form = h('form', { class: 'composer' }, label, text, count, preview, button);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (await act(live, { type: 'feed.post', text: text.value })) { text.value = ''; paint(); }
+  });
+  paint();
+  return form;
+}
+
+const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
+export const PHOTO_LIMIT = 5 * 1024 * 1024;
+
+export function contributionForm(live, token) {
+  const kind = h('select', { id: 'contrib-kind' }, ['experience_report', 'proposal', 'photo', 'quote'].map(
+    (k) => h('option', { value: k, 'data-i18n': `feed.kind.${k}` }, t(`feed.kind.${k}`))));
+  const title = h('input', { id: 'contrib-title' });
+  const body = h('textarea', { id: 'contrib-body', rows: 4 });
+  const author = h('input', { id: 'contrib-author' });
+  const photo = h('input', { id: 'contrib-photo', type: 'file', accept: PHOTO_TYPES.join(',') });
+  const status = h('p', { class: 'form-status', role: 'status' });
+  const field = (id, key, input) => h('div', { class: 'field' }, h('label', { for: id, 'data-i18n': key }, t(key)), input);
+  const parts = { title: field('contrib-title', 'feed.title', title), author: field('contrib-author', 'feed.author', author),
+    photo: field('contrib-photo', 'feed.photo', photo) };
+  const sync = () => {
+    parts.title.hidden = !['experience_report', 'proposal'].includes(kind.value);
+    parts.author.hidden = kind.value !== 'quote';
+    parts.photo.hidden = kind.value !== 'photo';
+  };
+  kind.addEventListener('change', sync);
+  const submit = h('button', { type: 'submit', class: 'primary', 'data-i18n': 'feed.push' }, t('feed.push'));
+  const form = h('form', { class: 'contribution' }, field('contrib-kind', 'feed.kind_label', kind), parts.title,
+    field('contrib-body', 'feed.text', body), parts.author, parts.photo, submit, status);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    status.textContent = '';
+    const cmd = { type: 'feed.contribute', kind: kind.value, title: title.value, body: body.value };
+    if (kind.value === 'quote' && author.value.trim()) cmd.author = author.value.trim();
+    if (kind.value === 'photo') {
+      const file = photo.files[0];
+      if (!file) { status.textContent = t('errors.contribution.photo'); return; }
+      if (!PHOTO_TYPES.includes(file.type)) { status.textContent = t('errors.upload.type'); return; }
+      if (file.size > PHOTO_LIMIT) { status.textContent = t('errors.upload.too_large'); return; }
+      submit.disabled = true;
+      const url = await upload(live.event, token, file);
+      submit.disabled = false;
+      if (!url) return;
+      cmd.photo = url;
+    }
+    const ack = await act(live, cmd);
+    if (ack) {
+      form.reset();
+      sync();
+      status.textContent = ack.result.state === 'pending' ? t('feed.sent_pending') : t('feed.sent');
+    }
+  });
+  sync();
+  return form;
+}
+
+async function upload(event, token, file) {
+  const response = await fetch(`/api/events/${encodeURIComponent(event)}/uploads`, {
+    method: 'POST', body: file, headers: { Authorization: `Bearer ${token}`, 'Content-Type': file.type } });
+  const body = await response.json().catch(() => ({ code: 'internal' }));
+  if (!response.ok) { showError(body); return null; }
+  return body.url;
+}

@@ -1,0 +1,199 @@
+// Polls: the ballot for each kind, the results (bars, word cloud, answers) for all
+// sites or per site, and the moderator's builder and controls.
+import { h, setChildren } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
+import { act, siteName } from '../lib/app.js';
+
+// The poll a participant should see: the one on the screens, else the newest open,
+// else the newest closed whose results are visible.
+export function currentPoll(state) {
+  if (state.screen && state.polls[state.screen]) return state.polls[state.screen];
+  const polls = Object.values(state.polls).sort((a, b) => b.at - a.at);
+  return polls.find((p) => p.state === 'open') || polls.find((p) => p.state === 'closed' && p.results_visible) || null;
+}
+
+function choiceLabels(poll) {
+  if (poll.kind === 'rating') {
+    const [lo, hi] = poll.scale;
+    return Array.from({ length: hi - lo + 1 }, (_, i) => String(lo + i));
+  }
+  return poll.options;
+}
+
+export function ballotForm(live, poll) {
+  const mine = (live.me.ballots || {})[poll.id];
+  const status = h('p', { class: 'form-status', role: 'status' },
+    mine !== undefined ? t('polls.voted') : '');
+  const legend = h('legend', {}, poll.question);
+  let body;
+  let read;
+  if (poll.kind === 'single' || poll.kind === 'multiple' || poll.kind === 'rating') {
+    const type = poll.kind === 'multiple' ? 'checkbox' : 'radio';
+    const labels = choiceLabels(poll);
+    const chosen = new Set(Array.isArray(mine) ? mine : mine !== undefined ? [mine - (poll.scale ? poll.scale[0] : 0)] : []);
+    const inputs = labels.map((label, i) => {
+      const id = `ballot-${poll.id}-${i}`;
+      return h('div', { class: `choice ${poll.kind}` },
+        h('input', { type, id, name: `ballot-${poll.id}`, value: String(i), checked: chosen.has(i) }),
+        h('label', { for: id }, label));
+    });
+    body = h('div', { class: poll.kind === 'rating' ? 'choices rating' : 'choices' }, inputs);
+    read = () => {
+      const picked = inputs.map((w, i) => (w.querySelector('input').checked ? i : -1)).filter((i) => i >= 0);
+      if (poll.kind === 'rating') return picked.length ? { rating: poll.scale[0] + picked[0] } : null;
+      return picked.length ? { choices: picked } : null;
+    };
+    if (poll.kind === 'multiple') body.prepend(h('p', { class: 'hint' }, t('polls.pick_up_to', { n: poll.max_picks })));
+  } else if (poll.kind === 'wordcloud') {
+    const inputs = Array.from({ length: poll.max_words }, (_, i) => h('input', {
+      type: 'text', maxlength: 30, 'aria-label': t('polls.word_n', { n: i + 1 }),
+      value: Array.isArray(mine) ? (mine[i] || '') : '' }));
+    body = h('div', { class: 'words' }, inputs);
+    read = () => {
+      const words = inputs.map((i) => i.value.trim()).filter(Boolean);
+      return words.length ? { words } : null;
+    };
+  } else {
+    const area = h('textarea', { rows: 3, maxlength: live.welcome.event.settings.limits.text_answer_length,
+      'aria-label': t('polls.your_answer') }, typeof mine === 'string' ? mine : '');
+    body = h('div', {}, area);
+    read = () => (area.value.trim() ? { text: area.value } : null);
+  }
+  const submit = h('button', { type: 'submit', class: 'primary' }, mine !== undefined ? t('polls.change_vote') : t('polls.vote'));
+  const form = h('form', { class: 'ballot' }, h('fieldset', {}, legend, body), submit, status);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const answer = read();
+    if (!answer) { status.textContent = t('polls.pick_something'); return; }
+    submit.disabled = true;
+    const ack = await act(live, { type: 'poll.vote', poll: poll.id, ...answer });
+    submit.disabled = false;
+    if (ack) {
+      live.me.ballots = { ...(live.me.ballots || {}), [poll.id]: ack.result.ballot };
+      status.textContent = t('polls.vote_recorded');
+    }
+  });
+  return form;
+}
+
+function bars(labels, counts, total, caption) {
+  const max = Math.max(1, ...counts);
+  return h('figure', { class: 'bars' },
+    caption ? h('figcaption', {}, caption) : null,
+    h('ul', {}, labels.map((label, i) => {
+      const n = counts[i] || 0;
+      const pct = total ? Math.round((100 * n) / total) : 0;
+      return h('li', { class: 'bar-row' },
+        h('span', { class: 'bar-label' }, label),
+        h('span', { class: 'bar-track', 'aria-hidden': 'true' },
+          h('span', { class: 'bar-fill', style: `width:${(100 * n) / max}%` })),
+        h('span', { class: 'bar-value' }, t('polls.count', { n, pct })));
+    })));
+}
+
+function cloud(words, caption) {
+  const max = Math.max(1, ...words.map((w) => w[1]));
+  return h('figure', { class: 'cloud' },
+    caption ? h('figcaption', {}, caption) : null,
+    h('ul', { class: 'cloud-words' }, words.map(([word, n]) => h('li', {
+      class: 'cloud-word', style: `font-size:${(1 + (2.2 * n) / max).toFixed(2)}em`,
+      title: t('polls.times', { n }) }, word, h('span', { class: 'sr-only' }, ` (${t('polls.times', { n })})`)))));
+}
+
+// view: "all" or "sites" (one small chart per origin)
+export function results(live, poll, view = 'all') {
+  const tally = live.state.tallies[poll.id];
+  if (!tally) return h('p', { class: 'muted' }, t('polls.no_results'));
+  if (tally.hidden) return h('p', { class: 'muted' }, t('polls.hidden', { n: tally.ballots }));
+  const head = h('p', { class: 'ballots' }, t('polls.ballots', { n: tally.ballots }));
+  if (poll.kind === 'text') {
+    return h('div', { class: 'results' }, head, h('ul', { class: 'answers' },
+      tally.answers.slice().reverse().map((a) => h('li', {}, a.text, h('span', { class: 'q-meta' }, ` — ${siteName(live, a.site)}`)))));
+  }
+  if (poll.kind === 'wordcloud') {
+    if (view === 'all') return h('div', { class: 'results' }, head, cloud(tally.words));
+    return h('div', { class: 'results per-site' }, head, Object.entries(tally.words_by_site).map(
+      ([site, words]) => cloud(words, siteName(live, site))));
+  }
+  const labels = choiceLabels(poll);
+  const extra = poll.kind === 'rating' && tally.mean !== undefined ? h('p', { class: 'mean' }, t('polls.mean', { mean: tally.mean })) : null;
+  if (view === 'all') return h('div', { class: 'results' }, head, extra, bars(labels, tally.counts, tally.ballots));
+  return h('div', { class: 'results per-site' }, head, Object.entries(tally.counts_by_site).map(
+    ([site, counts]) => bars(labels, counts, tally.ballots_by_site[site] || 0,
+      `${siteName(live, site)} — ${t('polls.ballots', { n: tally.ballots_by_site[site] || 0 })}`)));
+}
+
+export function viewToggle(current, onChange) {
+  return h('div', { class: 'toggle', role: 'group', 'aria-label': t('polls.view') },
+    ['all', 'sites'].map((view) => h('button', {
+      type: 'button', class: 'small', 'aria-pressed': String(current === view),
+      onclick: () => onChange(view) }, t(`polls.view_${view}`))));
+}
+
+// --- the control room ---------------------------------------------------------
+export function pollBuilder(live) {
+  const kind = h('select', { id: 'poll-kind' }, ['single', 'multiple', 'rating', 'wordcloud', 'text'].map(
+    (k) => h('option', { value: k, 'data-i18n': `polls.kind.${k}` }, t(`polls.kind.${k}`))));
+  const question = h('input', { id: 'poll-question', required: true });
+  const options = h('textarea', { id: 'poll-options', rows: 4 });
+  const maxPicks = h('input', { id: 'poll-max-picks', type: 'number', min: 1, max: 12, value: 2 });
+  const scaleMax = h('input', { id: 'poll-scale-max', type: 'number', min: 2, max: 10, value: 5 });
+  const maxWords = h('input', { id: 'poll-max-words', type: 'number', min: 1, max: 3, value: 3 });
+  const hidden = h('input', { id: 'poll-hidden', type: 'checkbox' });
+  const field = (id, key, input, cls = '') => h('div', { class: `field ${cls}` }, h('label', { for: id, 'data-i18n': key }, t(key)), input);
+  const fields = {
+    options: field('poll-options', 'polls.options_one_per_line', options, 'for-choice'),
+    maxPicks: field('poll-max-picks', 'polls.max_picks', maxPicks, 'for-multiple'),
+    scale: field('poll-scale-max', 'polls.scale_max', scaleMax, 'for-rating'),
+    words: field('poll-max-words', 'polls.max_words', maxWords, 'for-wordcloud'),
+  };
+  const sync = () => {
+    fields.options.hidden = !['single', 'multiple'].includes(kind.value);
+    fields.maxPicks.hidden = kind.value !== 'multiple';
+    fields.scale.hidden = kind.value !== 'rating';
+    fields.words.hidden = kind.value !== 'wordcloud';
+  };
+  kind.addEventListener('change', sync);
+  const submit = h('button', { type: 'submit', class: 'primary', 'data-i18n': 'polls.create' }, t('polls.create'));
+  const form = h('form', { class: 'poll-builder' },
+    field('poll-question', 'polls.question', question), field('poll-kind', 'polls.kind_label', kind),
+    fields.options, fields.maxPicks, fields.scale, fields.words,
+    h('div', { class: 'field inline' }, hidden, h('label', { for: 'poll-hidden', 'data-i18n': 'polls.hide_until_reveal' }, t('polls.hide_until_reveal'))),
+    submit);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const cmd = { type: 'poll.create', question: question.value, kind: kind.value, results: hidden.checked ? 'hidden' : 'live' };
+    if (['single', 'multiple'].includes(kind.value)) cmd.options = options.value.split('\n').map((o) => o.trim()).filter(Boolean);
+    if (kind.value === 'multiple') cmd.max_picks = Number(maxPicks.value);
+    if (kind.value === 'rating') { cmd.scale_min = 1; cmd.scale_max = Number(scaleMax.value); }
+    if (kind.value === 'wordcloud') cmd.max_words = Number(maxWords.value);
+    if (await act(live, cmd)) { question.value = ''; options.value = ''; }
+  });
+  sync();
+  return form;
+}
+
+export function pollControls(live, poll) {
+  const b = (key, cmd, tone = '') => h('button', { type: 'button', class: `small ${tone}`, onclick: () => act(live, cmd) }, t(key));
+  const onScreen = live.state.screen === poll.id;
+  return h('div', { class: 'actions' },
+    poll.state !== 'open' ? b(poll.state === 'draft' ? 'polls.open' : 'polls.reopen', { type: 'poll.open', poll: poll.id }, 'ok') : null,
+    poll.state === 'open' ? b('polls.close', { type: 'poll.close', poll: poll.id }, 'no') : null,
+    poll.results_visible ? b('polls.hide_results', { type: 'poll.hide', poll: poll.id })
+      : b('polls.reveal', { type: 'poll.reveal', poll: poll.id }, 'ok'),
+    poll.state !== 'draft' ? (onScreen ? b('polls.unshow', { type: 'poll.show', poll: null })
+      : b('polls.show', { type: 'poll.show', poll: poll.id })) : null);
+}
+
+export function pollCard(live, poll, view) {
+  return h('article', { class: 'poll-card', dataset: { poll: poll.id } },
+    h('h3', {}, poll.question),
+    h('p', { class: 'q-meta' }, `${t(`polls.kind.${poll.kind}`)} · ${t(`polls.state.${poll.state}`)}`
+      + (live.state.screen === poll.id ? ` · ${t('polls.on_screens')}` : '')),
+    pollControls(live, poll), results(live, poll, view));
+}
+
+export function renderPollList(container, live, view) {
+  const polls = Object.values(live.state.polls).sort((a, b) => b.at - a.at);
+  setChildren(container, polls.length ? polls.map((p) => pollCard(live, p, view)) : h('p', { class: 'muted' }, t('polls.none')));
+}

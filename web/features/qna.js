@@ -1,0 +1,139 @@
+// The shared Q&A: asking, upvoting, and the moderation actions of each role.
+import { formatTime, h, setChildren, syncList } from '../lib/dom.js';
+import { lang, t } from '../lib/i18n.js';
+import { act, siteCity } from '../lib/app.js';
+
+export function askForm(live) {
+  const limit = () => live.welcome.event.settings.limits.question_length;
+  const text = h('textarea', { id: 'ask-text', name: 'text', rows: 3, required: true, 'aria-describedby': 'ask-count' });
+  const name = h('input', { id: 'ask-name', name: 'name', autocomplete: 'nickname' });
+  const count = h('span', { id: 'ask-count', class: 'hint' });
+  const status = h('p', { class: 'form-status', role: 'status' });
+  const button = h('button', { type: 'submit', class: 'primary' });
+  const labelText = h('label', { for: 'ask-text' });
+  const labelName = h('label', { for: 'ask-name' });
+  const paint = () => {
+    text.maxLength = limit();
+    count.textContent = t('qna.remaining', { n: limit() - text.value.length });
+    labelText.textContent = t('qna.your_question');
+    labelName.textContent = t('qna.your_name');
+    name.placeholder = t('qna.anonymous');
+    button.textContent = t('qna.send');
+  };
+  text.addEventListener('input', paint);
+  document.addEventListener('langchange', paint);
+  const form = h('form', { class: 'ask', novalidate: true }, labelText, text, count, labelName, name, button, status);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (!text.value.trim()) { status.textContent = t('errors.question.empty'); text.focus(); return; }
+    button.disabled = true;
+    const ack = await act(live, { type: 'question.ask', text: text.value, name: name.value.trim() || null });
+    button.disabled = false;
+    if (ack) {
+      text.value = '';
+      status.textContent = ack.result && ack.result.state === 'pending' ? t('qna.sent_pending') : t('qna.sent');
+    }
+    paint();
+  });
+  paint();
+  return form;
+}
+
+export function sortedQuestions(questions, by, states) {
+  const list = Object.values(questions).filter((q) => states.includes(q.state));
+  if (by === 'time') return list.sort((a, b) => b.at - a.at || a.id.localeCompare(b.id));
+  return list.sort((a, b) => b.votes - a.votes || a.at - b.at || a.id.localeCompare(b.id));
+}
+
+function meta(live, q) {
+  const who = q.name || t('qna.anonymous');
+  return `${who} · ${siteCity(live, q.origin)} · ${formatTime(q.at, lang())}`;
+}
+
+function createItem() {
+  const el = h('li', { class: 'question' });
+  el.parts = {
+    text: h('p', { class: 'q-text' }), meta: h('p', { class: 'q-meta' }), badges: h('span', { class: 'badges' }),
+    actions: h('div', { class: 'actions' }),
+  };
+  el.append(el.parts.badges, el.parts.text, el.parts.meta, el.parts.actions);
+  return el;
+}
+
+function badge(kind) {
+  return h('span', { class: `badge badge-${kind}` }, t(`qna.state.${kind}`));
+}
+
+// role: "viewer" (upvote), "coordinator" (approve/dismiss own site's pending), "moderator" (everything)
+export function renderQuestions(container, live, { role, by = 'votes', states = ['visible', 'answered'] }) {
+  const state = live.state;
+  const items = sortedQuestions(state.questions, by, states);
+  const highlighted = state.highlight ? state.highlight.id : null;
+  syncList(container, items, (q) => q.id, createItem, (el, q) => {
+    el.parts.text.textContent = q.text;
+    el.parts.meta.textContent = meta(live, q);
+    el.classList.toggle('is-highlighted', q.id === highlighted);
+    setChildren(el.parts.badges,
+      q.id === highlighted ? badge('highlighted') : null,
+      q.state !== 'visible' ? badge(q.state) : null);
+    setChildren(el.parts.actions, actionsFor(live, q, role, highlighted, state));
+  });
+  if (!items.length) container.replaceChildren(h('li', { class: 'empty' }, t('qna.none')));
+}
+
+function actionsFor(live, q, role, highlighted, state) {
+  const out = [];
+  if (role === 'viewer' && (q.state === 'visible' || q.state === 'answered')) {
+    const mine = (live.me.upvoted || []).includes(q.id);
+    out.push(h('button', {
+      type: 'button', class: 'upvote', 'aria-pressed': String(mine),
+      'aria-label': t(mine ? 'qna.unvote_label' : 'qna.upvote_label', { n: q.votes }),
+      onclick: async () => {
+        const ack = await act(live, { type: mine ? 'question.unvote' : 'question.upvote', question: q.id });
+        if (ack) {
+          const set = new Set(live.me.upvoted || []);
+          if (mine) set.delete(q.id); else set.add(q.id);
+          live.me.upvoted = [...set];
+          live.changed([]);
+        }
+      },
+    }, h('span', { 'aria-hidden': 'true' }, '▲ '), String(q.votes)));
+  } else {
+    out.push(h('span', { class: 'votes' }, t('qna.votes', { n: q.votes })));
+  }
+  const moderating = role === 'moderator' || (role === 'coordinator' && q.origin === live.welcome.site);
+  if (moderating && q.state === 'pending') {
+    out.push(button(t('qna.approve'), () => act(live, { type: 'question.approve', question: q.id }), 'ok'));
+    out.push(button(t('qna.dismiss'), () => act(live, { type: 'question.dismiss', question: q.id }), 'no'));
+  }
+  if (role === 'moderator' && q.state === 'visible') {
+    out.push(q.id === highlighted
+      ? button(t('qna.unhighlight'), () => act(live, { type: 'question.highlight', question: null }))
+      : button(t('qna.highlight'), () => act(live, { type: 'question.highlight', question: q.id }), 'ok'));
+    out.push(button(t('qna.answered'), () => act(live, { type: 'question.answer', question: q.id })));
+    out.push(button(t('qna.dismiss'), () => act(live, { type: 'question.dismiss', question: q.id }), 'no'));
+    out.push(mergeControl(live, q, state));
+  }
+  return out;
+}
+
+function button(label, onclick, tone = '') {
+  return h('button', { type: 'button', class: `small ${tone}`, onclick }, label);
+}
+
+function mergeControl(live, q, state) {
+  const targets = Object.values(state.questions).filter((o) => o.id !== q.id && ['visible', 'pending'].includes(o.state));
+  if (!targets.length) return null;
+  const select = h('select', { 'aria-label': t('qna.merge_into') },
+    targets.map((o) => h('option', { value: o.id }, o.text.length > 60 ? `${o.text.slice(0, 60)}…` : o.text)));
+  return h('span', { class: 'merge' }, select,
+    button(t('qna.merge'), () => act(live, { type: 'question.merge', question: q.id, into: select.value })));
+}
+
+export function highlightBlock(live) {
+  const q = live.state.highlight;
+  if (!q) return h('p', { class: 'muted' }, t('qna.no_highlight'));
+  return h('figure', { class: 'highlight' },
+    h('blockquote', { class: 'highlight-text' }, q.text),
+    h('figcaption', {}, `${q.name || t('qna.anonymous')} · ${siteCity(live, q.origin)} · ${t('qna.votes', { n: q.votes })}`));
+}

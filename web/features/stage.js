@@ -1,0 +1,43 @@
+// The stage: who is on air, the floor queue, and the control room's switch.
+import { h } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
+import { act, siteName } from '../lib/app.js';
+
+export function onAirBadge(live) {
+  const site = live.state.stage && live.state.stage.on_air;
+  return h('p', { class: `on-air ${site ? 'live' : 'off'}` },
+    h('span', { class: 'dot', 'aria-hidden': 'true' }), site ? t('stage.on_air', { site: siteName(live, site) }) : t('stage.off_air'));
+}
+
+export function playerArea(live) {
+  return h('div', { class: 'player' }, onAirBadge(live), h('p', { class: 'muted' }, t('stage.stream_soon')));
+}
+
+export function stageSwitch(live) {
+  const current = live.state.stage.on_air;
+  return h('div', { class: 'stage-switch', role: 'group', 'aria-label': t('stage.switch') },
+    live.welcome.event.sites.map((site) => h('button', {
+      type: 'button', class: 'small', 'aria-pressed': String(current === site.id),
+      onclick: () => act(live, { type: 'stage.on_air', site: site.id }) }, site.city)),
+    h('button', { type: 'button', class: 'small no', 'aria-pressed': String(current === null),
+      onclick: () => act(live, { type: 'stage.on_air', site: null }) }, t('stage.cut')));
+}
+
+export function floorQueue(live, { grant = false } = {}) {
+  const queue = live.state.stage.floor_queue;
+  if (!queue.length) return h('p', { class: 'muted' }, t('stage.queue_empty'));
+  return h('ol', { class: 'floor-queue' }, queue.map((site) => h('li', {}, siteName(live, site),
+    grant ? h('button', { type: 'button', class: 'small ok', onclick: () => act(live, { type: 'stage.grant_floor', site }) }, t('stage.grant')) : null)));
+}
+
+export function floorRequest(live) {
+  const site = live.welcome.site;
+  const { on_air: onAir, floor_queue: queue } = live.state.stage;
+  if (onAir === site) return h('p', { class: 'on-air live' }, t('stage.you_are_on_air'));
+  const position = queue.indexOf(site);
+  if (position >= 0) {
+    return h('div', {}, h('p', {}, t('stage.position', { n: position + 1 })),
+      h('button', { type: 'button', onclick: () => act(live, { type: 'stage.withdraw_floor' }) }, t('stage.withdraw')));
+  }
+  return h('button', { type: 'button', class: 'primary', onclick: () => act(live, { type: 'stage.request_floor' }) }, t('stage.request'));
+}

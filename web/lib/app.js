@@ -1,0 +1,116 @@
+// What every page shares: language, the connection indicator, error messages,
+// screen-reader announcements, and a render that runs once per burst of updates.
+import { $, announce, h, setChildren } from './dom.js';
+import { LANGS, errorText, initI18n, lang, setLang, t } from './i18n.js';
+import { Live } from './live.js';
+
+export function eventFromPath() {
+  const parts = location.pathname.split('/').filter(Boolean); // e / <event> / [role] / [site]
+  return { event: decodeURIComponent(parts[1] || ''), section: parts[2] || null, site: parts[3] || null };
+}
+
+// Staff links carry their token in the fragment (never sent to servers or logs);
+// keep it for this tab and take it out of the address bar.
+export function tokenFromLink(storageKey) {
+  const match = location.hash.match(/token=([A-Za-z0-9_\-.]+)/);
+  if (match) {
+    sessionStorage.setItem(storageKey, match[1]);
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+  return sessionStorage.getItem(storageKey);
+}
+
+export function siteName(live, id) {
+  if (!id || id === 'remote') return t('common.remote');
+  const site = live.welcome && live.welcome.event.sites.find((s) => s.id === id);
+  return site ? site.name : id;
+}
+
+export function siteCity(live, id) {
+  if (!id || id === 'remote') return t('common.remote');
+  const site = live.welcome && live.welcome.event.sites.find((s) => s.id === id);
+  return site ? site.city : id;
+}
+
+export function showError(error) {
+  const box = document.getElementById('toasts');
+  if (!box) return;
+  const toast = h('p', { class: 'toast', role: 'alert' }, errorText(error));
+  box.append(toast);
+  setTimeout(() => toast.remove(), 6000);
+}
+
+// Run a command, showing a refusal in plain words; resolves to the ack or null.
+export async function act(live, cmd) {
+  try {
+    return await live.send(cmd);
+  } catch (error) {
+    showError(error);
+    return null;
+  }
+}
+
+function langSwitch() {
+  const select = h('select', { id: 'lang', 'aria-label': t('common.language') },
+    LANGS.map((code) => h('option', { value: code, selected: code === lang() }, code === 'fr' ? 'Français' : 'English')));
+  select.addEventListener('change', () => setLang(select.value));
+  return select;
+}
+
+function connectionIndicator(live) {
+  const pill = h('span', { id: 'connection', class: 'connection', role: 'status', 'data-status': live.status });
+  const paint = () => {
+    pill.dataset.status = live.status;
+    pill.textContent = t(`connection.${live.status}`);
+  };
+  live.addEventListener('status', (event) => {
+    paint();
+    if (event.detail.status === 'offline') announce(t('connection.offline'));
+    if (event.detail.status === 'online' && event.detail.was === 'offline') {
+      pill.textContent = t('connection.back');
+      announce(t('connection.back'));
+    }
+  });
+  document.addEventListener('langchange', paint);
+  paint();
+  return pill;
+}
+
+export async function startPage({ event, join = null, token = null, title, render, header = () => [] }) {
+  await initI18n();
+  const live = new Live(event, { join, token });
+  window.__mx = live; // for the browser tests and for curious people
+  const titleText = h('span', { class: 'event-title' }, t('common.loading'));
+  const extra = h('div', { class: 'top-extra' });
+  const select = langSwitch();
+  setChildren($('#top'),
+    h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, '◎'), titleText),
+    h('div', { class: 'top-tools' }, extra, connectionIndicator(live), select));
+  const drawHeader = () => {
+    titleText.textContent = live.welcome ? live.welcome.event.title : t('common.loading');
+    select.setAttribute('aria-label', t('common.language'));
+    setChildren(extra, header(live));
+  };
+  document.title = title(live);
+  let scheduled = false;
+  const rerender = () => {
+    if (scheduled) return;
+    scheduled = true;
+    queueMicrotask(() => {
+      scheduled = false;
+      if (!live.state) return;
+      drawHeader();
+      document.title = title(live);
+      render(live);
+    });
+  };
+  live.addEventListener('change', rerender);
+  live.addEventListener('hub-error', (e) => showError(e.detail));
+  live.addEventListener('fatal', (e) => {
+    setChildren($('#main'), h('p', { class: 'fatal', role: 'alert' },
+      e.detail.code === 4401 ? t('connection.unauthorized') : t('connection.failed')));
+  });
+  document.addEventListener('langchange', rerender);
+  live.connect();
+  return live;
+}

@@ -1,0 +1,64 @@
+// DOM helpers. Text from users only ever goes in through textContent or text
+// nodes: never innerHTML, so a question like <img onerror=…> stays text.
+
+export function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === 'class') el.className = value;
+    else if (key === 'text') el.textContent = value;
+    else if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
+    else if (key === 'dataset') Object.assign(el.dataset, value);
+    else el.setAttribute(key, value === true ? '' : String(value));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+}
+
+export function setChildren(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+export const $ = (sel, root = document) => root.querySelector(sel);
+
+// Keep a list's elements (and the keyboard focus in them) across updates:
+// create an element once per key, update it in place, move it if the order changed.
+export function syncList(container, items, keyOf, create, update) {
+  const focused = document.activeElement;
+  const existing = new Map();
+  for (const el of container.children) existing.set(el.dataset.key, el);
+  let previous = null;
+  for (const item of items) {
+    const key = String(keyOf(item));
+    let el = existing.get(key);
+    if (el) existing.delete(key);
+    else { el = create(item); el.dataset.key = key; }
+    update(el, item);
+    const wanted = previous ? previous.nextSibling : container.firstChild;
+    if (el !== wanted) container.insertBefore(el, wanted);
+    previous = el;
+  }
+  for (const el of existing.values()) el.remove();
+  if (focused && focused !== document.activeElement && container.contains(focused)) focused.focus();
+}
+
+// Screen-reader announcements through one polite live region per page.
+export function announce(text) {
+  const region = document.getElementById('announcer');
+  if (!region) return;
+  region.textContent = '';
+  setTimeout(() => { region.textContent = text; }, 50);
+}
+
+export function formatTime(ms, lang) {
+  return new Date(ms).toLocaleTimeString(lang === 'en' ? 'en-GB' : 'fr-FR', { hour: '2-digit', minute: '2-digit' });
+}

@@ -1,0 +1,153 @@
+// The one connection to the hub: hello, snapshot, updates applied to a state
+// mirror, commands with correlation ids, reconnect with backoff and resume by
+// sequence number. Commands not acknowledged before a cut are sent again with the
+// same id after reconnecting; the hub applies an id once, so nothing is lost or doubled.
+
+const COLLECTIONS = { question: 'questions', poll: 'polls', tally: 'tallies', post: 'posts' };
+const FATAL = new Set([4400, 4401, 4404]);
+
+export function participantId() {
+  let pid = localStorage.getItem('mx.pid');
+  if (!pid || !/^[A-Za-z0-9_-]{8,64}$/.test(pid)) {
+    const bytes = crypto.getRandomValues(new Uint8Array(12));
+    pid = btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    localStorage.setItem('mx.pid', pid);
+  }
+  return pid;
+}
+
+export class Live extends EventTarget {
+  constructor(event, { join = null, token = null } = {}) {
+    super();
+    this.event = event;
+    this.join = join;
+    this.token = token;
+    this.pid = participantId();
+    this.state = null;
+    this.me = {};
+    this.welcome = null;
+    this.seq = null;
+    this.status = 'connecting';   // connecting | online | offline | failed
+    this.pending = new Map();     // id -> {message, resolve, reject}
+    this.counter = 0;
+    this.backoff = 500;
+    this.ws = null;
+    this.everOnline = false;
+  }
+
+  url() {
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    return `${scheme}://${location.host}/live/${encodeURIComponent(this.event)}`;
+  }
+
+  connect() {
+    const ws = new WebSocket(this.url());
+    this.ws = ws;
+    ws.onopen = () => {
+      const hello = { type: 'hello', pid: this.pid };
+      if (this.join) hello.join = this.join;
+      if (this.token) hello.token = this.token;
+      if (this.seq !== null) hello.resume = this.seq;
+      ws.send(JSON.stringify(hello));
+      for (const { message } of this.pending.values()) ws.send(JSON.stringify(message));
+    };
+    ws.onmessage = (event) => this.onMessage(JSON.parse(event.data));
+    ws.onclose = (event) => this.onClose(event, ws);
+  }
+
+  setStatus(status) {
+    if (this.status === status) return;
+    const was = this.status;
+    this.status = status;
+    this.dispatchEvent(new CustomEvent('status', { detail: { status, was } }));
+  }
+
+  onMessage(msg) {
+    switch (msg.type) {
+      case 'welcome':
+        this.welcome = msg;
+        break;
+      case 'snapshot':
+        this.state = msg.state;
+        this.me = msg.me || {};
+        this.seq = msg.seq;
+        this.online();
+        this.changed([]);
+        break;
+      case 'update':
+        this.applyUpdate(msg);
+        break;
+      case 'ack':
+      case 'error': {
+        const waiting = this.pending.get(msg.id);
+        if (!waiting) {
+          if (msg.type === 'error') this.dispatchEvent(new CustomEvent('hub-error', { detail: msg }));
+          break;
+        }
+        this.pending.delete(msg.id);
+        if (msg.type === 'ack') waiting.resolve(msg);
+        else waiting.reject(msg);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  online() {
+    this.backoff = 500;
+    this.setStatus('online');
+    this.everOnline = true;
+  }
+
+  applyUpdate(msg) {
+    if (this.seq !== null && msg.from !== this.seq + 1) {
+      // Out of step: ask to be brought up to date from what we hold.
+      this.ws.send(JSON.stringify({ type: 'resume', seq: this.seq }));
+      return;
+    }
+    for (const [kind, id, value] of msg.changes) {
+      if (COLLECTIONS[kind]) {
+        const bucket = this.state[COLLECTIONS[kind]];
+        if (value === null) delete bucket[id];
+        else bucket[id] = value;
+      } else {
+        this.state[kind] = value;
+      }
+    }
+    this.seq = Math.max(this.seq ?? 0, msg.seq);
+    this.online();
+    this.changed(msg.changes);
+  }
+
+  changed(changes) {
+    this.dispatchEvent(new CustomEvent('change', { detail: { changes } }));
+  }
+
+  onClose(event, ws) {
+    if (ws !== this.ws) return;
+    if (FATAL.has(event.code)) {
+      this.setStatus('failed');
+      this.dispatchEvent(new CustomEvent('fatal', { detail: { code: event.code, reason: event.reason } }));
+      for (const waiting of this.pending.values()) waiting.reject({ code: 'connection.closed' });
+      this.pending.clear();
+      return;
+    }
+    this.setStatus('offline');
+    const delay = this.backoff * (0.75 + Math.random() * 0.5);
+    this.backoff = Math.min(this.backoff * 2, 10000);
+    setTimeout(() => this.connect(), delay);
+  }
+
+  // Send a command; resolves with the ack, rejects with {code, message, data}.
+  send(cmd) {
+    const id = `${this.pid.slice(0, 6)}-${Date.now().toString(36)}-${++this.counter}`;
+    const message = { type: 'cmd', id, cmd };
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { message, resolve, reject });
+      if (this.ws && this.ws.readyState === WebSocket.OPEN) {  // else sent on the next open
+        this.ws.send(JSON.stringify(message));
+      }
+    });
+  }
+}

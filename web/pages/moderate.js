@@ -1,0 +1,71 @@
+// The control room (régie): moderation, polls, live-tweets, the on-air switch.
+import { $, h, setChildren } from '../lib/dom.js';
+import { t, translate } from '../lib/i18n.js';
+import { eventFromPath, startPage, tokenFromLink } from '../lib/app.js';
+import { renderQuestions } from '../features/qna.js';
+import { pollBuilder, renderPollList } from '../features/polls.js';
+import { liveTweetComposer, renderFeed } from '../features/feed.js';
+import { floorQueue, onAirBadge, stageSwitch } from '../features/stage.js';
+import { countersTable } from '../features/counters.js';
+import { watchAnnouncements } from './common.js';
+
+const { event } = eventFromPath();
+const token = tokenFromLink(`mx.token.${event}.moderate`);
+
+function section(id, key, ...children) {
+  return h('section', { id, 'aria-labelledby': `h-${id}` }, h('h2', { id: `h-${id}`, 'data-i18n': key }), ...children);
+}
+
+let ui = null;
+let view = 'all';
+const announceChanges = watchAnnouncements();
+
+if (!token) {
+  setChildren($('#main'), h('p', { class: 'fatal', role: 'alert' }, 'Lien incomplet — incomplete link.'));
+} else {
+  startPage({
+    event,
+    token,
+    title: () => `${t('moderate.title')} — Multiplex`,
+    header: () => h('span', { class: 'where' }, t('moderate.title')),
+    render: (l) => {
+      if (!ui) {
+        ui = { stage: h('div'), switch: h('div'), queue: h('div'), counters: h('div', { class: 'table-wrap' }),
+          pending: h('ul', { class: 'questions', id: 'queue-pending' }), visible: h('ul', { class: 'questions', id: 'queue-visible' }),
+          polls: h('div', { id: 'poll-list' }), view: h('div'), contributions: h('ul', { class: 'posts', id: 'pending-posts' }),
+          feed: h('ul', { class: 'posts', id: 'posts' }) };
+        setChildren($('#main'), h('div', { class: 'columns three' },
+          h('div', { class: 'col' },
+            section('onair', 'moderate.on_air', ui.stage, ui.switch, h('h3', { 'data-i18n': 'stage.floor_queue' }), ui.queue,
+              h('button', { type: 'button', class: 'small', onclick: () => l.send({ type: 'stage.clear_floor' }).catch(() => {}), 'data-i18n': 'stage.clear' })),
+            section('counters', 'moderate.counters', ui.counters),
+            section('tweet', 'moderate.live_tweets', liveTweetComposer(l), ui.feed)),
+          h('div', { class: 'col' },
+            section('queue', 'moderate.queue', h('h3', { 'data-i18n': 'moderate.pending' }), ui.pending,
+              h('h3', { 'data-i18n': 'moderate.visible' }), ui.visible),
+            section('contributions', 'moderate.contributions', ui.contributions)),
+          h('div', { class: 'col' },
+            section('polls', 'moderate.polls', pollBuilder(l), ui.view, ui.polls))));
+        translate(document);
+      }
+      setChildren(ui.stage, onAirBadge(l));
+      setChildren(ui.switch, stageSwitch(l));
+      setChildren(ui.queue, floorQueue(l, { grant: true }));
+      setChildren(ui.counters, countersTable(l, [...l.welcome.event.sites.map((s) => s.id), 'remote']));
+      renderQuestions(ui.pending, l, { role: 'moderator', by: 'time', states: ['pending'] });
+      renderQuestions(ui.visible, l, { role: 'moderator', by: 'votes', states: ['visible'] });
+      setChildren(ui.view, viewToggleFor(l));
+      renderPollList(ui.polls, l, view);
+      renderFeed(ui.contributions, l, { role: 'moderator', states: ['pending'] });
+      renderFeed(ui.feed, l, { role: 'readonly', limit: 10 });
+      translate($('#main'));
+      announceChanges(l);
+    },
+  });
+}
+
+function viewToggleFor(l) {
+  return h('div', { class: 'toggle', role: 'group', 'aria-label': t('polls.view') },
+    ['all', 'sites'].map((v) => h('button', { type: 'button', class: 'small', 'aria-pressed': String(view === v),
+      onclick: () => { view = v; l.changed([]); } }, t(`polls.view_${v}`))));
+}

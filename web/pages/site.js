@@ -1,0 +1,61 @@
+// The site coordinator's page: contributions, the site's questions, the floor.
+import { $, h, setChildren } from '../lib/dom.js';
+import { t, translate } from '../lib/i18n.js';
+import { eventFromPath, siteName, startPage, tokenFromLink } from '../lib/app.js';
+import { renderQuestions } from '../features/qna.js';
+import { contributionForm, renderFeed } from '../features/feed.js';
+import { floorRequest, onAirBadge } from '../features/stage.js';
+import { siteCounters } from '../features/counters.js';
+import { watchAnnouncements } from './common.js';
+
+const { event, site } = eventFromPath();
+const token = tokenFromLink(`mx.token.${event}.site.${site}`);
+
+function section(id, key, ...children) {
+  return h('section', { id, 'aria-labelledby': `h-${id}` }, h('h2', { id: `h-${id}`, 'data-i18n': key }), ...children);
+}
+
+function counterList(l) {
+  const c = siteCounters(l.state, site);
+  return h('dl', { class: 'kpis' }, ['now', 'peak', 'questions', 'votes', 'reactions'].map((k) =>
+    h('div', {}, h('dt', {}, t(`counters.${k}`)), h('dd', {}, String(c[k])))));
+}
+
+let ui = null;
+const announceChanges = watchAnnouncements();
+
+if (!token) {
+  setChildren($('#main'), h('p', { class: 'fatal', role: 'alert' }, 'Lien incomplet — incomplete link.'));
+} else {
+  startPage({
+    event,
+    token,
+    title: (l) => `${l && l.welcome ? siteName(l, site) : site} — ${t('site.title')} — Multiplex`,
+    header: (l) => (l.welcome ? h('span', { class: 'where' }, t('site.coordinating', { site: siteName(l, site) })) : null),
+    render: (l) => {
+      if (!ui) {
+        ui = { stage: h('div'), floor: h('div'), counters: h('div'),
+          pending: h('ul', { class: 'questions', id: 'pending-questions' }),
+          questions: h('ul', { class: 'questions' }), mine: h('ul', { class: 'posts', id: 'site-posts' }) };
+        setChildren($('#main'), h('div', { class: 'columns' },
+          h('div', { class: 'col' },
+            section('stage', 'site.stage', ui.stage, ui.floor),
+            section('counters', 'site.counters', ui.counters),
+            section('contribute', 'site.contribute', contributionForm(l, token))),
+          h('div', { class: 'col' },
+            section('moderation', 'site.pending', ui.pending),
+            section('site-questions', 'site.questions', ui.questions),
+            section('site-feed', 'site.our_posts', ui.mine))));
+        translate(document);
+      }
+      setChildren(ui.stage, onAirBadge(l));
+      setChildren(ui.floor, floorRequest(l));
+      setChildren(ui.counters, counterList(l));
+      renderQuestions(ui.pending, l, { role: 'coordinator', by: 'time', states: ['pending'] });
+      renderQuestions(ui.questions, l, { role: 'viewer', states: ['visible', 'answered'] });
+      renderFeed(ui.mine, l, { role: 'readonly', states: ['pending', 'published', 'rejected'], origin: site });
+      translate($('#main'));
+      announceChanges(l);
+    },
+  });
+}

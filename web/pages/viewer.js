@@ -1,0 +1,131 @@
+// The viewer page: remote viewers and on-site participants (joined by QR code).
+import { $, h, setChildren } from '../lib/dom.js';
+import { initI18n, t, translate } from '../lib/i18n.js';
+import { eventFromPath, siteName, startPage } from '../lib/app.js';
+import { askForm, highlightBlock, renderQuestions } from '../features/qna.js';
+import { ballotForm, currentPoll, results, viewToggle } from '../features/polls.js';
+import { renderFeed } from '../features/feed.js';
+import { reactionBar } from '../features/reactions.js';
+import { playerArea } from '../features/stage.js';
+import { watchAnnouncements } from './common.js';
+
+const { event, section, site: pathSite } = eventFromPath();
+const STORE = `mx.join.${event}`;
+
+function chosenJoin() {
+  const code = new URLSearchParams(location.search).get('code');
+  if (section === 'join' && pathSite && code) {
+    localStorage.setItem(STORE, JSON.stringify({ site: pathSite, code }));
+    history.replaceState(null, '', `/e/${encodeURIComponent(event)}`);
+  }
+  try { return JSON.parse(localStorage.getItem(STORE)); } catch { return null; }
+}
+
+async function pickSite(problem) {
+  await initI18n();
+  const info = await (await fetch(`/api/events/${encodeURIComponent(event)}`)).json();
+  document.title = `${info.title} — Multiplex`;
+  const code = h('input', { id: 'site-code', autocomplete: 'off', autocapitalize: 'characters', maxlength: 6 });
+  const codeField = h('div', { class: 'field', hidden: true }, h('label', { for: 'site-code', 'data-i18n': 'join.code' }), code,
+    h('p', { class: 'hint', 'data-i18n': 'join.code_hint' }));
+  const choices = [{ id: 'remote' }, ...info.sites].map((s) => {
+    const id = `pick-${s.id}`;
+    return h('div', { class: 'choice' }, h('input', { type: 'radio', name: 'site', id, value: s.id, required: true }),
+      h('label', { for: id }, s.id === 'remote' ? h('span', { 'data-i18n': 'join.remote' }) : `${s.name}`));
+  });
+  const form = h('form', { class: 'card pick' },
+    h('h1', {}, info.title), h('h2', { 'data-i18n': 'join.where' }),
+    problem ? h('p', { class: 'toast', role: 'alert', 'data-i18n': problem }) : null,
+    h('fieldset', {}, h('legend', { class: 'sr-only', 'data-i18n': 'join.where' }), choices), codeField,
+    h('button', { type: 'submit', class: 'primary', 'data-i18n': 'join.go' }));
+  form.addEventListener('change', () => { codeField.hidden = !form.site.value || form.site.value === 'remote'; });
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const value = form.site.value;
+    if (!value) return;
+    if (value !== 'remote' && !code.value.trim()) { code.focus(); return; }
+    localStorage.setItem(STORE, JSON.stringify(value === 'remote' ? { remote: true } : { site: value, code: code.value.trim().toUpperCase() }));
+    location.reload();
+  });
+  setChildren($('#main'), form);
+  translate(document);
+}
+
+function layout() {
+  const sections = {
+    player: h('section', { id: 'player', 'aria-labelledby': 'h-player' }, h('h2', { id: 'h-player', 'data-i18n': 'viewer.program' })),
+    highlight: h('section', { id: 'highlight', 'aria-labelledby': 'h-highlight', 'aria-live': 'polite' },
+      h('h2', { id: 'h-highlight', 'data-i18n': 'qna.highlighted' })),
+    poll: h('section', { id: 'poll', 'aria-labelledby': 'h-poll' }, h('h2', { id: 'h-poll', 'data-i18n': 'polls.current' })),
+    qna: h('section', { id: 'qna', 'aria-labelledby': 'h-qna' }, h('h2', { id: 'h-qna', 'data-i18n': 'qna.title' })),
+    feed: h('section', { id: 'feed', 'aria-labelledby': 'h-feed' }, h('h2', { id: 'h-feed', 'data-i18n': 'feed.heading' })),
+  };
+  const slots = {
+    player: h('div'), highlight: h('div'), ballot: h('div'), results: h('div'), sort: h('div', { class: 'toolbar' }),
+    questions: h('ul', { class: 'questions', id: 'questions' }), feed: h('ul', { class: 'posts', id: 'posts' }),
+    reactions: h('div', { id: 'reactions' }),
+  };
+  sections.player.append(slots.player);
+  sections.highlight.append(slots.highlight);
+  sections.poll.append(slots.ballot, slots.results);
+  sections.feed.append(slots.feed);
+  setChildren($('#main'), h('div', { class: 'columns' },
+    h('div', { class: 'col' }, sections.player, sections.highlight, sections.poll),
+    h('div', { class: 'col' }, sections.qna, sections.feed)));
+  $('#dock').append(slots.reactions);
+  return { sections, slots };
+}
+
+async function main() {
+  const join = chosenJoin();
+  if (!join) return pickSite();
+  let ui = null;
+  let ballotKey;  // undefined: nothing drawn yet
+  let sortBy = 'votes';
+  let view = 'all';
+  const announceChanges = watchAnnouncements();
+  const live = await startPage({
+    event,
+    join: join.site ? { site: join.site, code: join.code } : null,
+    title: (l) => `${l && l.welcome ? l.welcome.event.title : t('common.loading')} — Multiplex`,
+    header: (l) => [
+      l.welcome ? h('span', { class: 'where' }, t('viewer.you_are', { site: siteName(l, l.welcome.origin) })) : null,
+      h('button', { type: 'button', class: 'small', onclick: () => { localStorage.removeItem(STORE); location.reload(); } }, t('viewer.change_site')),
+    ],
+    render: (l) => {
+      if (!ui) {
+        ui = layout();
+        ui.sections.qna.append(askForm(l), ui.slots.sort, ui.slots.questions);
+        translate(document);
+      }
+      const { slots } = ui;
+      setChildren(slots.player, playerArea(l));
+      setChildren(slots.highlight, highlightBlock(l));
+      const poll = currentPoll(l.state);
+      const key = poll ? `${poll.id}:${poll.state}:${document.documentElement.lang}` : null;
+      if (key !== ballotKey) {  // keep a half-filled ballot while tallies move
+        ballotKey = key;
+        setChildren(slots.ballot, !poll ? h('p', { class: 'muted' }, t('polls.none_open'))
+          : poll.state === 'open' ? ballotForm(l, poll) : h('h3', {}, poll.question));
+      }
+      const draw = () => setChildren(slots.results, poll && l.state.tallies[poll.id] && !l.state.tallies[poll.id].hidden
+        ? [viewToggle(view, (v) => { view = v; draw(); }), results(l, poll, view)]
+        : poll ? results(l, poll) : null);
+      draw();
+      setChildren(slots.sort, h('div', { class: 'toggle', role: 'group', 'aria-label': t('qna.sort') },
+        ['votes', 'time'].map((by) => h('button', { type: 'button', class: 'small', 'aria-pressed': String(sortBy === by),
+          onclick: () => { sortBy = by; renderQuestions(slots.questions, l, { role: 'viewer', by: sortBy }); l.changed([]); } },
+        t(`qna.sort_${by}`)))));
+      renderQuestions(slots.questions, l, { role: 'viewer', by: sortBy });
+      renderFeed(slots.feed, l, { role: 'viewer' });
+      setChildren(slots.reactions, reactionBar(l));
+      translate($('#main'));
+      announceChanges(l);
+    },
+  });
+  live.addEventListener('fatal', (e) => {
+    if (e.detail.code === 4401) { localStorage.removeItem(STORE); pickSite('join.bad_code'); }
+  });
+}
+
+main();
