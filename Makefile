@@ -14,20 +14,31 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# Debian packages the tests drive for real: redis-server (log backend, fault tests).
+# Debian packages the tests drive for real: redis-server (log backend, fault tests)
+# and chromium (browser tests, driven by Playwright with executable_path).
+APT_PACKAGES := $(if $(shell command -v redis-server),,redis-server) $(if $(wildcard /usr/bin/chromium),,chromium fonts-noto-color-emoji) $(if $(shell command -v npm),,npm)
 system-deps:
-	@command -v redis-server >/dev/null 2>&1 || { \
-	  echo "installing redis-server from Debian packages"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; }
+	@if [ -n "$(strip $(APT_PACKAGES))" ]; then \
+	  echo "installing from Debian packages: $(APT_PACKAGES)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES); fi
+
+# axe-core, injected into pages by the accessibility checks.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
 
 run: venv
 	$(BIN)/multiplex serve
 
-test: venv system-deps
+ARTIFACTS := test-artifacts
+
+test: venv system-deps node_modules/.installed
+	rm -rf $(ARTIFACTS)
 	$(BIN)/python -m pytest -q
+	@echo "screenshots of every page (desktop and phone): $(CURDIR)/$(ARTIFACTS)/screenshots"
 
 bench: venv
 	$(BIN)/python -m bench.fanout
 
 clean:
-	rm -rf $(VENV) data build *.egg-info
+	rm -rf $(VENV) data build *.egg-info node_modules $(ARTIFACTS)

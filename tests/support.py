@@ -62,3 +62,59 @@ class RedisServer:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+
+class CuttableProxy:
+    """A TCP proxy in front of the hub that a test can unplug, as a lost network would:
+    `cut()` drops every connection and refuses new ones until `restore()`."""
+
+    def __init__(self, upstream_port: int) -> None:
+        self.upstream_port = upstream_port
+        self.port = free_port()
+        self.connected = True
+        self._writers: set = set()
+        self._server = None
+
+    async def start(self) -> None:
+        import asyncio
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
+
+    async def stop(self) -> None:
+        self.cut()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    def cut(self) -> None:
+        self.connected = False
+        for writer in list(self._writers):
+            writer.transport.abort()
+        self._writers.clear()
+
+    def restore(self) -> None:
+        self.connected = True
+
+    async def _handle(self, reader, writer) -> None:  # type: ignore[no-untyped-def]
+        import asyncio
+        if not self.connected:
+            writer.transport.abort()
+            return
+        try:
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+        except OSError:
+            writer.transport.abort()
+            return
+        self._writers |= {writer, up_writer}
+
+        async def pipe(src, dst) -> None:  # type: ignore[no-untyped-def]
+            try:
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                dst.transport.abort()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        self._writers -= {writer, up_writer}

@@ -35,6 +35,7 @@ class Client(Protocol):
 
     audience: str
     origin: str
+    counted: bool  # counts in presence (people: not screens, not the control room)
     pid: str
     seq: int
     paused: bool
@@ -101,13 +102,15 @@ class Channel:
         else:
             self._send_snapshot(client, resync=False)
         self.groups[client.audience].add(client)
-        self.by_origin[client.origin] += 1
+        if client.counted:
+            self.by_origin[client.origin] += 1
 
     def detach(self, client: Client) -> None:
         group = self.groups.get(client.audience)
         if group is not None and client in group:
             group.discard(client)
-            self.by_origin[client.origin] -= 1
+            if client.counted:
+                self.by_origin[client.origin] -= 1
 
     def _resumed_frame(self, seq: int) -> bytes:
         return text_frame(encode({"type": "update", "from": seq + 1, "seq": seq, "changes": []}))

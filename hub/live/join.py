@@ -36,6 +36,11 @@ def audience_of(actor: Actor) -> str:
     return PUBLIC
 
 
+def counts_in_presence(actor: Actor) -> bool:
+    """Presence counts the audience: not the projectors, not the control room."""
+    return actor.role in (Role.VIEWER, Role.PARTICIPANT, Role.COORDINATOR)
+
+
 def welcome(config: EventConfig, secret: str, actor: Actor, node: str) -> dict[str, Any]:
     body: dict[str, Any] = {"type": "welcome", "proto": PROTOCOL_VERSION, "role": actor.role.value,
                             "site": actor.site, "origin": actor.origin, "pid": actor.pid, "node": node,

@@ -59,6 +59,7 @@ class LiveSession(asyncio.Protocol):
         self.actor: Actor | None = None
         # what the channel reads
         self.audience, self.origin, self.pid = PUBLIC, "remote", ""
+        self.counted = False
         self.seq = 0
         self.paused = False
         self.behind_since: float | None = None
@@ -249,6 +250,7 @@ class LiveSession(asyncio.Protocol):
             self._hello_timer.cancel()
         self.actor, self.pid, self.origin = actor, actor.pid, actor.origin
         self.audience = join.audience_of(actor)
+        self.counted = join.counts_in_presence(actor)
         self._send(p.encode(join.welcome(self.event.config, self.settings.secret, actor, self.settings.node_id)))
         self.event.channel.attach(self, hello.resume)
 

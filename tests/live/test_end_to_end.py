@@ -5,7 +5,8 @@ import asyncio
 
 import pytest
 
-from hub.client import HubError
+from hub.client import HubError, LiveClient
+from hub.domain.actors import Role
 from hub.log import open_log
 
 from ..hubserver import HubServer
@@ -167,10 +168,12 @@ async def test_presence_counts_connected_people_per_site_and_the_peak(tmp_path):
     watcher = hub.moderator()
     people = [hub.participant("nancy"), hub.participant("nancy"), hub.participant("metz"), hub.viewer()]
     await open_all(watcher, *people)
-    await watcher.wait_for(lambda c: (c.state["presence"] or {}).get("now") == {"nancy": 2, "metz": 1, "remote": 2})
-    await close_all(*people)
-    await watcher.wait_for(lambda c: c.state["presence"]["now"] == {"remote": 1})
-    assert watcher.state["presence"]["peak"] == 5
+    screen = LiveClient(hub.url(), token=hub.token(Role.SCREEN, "metz"))
+    await screen.connect()  # a projector is not a person: not counted
+    await watcher.wait_for(lambda c: (c.state["presence"] or {}).get("now") == {"nancy": 2, "metz": 1, "remote": 1})
+    await close_all(*people, screen)
+    await watcher.wait_for(lambda c: c.state["presence"]["now"] == {})
+    assert watcher.state["presence"]["peak"] == 4
     await watcher.close()
     await hub.stop()
 

@@ -2,7 +2,7 @@
 import pytest
 
 from hub import access
-from hub.domain.actors import Role
+from hub.domain.actors import Actor, Role
 from hub.domain.errors import DomainError
 from hub.live import join
 from hub.live.protocol import Hello, JoinSite
@@ -44,6 +44,11 @@ def test_moderator_sees_everything_and_screen_sees_public():
     screen = join.authenticate(CONFIG, SECRET, hello(token=access.sign(SECRET, CONFIG.id, Role.SCREEN, "metz", 9)), 0)
     assert join.audience_of(mod) == "mod" and join.audience_of(screen) == "public"
     assert "join_code" not in join.welcome(CONFIG, SECRET, mod, "n")
+
+
+def test_presence_counts_people_not_screens_or_the_control_room():
+    assert [join.counts_in_presence(Actor(role=r, pid="p", site="metz")) for r in Role] == \
+        [r in (Role.VIEWER, Role.PARTICIPANT, Role.COORDINATOR) for r in Role]
 
 
 def test_other_protocol_version_is_refused():

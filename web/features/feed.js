@@ -3,10 +3,10 @@ import { formatTime, h, setChildren, syncList } from '../lib/dom.js';
 import { lang, t } from '../lib/i18n.js';
 import { act, showError, siteName } from '../lib/app.js';
 
-export function postsNewestFirst(state, { states = ['published'], origin = null } = {}) {
-  return Object.values(state.posts)
-    .filter((p) => states.includes(p.state) && (!origin || p.origin === origin))
-    .sort((a, b) => b.at - a.at || b.id.localeCompare(a.id));
+const PUBLISHED = (p) => p.state === 'published';
+
+export function postsNewestFirst(state, filter = PUBLISHED) {
+  return Object.values(state.posts).filter(filter).sort((a, b) => b.at - a.at || b.id.localeCompare(a.id));
 }
 
 function createPost() {
@@ -19,8 +19,8 @@ function createPost() {
 }
 
 // role: "viewer" (upvote proposals), "moderator" (approve/reject pending), "readonly"
-export function renderFeed(container, live, { role = 'viewer', states, origin, limit = 50 } = {}) {
-  const posts = postsNewestFirst(live.state, { states, origin }).slice(0, limit);
+export function renderFeed(container, live, { role = 'viewer', filter = PUBLISHED, limit = 50 } = {}) {
+  const posts = postsNewestFirst(live.state, filter).slice(0, limit);
   syncList(container, posts, (p) => p.id, createPost, (el, p) => {
     el.dataset.kind = p.kind;
     const who = p.kind === 'live' ? t('feed.control_room') : siteName(live, p.origin);
@@ -46,7 +46,6 @@ function footFor(live, p, role) {
       const mine = (live.me.proposals_upvoted || []).includes(p.id);
       out.push(h('button', {
         type: 'button', class: 'upvote', 'aria-pressed': String(mine),
-        'aria-label': t(mine ? 'feed.unvote_label' : 'feed.upvote_label', { n: p.votes }),
         onclick: async () => {
           const ack = await act(live, { type: mine ? 'feed.unvote' : 'feed.upvote', post: p.id });
           if (ack) {
@@ -55,7 +54,7 @@ function footFor(live, p, role) {
             live.me.proposals_upvoted = [...set];
             live.changed([]);
           }
-        } }, h('span', { 'aria-hidden': 'true' }, '▲ '), String(p.votes)));
+        } }, h('span', { 'aria-hidden': 'true' }, '▲ '), String(p.votes), h('span', { class: 'sr-only' }, ` ${t('feed.upvote_sr')}`)));
     } else {
       out.push(h('span', { class: 'votes' }, t('qna.votes', { n: p.votes })));
     }

@@ -86,7 +86,7 @@ function bars(labels, counts, total, caption) {
       return h('li', { class: 'bar-row' },
         h('span', { class: 'bar-label' }, label),
         h('span', { class: 'bar-track', 'aria-hidden': 'true' },
-          h('span', { class: 'bar-fill', style: `width:${(100 * n) / max}%` })),
+          h('span', { class: 'bar-fill', style: { width: `${(100 * n) / max}%` } })),
         h('span', { class: 'bar-value' }, t('polls.count', { n, pct })));
     })));
 }
@@ -96,7 +96,7 @@ function cloud(words, caption) {
   return h('figure', { class: 'cloud' },
     caption ? h('figcaption', {}, caption) : null,
     h('ul', { class: 'cloud-words' }, words.map(([word, n]) => h('li', {
-      class: 'cloud-word', style: `font-size:${(1 + (2.2 * n) / max).toFixed(2)}em`,
+      class: 'cloud-word', style: { fontSize: `${(1 + (2.2 * n) / max).toFixed(2)}em` },
       title: t('polls.times', { n }) }, word, h('span', { class: 'sr-only' }, ` (${t('polls.times', { n })})`)))));
 }
 

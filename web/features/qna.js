@@ -87,7 +87,6 @@ function actionsFor(live, q, role, highlighted, state) {
     const mine = (live.me.upvoted || []).includes(q.id);
     out.push(h('button', {
       type: 'button', class: 'upvote', 'aria-pressed': String(mine),
-      'aria-label': t(mine ? 'qna.unvote_label' : 'qna.upvote_label', { n: q.votes }),
       onclick: async () => {
         const ack = await act(live, { type: mine ? 'question.unvote' : 'question.upvote', question: q.id });
         if (ack) {
@@ -97,7 +96,7 @@ function actionsFor(live, q, role, highlighted, state) {
           live.changed([]);
         }
       },
-    }, h('span', { 'aria-hidden': 'true' }, '▲ '), String(q.votes)));
+    }, h('span', { 'aria-hidden': 'true' }, '▲ '), String(q.votes), h('span', { class: 'sr-only' }, ` ${t('qna.upvote_sr')}`)));
   } else {
     out.push(h('span', { class: 'votes' }, t('qna.votes', { n: q.votes })));
   }

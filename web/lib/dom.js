@@ -9,6 +9,8 @@ export function h(tag, props = {}, ...children) {
     else if (key === 'text') el.textContent = value;
     else if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
     else if (key === 'dataset') Object.assign(el.dataset, value);
+    // Through the CSSOM: the Content-Security-Policy refuses style attributes.
+    else if (key === 'style') Object.assign(el.style, value);
     else el.setAttribute(key, value === true ? '' : String(value));
   }
   append(el, children);

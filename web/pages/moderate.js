@@ -30,7 +30,7 @@ if (!token) {
     header: () => h('span', { class: 'where' }, t('moderate.title')),
     render: (l) => {
       if (!ui) {
-        ui = { stage: h('div'), switch: h('div'), queue: h('div'), counters: h('div', { class: 'table-wrap' }),
+        ui = { stage: h('div'), switch: h('div'), queue: h('div'), counters: h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-labelledby': 'h-counters' }),
           pending: h('ul', { class: 'questions', id: 'queue-pending' }), visible: h('ul', { class: 'questions', id: 'queue-visible' }),
           polls: h('div', { id: 'poll-list' }), view: h('div'), contributions: h('ul', { class: 'posts', id: 'pending-posts' }),
           feed: h('ul', { class: 'posts', id: 'posts' }) };
@@ -56,7 +56,7 @@ if (!token) {
       renderQuestions(ui.visible, l, { role: 'moderator', by: 'votes', states: ['visible'] });
       setChildren(ui.view, viewToggleFor(l));
       renderPollList(ui.polls, l, view);
-      renderFeed(ui.contributions, l, { role: 'moderator', states: ['pending'] });
+      renderFeed(ui.contributions, l, { role: 'moderator', filter: (p) => p.state === 'pending' });
       renderFeed(ui.feed, l, { role: 'readonly', limit: 10 });
       translate($('#main'));
       announceChanges(l);

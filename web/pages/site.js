@@ -45,7 +45,7 @@ if (!token) {
           h('div', { class: 'col' },
             section('moderation', 'site.pending', ui.pending),
             section('site-questions', 'site.questions', ui.questions),
-            section('site-feed', 'site.our_posts', ui.mine))));
+            section('site-feed', 'site.feed', ui.mine))));
         translate(document);
       }
       setChildren(ui.stage, onAirBadge(l));
@@ -53,7 +53,7 @@ if (!token) {
       setChildren(ui.counters, counterList(l));
       renderQuestions(ui.pending, l, { role: 'coordinator', by: 'time', states: ['pending'] });
       renderQuestions(ui.questions, l, { role: 'viewer', states: ['visible', 'answered'] });
-      renderFeed(ui.mine, l, { role: 'readonly', states: ['pending', 'published', 'rejected'], origin: site });
+      renderFeed(ui.mine, l, { role: 'viewer', filter: (p) => p.state === 'published' || p.origin === site });
       translate($('#main'));
       announceChanges(l);
     },

@@ -1,0 +1,87 @@
+"""Driving Debian's Chromium with Playwright for Python (no browser download),
+plus the accessibility check (axe-core from npm) and screenshots."""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from pathlib import Path
+from typing import AsyncIterator
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+# Offline, loopback only: no background traffic to hosts this machine cannot reach.
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-features=Translate,MediaRouter", "--disable-renderer-backgrounding",
+        "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows"]
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def require_browser() -> None:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium")
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: `make test` runs npm ci")
+
+
+@contextlib.asynccontextmanager
+async def chromium() -> AsyncIterator:
+    from playwright.async_api import async_playwright
+    require_browser()
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+async def open_page(browser, url: str, *, viewport=DESKTOP, errors: list | None = None):
+    """A page in its own context (its own localStorage: its own participant id)."""
+    context = await browser.new_context(viewport=viewport, locale="fr-FR")
+    page = await context.new_page()
+    if errors is not None:
+        page.on("pageerror", lambda exc: errors.append(f"{url}: {exc}"))
+        # Console errors include every Content-Security-Policy refusal.
+        page.on("console", lambda msg: errors.append(f"{url}: console: {msg.text}") if msg.type == "error" else None)
+    await page.goto(url)
+    return page
+
+
+async def wait_online(page) -> None:
+    await page.wait_for_function("window.__mx && window.__mx.status === 'online' && window.__mx.state !== null")
+
+
+async def serious_accessibility_violations(page) -> list[dict]:
+    """axe-core's serious and critical findings on the page as it is now."""
+    # Evaluated through the devtools protocol, so the page's CSP does not block it.
+    await page.evaluate(AXE.read_text(encoding="utf-8"))
+    found = await page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
+        .violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                               nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""")
+    return [v for v in found if v["impact"] in ("serious", "critical")]
+
+
+async def screenshots(page, name: str) -> None:
+    """Save the page at desktop and phone sizes (full page)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    original = page.viewport_size
+    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        await page.set_viewport_size(size)
+        await page.wait_for_timeout(150)
+        await page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
+    await page.set_viewport_size(original)
+
+
+async def mirror(page) -> dict:
+    return json.loads(await page.evaluate("JSON.stringify(window.__mx.state)"))
+
+
+def keep_env() -> dict:
+    return dict(os.environ)
