@@ -9,7 +9,7 @@ import msgspec
 from . import commands as c
 from . import upvotes
 from .actors import REMOTE, Role
-from .context import Commit, Ctx, Effects
+from .context import Commit, Ctx, Effects, Key
 from .errors import DomainError, require
 from .text import checked
 
@@ -70,6 +70,13 @@ def _check_scope(ctx: Ctx, q: Question) -> None:
                           question=q.id)
 
 
+def _touched(state: QnaState, q: Question, keys: list[Key]) -> None:
+    """Mark the question changed, and the highlight too when it shows this question."""
+    keys.append(("question", q.id))
+    if state.highlighted == q.id:
+        keys.append(("highlight", ""))
+
+
 def _unhighlight_if(state: QnaState, q: Question, fx: Effects) -> None:
     if state.highlighted == q.id:
         state.highlighted = None
@@ -98,7 +105,7 @@ def upvote(state: QnaState, ctx: Ctx, cmd: c.UpvoteQuestion | c.WithdrawUpvote, 
 
     def commit() -> None:
         fx.result.update(question=q.id, votes=upvotes.toggle(q.voters, ctx.actor.pid, adding))
-        fx.hot.append(("question", q.id))
+        _touched(state, q, fx.hot)
     return commit
 
 
@@ -145,7 +152,8 @@ def merge(state: QnaState, ctx: Ctx, cmd: c.MergeQuestion, fx: Effects) -> Commi
         if src.author != dst.author:
             dst.voters.add(src.author)  # asking the same thing counts as wanting it answered
         _unhighlight_if(state, src, fx)
-        fx.now.extend([("question", src.id), ("question", dst.id)])
+        fx.now.append(("question", src.id))
+        _touched(state, dst, fx.now)
         fx.result.update(question=dst.id, votes=len(dst.voters))
     return commit
 

@@ -2,6 +2,7 @@
 plus the accessibility check (axe-core from npm) and screenshots."""
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -54,8 +55,18 @@ async def open_page(browser, url: str, *, viewport=DESKTOP, errors: list | None 
     return page
 
 
+async def wait_js(page, expression: str, timeout: float = 10.0) -> None:
+    """Wait until a JS expression is true. Polled from here through the devtools protocol:
+    Playwright's in-page polling needs eval, which the pages' CSP rightly refuses."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await page.evaluate(expression):
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"still false after {timeout}s: {expression}")
+        await asyncio.sleep(0.05)
+
+
 async def wait_online(page) -> None:
-    await page.wait_for_function("window.__mx && window.__mx.status === 'online' && window.__mx.state !== null")
+    await wait_js(page, "!!(window.__mx && window.__mx.status === 'online' && window.__mx.state !== null)")
 
 
 async def serious_accessibility_violations(page) -> list[dict]:

@@ -6,7 +6,8 @@ import re
 
 from hub.domain.actors import Role
 
-from .browser import chromium, mirror, open_page, screenshots, serious_accessibility_violations, wait_online
+from .browser import (chromium, mirror, open_page, screenshots, serious_accessibility_violations, wait_js,
+                      wait_online)
 
 EVENT = "grand-est-2020"
 QUESTION = "Comment accompagner les écoles rurales ?"
@@ -84,6 +85,7 @@ async def test_an_event_day_across_every_role(web_hub, proxy):
         await question(mod, "#queue-visible", QUESTION).get_by_role("button", name="Mettre en avant").click()
         await screen.locator(".screen-highlight", has_text=QUESTION).wait_for()
         assert "Claire" in await screen.locator(".screen-highlight figcaption").inner_text()
+        assert "0 soutien(s)" in await screen.locator(".screen-highlight figcaption").inner_text()
         # user text stays text
         await question(v_reims, "#questions", XSS).wait_for()
         for page in (v_nancy, v_reims, v_stras, mod, c_nancy):
@@ -130,13 +132,14 @@ async def test_an_event_day_across_every_role(web_hub, proxy):
         await question(v_nancy, "#questions", QUESTION).get_by_role("button", name=re.compile("soutenir cette question")).click()
         await c_nancy.get_by_role("button", name="Demander la parole").click()
         await v_nancy.locator("#player", has_text="À l'antenne : Reims").wait_for()
+        await screen.locator(".screen-highlight figcaption", has_text="1 soutien(s)").wait_for()
         await asyncio.sleep(2)
         assert await v_reims.locator("#posts", has_text="Pendant la coupure").count() == 0
         proxy.restore()
         await v_reims.locator("#connection", has_text="Reconnecté").wait_for(timeout=15000)
         await v_reims.locator("#posts", has_text="Pendant la coupure").wait_for()
-        await v_reims.wait_for_function(f"window.__mx.seq === {hub.seq()}")
-        await v_nancy.wait_for_function(f"window.__mx.seq === {hub.seq()}")
+        await wait_js(v_reims, f"window.__mx.seq === {hub.seq()}")
+        await wait_js(v_nancy, f"window.__mx.seq === {hub.seq()}")
         assert await mirror(v_reims) == await mirror(v_nancy)
         await v_reims.locator("#player", has_text="À l'antenne : Reims").wait_for()
 

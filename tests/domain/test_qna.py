@@ -86,6 +86,16 @@ def test_highlight_one_at_a_time_and_cleared_when_answered():
     assert w.refused(MOD, c.ApproveQuestion(question=q2)) == "question.bad_state"
 
 
+def test_upvoting_the_highlighted_question_refreshes_the_highlight():
+    w = World()
+    qid = ask(w)
+    w.ok(MOD, c.ApproveQuestion(question=qid))
+    w.ok(MOD, c.HighlightQuestion(question=qid))
+    outcome = w.do(participant("reims"), c.UpvoteQuestion(question=qid))
+    assert ("highlight", "") in outcome.effects.hot
+    assert views.render(w.state, w.config, ("highlight", ""), "public")["votes"] == 1
+
+
 def test_merge_keeps_votes_and_counts_the_asker():
     w = World()
     q1, q2 = ask(w, participant("nancy", 1)), ask(w, participant("reims", 1), text="Même question")

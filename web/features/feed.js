@@ -45,7 +45,7 @@ function footFor(live, p, role) {
     if (role === 'viewer') {
       const mine = (live.me.proposals_upvoted || []).includes(p.id);
       out.push(h('button', {
-        type: 'button', class: 'upvote', 'aria-pressed': String(mine),
+        type: 'button', class: 'upvote', 'aria-pressed': String(mine), dataset: { action: 'upvote' },
         onclick: async () => {
           const ack = await act(live, { type: mine ? 'feed.unvote' : 'feed.upvote', post: p.id });
           if (ack) {

@@ -86,7 +86,7 @@ function actionsFor(live, q, role, highlighted, state) {
   if (role === 'viewer' && (q.state === 'visible' || q.state === 'answered')) {
     const mine = (live.me.upvoted || []).includes(q.id);
     out.push(h('button', {
-      type: 'button', class: 'upvote', 'aria-pressed': String(mine),
+      type: 'button', class: 'upvote', 'aria-pressed': String(mine), dataset: { action: 'upvote' },
       onclick: async () => {
         const ack = await act(live, { type: mine ? 'question.unvote' : 'question.upvote', question: q.id });
         if (ack) {
@@ -116,8 +116,8 @@ function actionsFor(live, q, role, highlighted, state) {
   return out;
 }
 
-function button(label, onclick, tone = '') {
-  return h('button', { type: 'button', class: `small ${tone}`, onclick }, label);
+function button(label, onclick, tone = '', action = label) {
+  return h('button', { type: 'button', class: `small ${tone}`, onclick, dataset: { action } }, label);
 }
 
 function mergeControl(live, q, state) {

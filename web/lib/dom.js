@@ -34,8 +34,11 @@ export const $ = (sel, root = document) => root.querySelector(sel);
 
 // Keep a list's elements (and the keyboard focus in them) across updates:
 // create an element once per key, update it in place, move it if the order changed.
+// A control rebuilt by `update` gets the focus back if it has the same data-action.
 export function syncList(container, items, keyOf, create, update) {
   const focused = document.activeElement;
+  const focusedItem = focused && container.contains(focused) ? focused.closest('[data-key]') : null;
+  const focusedAction = focused && focused.dataset ? focused.dataset.action : undefined;
   const existing = new Map();
   for (const el of container.children) existing.set(el.dataset.key, el);
   let previous = null;
@@ -50,7 +53,12 @@ export function syncList(container, items, keyOf, create, update) {
     previous = el;
   }
   for (const el of existing.values()) el.remove();
-  if (focused && focused !== document.activeElement && container.contains(focused)) focused.focus();
+  if (!focused || focused === document.activeElement) return;
+  if (container.contains(focused)) focused.focus();
+  else if (focusedItem && focusedAction && container.contains(focusedItem)) {
+    const again = focusedItem.querySelector(`[data-action="${focusedAction}"]`);
+    if (again) again.focus();
+  }
 }
 
 // Screen-reader announcements through one polite live region per page.

@@ -1,0 +1,95 @@
+"""Page behaviours in Chromium: language, keyboard-only use, photos, errors in plain words."""
+from __future__ import annotations
+
+from hub.domain.actors import Role
+
+from ..http.test_http import tiny_png
+from .browser import chromium, open_page, serious_accessibility_violations, wait_js, wait_online
+
+
+def base(hub) -> str:
+    return f"http://127.0.0.1:{hub.settings.port}"
+
+
+async def test_language_switch_is_remembered_and_errors_speak_it(web_hub):
+    hub = web_hub
+    async with chromium() as browser:
+        page = await open_page(browser, f"{base(hub)}/e/grand-est-2020/join/nancy?code={hub.code('nancy')}")
+        await wait_online(page)
+        assert await page.locator("#h-feed").inner_text() == "Le fil"
+        await page.get_by_role("button", name="Envoyer la question").click()
+        await page.locator("#qna .form-status", has_text="Écrivez votre question.").wait_for()
+        await page.select_option("#lang", "en")
+        await page.locator("#h-feed", has_text="The feed").wait_for()
+        assert await page.evaluate("document.documentElement.lang") == "en"
+        await page.reload()
+        await wait_online(page)
+        await page.locator("#h-feed", has_text="The feed").wait_for()
+        for i in range(4):  # the event allows 3 questions a minute
+            await page.fill("#ask-text", f"Question number {i}")
+            await page.get_by_role("button", name="Send the question").click()
+            await page.wait_for_timeout(150)
+        alert = page.get_by_role("alert")
+        await alert.first.wait_for()
+        assert "Easy! Try again in" in await alert.first.inner_text()
+        assert await serious_accessibility_violations(page) == []
+
+
+async def test_ask_and_upvote_with_the_keyboard_only(web_hub):
+    hub = web_hub  # the ECLORE week publishes questions without pre-moderation
+    async with chromium() as browser:
+        page = await open_page(browser, f"{base(hub)}/e/eclore-2019/join/niort?code={hub.code('niort', 'eclore-2019')}")
+        await wait_online(page)
+
+        async def tab_to(predicate: str, limit: int = 60) -> None:
+            for _ in range(limit):
+                await page.keyboard.press("Tab")
+                if await page.evaluate(f"(() => {{ const el = document.activeElement; return {predicate}; }})()"):
+                    return
+            raise AssertionError(f"never reached by Tab: {predicate}")
+
+        await tab_to("el.id === 'ask-text'")
+        await page.keyboard.type("Peut-on venir avec sa classe ?")
+        await page.keyboard.press("Tab")
+        await page.keyboard.type("Inès")
+        await page.keyboard.press("Tab")
+        assert await page.evaluate("document.activeElement.textContent") == "Envoyer la question"
+        await page.keyboard.press("Enter")
+        await page.locator("#questions .q-text", has_text="Peut-on venir avec sa classe ?").wait_for()
+        await tab_to("el.classList.contains('upvote')")
+        await page.keyboard.press("Space")
+        upvote = page.locator("#questions .upvote").first
+        await wait_js(page, "document.querySelector('#questions .upvote').getAttribute('aria-pressed') === 'true'")
+        assert (await upvote.inner_text()).startswith("▲ 1")
+        # the focus stayed on the button through the update
+        assert await page.evaluate("document.activeElement.classList.contains('upvote')")
+
+
+async def test_coordinator_pushes_a_photo_the_control_room_approves_it(web_hub):
+    hub = web_hub
+    event = "grand-est-2020"
+    async with chromium() as browser:
+        coord = await open_page(browser, f"{base(hub)}/e/{event}/site/metz#token={hub.token(Role.COORDINATOR, 'metz')}")
+        mod = await open_page(browser, f"{base(hub)}/e/{event}/moderate#token={hub.token(Role.MODERATOR)}")
+        viewer = await open_page(browser, f"{base(hub)}/e/{event}/join/metz?code={hub.code('metz')}")
+        for page in (coord, mod, viewer):
+            await wait_online(page)
+        assert "#token=" not in coord.url, "the token is taken out of the address bar"
+        await coord.select_option("#contrib-kind", "photo")
+        # a file that claims to be a PNG but is not: the hub refuses it, in plain words
+        await coord.set_input_files("#contrib-photo", files=[{"name": "x.png", "mimeType": "image/png",
+                                                              "buffer": b"not really an image"}])
+        await coord.fill("#contrib-body", "L'atelier robotique")
+        await coord.get_by_role("button", name="Publier la contribution").click()
+        await coord.get_by_role("alert").filter(has_text="Envoyez une photo JPEG, PNG ou WebP.").wait_for()
+        await coord.set_input_files("#contrib-photo", files=[{"name": "atelier.png", "mimeType": "image/png",
+                                                              "buffer": tiny_png()}])
+        await coord.fill("#contrib-body", "L'atelier robotique")
+        await coord.get_by_role("button", name="Publier la contribution").click()
+        await coord.locator("#contribute .form-status", has_text="après validation").wait_for()
+        pending = mod.locator("#pending-posts li", has_text="L'atelier robotique")
+        await pending.get_by_role("button", name="Valider").click()
+        img = viewer.locator("#posts img[alt=\"L'atelier robotique\"]")
+        await img.wait_for()
+        assert (await img.get_attribute("src")).startswith(f"/media/uploads/{event}/")
+        await wait_js(viewer, "document.querySelector('#posts img').naturalWidth === 1")
