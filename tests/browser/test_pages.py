@@ -93,3 +93,49 @@ async def test_coordinator_pushes_a_photo_the_control_room_approves_it(web_hub):
         await img.wait_for()
         assert (await img.get_attribute("src")).startswith(f"/media/uploads/{event}/")
         await wait_js(viewer, "document.querySelector('#posts img').naturalWidth === 1")
+
+
+async def test_every_poll_kind_is_built_voted_and_shown_through_the_pages(web_hub):
+    hub = web_hub
+    event = "grand-est-2020"
+    async with chromium() as browser:
+        mod = await open_page(browser, f"{base(hub)}/e/{event}/moderate#token={hub.token(Role.MODERATOR)}")
+        viewer = await open_page(browser, f"{base(hub)}/e/{event}/join/troyes?code={hub.code('troyes')}")
+        screen = await open_page(browser, f"{base(hub)}/e/{event}/screen/troyes#token={hub.token(Role.SCREEN, 'troyes')}")
+        for page in (mod, viewer, screen):
+            await wait_online(page)
+        cases = [
+            ("single", "Une seule réponse ?", {"#poll-options": "Oui\nNon"}, "label:Non", "Non1 (100 %)"),
+            ("multiple", "Plusieurs réponses ?", {"#poll-options": "Lire\nÉcrire\nCompter", "#poll-max-picks": "2"},
+             "label:Lire|Compter", "Compter1 (100 %)"),
+            ("rating", "Votre note ?", {"#poll-scale-max": "5"}, "label:4", "41 (100 %)"),
+            ("wordcloud", "Un mot pour la journée ?", {"#poll-max-words": "2"}, "words:Élan|Partage", "elan"),
+            ("text", "Une idée ?", {}, "text:Des ateliers le mercredi", "Des ateliers le mercredi"),
+        ]
+        for kind, question, fields, answer, shown in cases:
+            await mod.fill("#poll-question", question)
+            await mod.select_option("#poll-kind", kind)
+            for selector, value in fields.items():
+                await mod.fill(selector, value)
+            await mod.get_by_role("button", name="Créer le sondage").click()
+            card = mod.locator("#poll-list article", has_text=question)
+            await card.get_by_role("button", name="Ouvrir").click()
+            await card.get_by_role("button", name="Afficher sur les écrans").click()
+            await viewer.locator("#poll legend", has_text=question).wait_for()
+            how, _, what = answer.partition(":")
+            if how == "label":
+                for option in what.split("|"):
+                    await viewer.locator("#poll .choice label", has_text=option).first.click()
+            elif how == "words":
+                for i, word in enumerate(what.split("|")):
+                    await viewer.get_by_label(f"Mot {i + 1}").fill(word)
+            else:
+                await viewer.get_by_label("Votre réponse").fill(what)
+            await viewer.locator("#poll button[type=submit]").click()
+            await viewer.locator("#poll .form-status", has_text="Vote enregistré").wait_for()
+            await screen.locator("#screen-poll .screen-poll-question", has_text=question).wait_for()
+            results = screen.locator("#screen-poll .results")
+            await results.filter(has_text="1 votant(s)").wait_for()
+            text = (await results.inner_text()).replace("\n", "")
+            assert shown in text, (kind, text)
+        assert await serious_accessibility_violations(screen) == []
