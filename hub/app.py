@@ -13,7 +13,7 @@ from .event_files import load_events
 from starlette.middleware import Middleware
 
 from .domain.errors import DomainError
-from .http import api, pages, qr, uploads
+from .http import api, media, pages, qr, uploads
 from .http.errors import domain_error
 from .live.session import make_live_protocol
 from .log import Log
@@ -35,7 +35,7 @@ def create_app(settings: Settings, *, log_: Log | None = None) -> Starlette:
         finally:
             await runtime.stop()
 
-    app = Starlette(routes=[*api.routes, *uploads.routes, *qr.routes, *pages.routes], lifespan=lifespan,
+    app = Starlette(routes=[*api.routes, *uploads.routes, *qr.routes, *media.routes, *pages.routes], lifespan=lifespan,
                     middleware=[Middleware(pages.SecurityHeaders)],
                     exception_handlers={DomainError: domain_error})
     app.state.settings = settings

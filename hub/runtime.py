@@ -10,7 +10,10 @@ from .domain import commands as c
 from .domain.actors import Actor, Role
 from .domain.errors import DomainError
 from .domain.event import EventConfig
+from .domain.state import Outcome
 from .live.fanout import Channel
+from .media.ice import restrict_host_addresses
+from .media.sessions import EventMedia
 from .log import Log, open_log
 from .replica import EventReplica
 from .service import EventService
@@ -25,7 +28,8 @@ class EventRuntime:
     replica: EventReplica
     service: EventService
     channel: Channel
-    reported: dict[str, int] = field(default_factory=dict)
+    media: EventMedia
+    reported: tuple[dict[str, int], list[str]] = field(default_factory=lambda: ({}, []))
     reporter: asyncio.Task[None] | None = None
 
     async def report_presence(self, node: str, interval: float) -> None:
@@ -33,13 +37,19 @@ class EventRuntime:
         system = Actor(role=Role.SYSTEM, pid=f"node:{node}")
         while True:
             counts = {k: v for k, v in self.channel.by_origin.items() if v > 0}
-            if counts != self.reported:
+            now = (counts, self.media.live_sites())
+            if now != self.reported:
                 try:
-                    await self.service.submit(system, c.PresenceReport(node=node, counts=counts))
-                    self.reported = counts
+                    await self.service.submit(system, c.PresenceReport(node=node, counts=now[0], publishing=now[1]))
+                    self.reported = now
                 except DomainError as exc:
                     log.warning("%s: presence not reported (%s)", self.config.id, exc.code)
             await asyncio.sleep(interval)
+
+    def follow_stage(self, outcome: Outcome) -> None:
+        """The domain decides who is on air; the media only follows."""
+        if outcome.effects is not None and ("stage", "") in outcome.effects.now:
+            self.media.set_on_air(self.replica.state.stage.on_air)
 
 
 class Runtime:
@@ -49,8 +59,11 @@ class Runtime:
         self.events: dict[str, EventRuntime] = {}
         for config in events.values():
             replica = EventReplica(config, self.log, snapshot_every=settings.snapshot_every)
-            self.events[config.id] = EventRuntime(config=config, replica=replica,
-                                                  service=EventService(replica), channel=Channel(replica, settings))
+            ev = EventRuntime(config=config, replica=replica, service=EventService(replica),
+                              channel=Channel(replica, settings), media=EventMedia(config, settings))
+            replica.listeners.append(ev.follow_stage)
+            self.events[config.id] = ev
+        restrict_host_addresses(settings)
 
     async def start(self) -> None:
         await self.log.open()
@@ -58,6 +71,7 @@ class Runtime:
             snapshot = await self.log.load_snapshot(ev.config.id)
             await ev.replica.start()
             ev.channel.start(floor=snapshot[0] if snapshot else 0)
+            ev.media.set_on_air(ev.replica.state.stage.on_air)
             ev.reporter = asyncio.create_task(
                 ev.report_presence(self.settings.node_id, self.settings.presence_interval_ms / 1000))
 
@@ -67,5 +81,6 @@ class Runtime:
                 ev.reporter.cancel()
                 await asyncio.gather(ev.reporter, return_exceptions=True)
             await ev.channel.stop()
+            await ev.media.stop()
             await ev.replica.stop()
         await self.log.close()

@@ -44,6 +44,14 @@ class Settings:
     hello_timeout_s: float = 10.0
     ping_interval_s: float = 20.0
     upload_max_bytes: int = 5_242_880    # photos pushed by site coordinators
+    # Media (WebRTC). ICE servers as JSON: [{"urls": "turn:…", "username": …, "credential": …}]
+    media_ice_servers: str = "[]"        # none by default: nothing points at a public server
+    media_host_addresses: str = ""       # host candidates to offer (comma list); empty: every interface
+    media_remote_networks: str = ""      # accept remote candidates only in these CIDRs; empty: any
+    media_max_bitrate: int = 1_500_000   # what a site's camera may send, bits per second
+    media_keyframe_interval_ms: int = 500  # at most one keyframe request per source per interval
+    media_engine: str = "embedded"       # or "mediamtx": sites publish to, viewers watch from, the engine
+    media_engine_url: str = ""           # the engine's public base URL, e.g. https://media.example.org
     log_level: str = "info"
 
     @property
@@ -57,13 +65,15 @@ class Settings:
 
 _INT = {"port", "link_ttl_days", "snapshot_every", "resume_window", "flush_interval_ms", "tally_interval_ms",
         "presence_interval_ms", "max_message_bytes", "max_frame_bytes", "outbox_high_water",
-        "socket_send_buffer", "upload_max_bytes"}
+        "socket_send_buffer", "upload_max_bytes", "media_max_bitrate", "media_keyframe_interval_ms"}
 _FLOAT = {"slow_client_grace_s", "hello_timeout_s", "ping_interval_s"}
 _PATH = {"data_dir", "events_dir"}
 NAMES = ["host", "port", "public_url", "data_dir", "events_dir", "log_url", "secret", "demo_event", "node_id",
          "link_ttl_days", "snapshot_every", "resume_window", "flush_interval_ms", "tally_interval_ms",
          "presence_interval_ms", "max_message_bytes", "max_frame_bytes", "outbox_high_water",
-         "socket_send_buffer", "slow_client_grace_s", "hello_timeout_s", "ping_interval_s", "upload_max_bytes", "log_level"]
+         "socket_send_buffer", "slow_client_grace_s", "hello_timeout_s", "ping_interval_s", "upload_max_bytes", "media_ice_servers",
+         "media_host_addresses", "media_remote_networks", "media_max_bitrate", "media_keyframe_interval_ms",
+         "media_engine", "media_engine_url", "log_level"]
 
 
 def from_env(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

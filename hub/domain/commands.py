@@ -168,6 +168,7 @@ class ClearFloorQueue(Command, tag="stage.clear_floor"):
 class PresenceReport(Command, tag="presence.report"):
     node: Id
     counts: dict[str, int]  # origin (site id or "remote") -> connected now
+    publishing: list[str] = []  # sites whose camera this node receives
 
 
 ClientCommand = Union[

@@ -1,4 +1,5 @@
-"""Presence: who is connected now, per origin, and the peak.
+"""Presence: who is connected now, per origin, and the peak; and which sites'
+cameras are live (publishing), as the hub processes receiving them report it.
 
 Each hub process reports its own counts through the log (at most every second
 or so, only when they change); the state sums the live reports. A report older
@@ -20,6 +21,7 @@ REPORT_TTL_MS = 30_000
 class Report(msgspec.Struct, array_like=True):
     at: int
     counts: dict[str, int]
+    publishing: list[str] = []
 
 
 class PresenceState(msgspec.Struct):
@@ -42,7 +44,8 @@ def report(state: PresenceState, ctx: Ctx, cmd: c.PresenceReport, fx: Effects) -
 
 
 def _record(state: PresenceState, ctx: Ctx, cmd: c.PresenceReport, fx: Effects) -> None:
-    state.reports[cmd.node] = Report(at=ctx.at, counts={k: v for k, v in cmd.counts.items() if v > 0})
+    state.reports[cmd.node] = Report(at=ctx.at, counts={k: v for k, v in cmd.counts.items() if v > 0},
+                                     publishing=sorted(s for s in cmd.publishing if ctx.config.has_site(s)))
     for node in [n for n, r in state.reports.items() if r.at < ctx.at - REPORT_TTL_MS]:
         del state.reports[node]
     current = now_by_site(state)
@@ -56,5 +59,6 @@ def _record(state: PresenceState, ctx: Ctx, cmd: c.PresenceReport, fx: Effects) 
 
 def render(state: PresenceState) -> dict[str, Any]:
     current = now_by_site(state)
+    publishing = sorted({s for r in state.reports.values() for s in r.publishing})
     return {"now": current, "total": sum(current.values()), "peak": state.peak, "peak_at": state.peak_at,
-            "peak_by_site": state.peak_by_site}
+            "peak_by_site": state.peak_by_site, "publishing": publishing}

@@ -21,7 +21,7 @@ from .event import EventConfig
 from .permissions import check_allowed
 
 RECENT_COMMANDS_PER_PARTICIPANT = 64
-STATE_VERSION = 1  # bump when the shape changes: old snapshots are then ignored
+STATE_VERSION = 2  # bump when the shape changes: old snapshots are then ignored
 
 
 class Entry(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

@@ -1,0 +1,127 @@
+"""WHIP (a site publishes), WHEP (anyone watches a site or the program), the media
+configuration pages read, and the auth hook a MediaMTX deployment calls.
+
+WHIP/WHEP: POST an SDP offer (application/sdp), get 201 with the answer and a
+Location to DELETE when done. Publishing takes the site coordinator's (or a
+moderator's) role link as `Authorization: Bearer`, so OBS Studio can publish too.
+"""
+from __future__ import annotations
+
+import json
+import time
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .. import access
+from ..domain.actors import Role
+from ..domain.errors import DomainError
+from ..media.ice import ice_servers
+from ..media.sessions import PROGRAM
+from .auth import grant_from
+
+MAX_SDP = 64 * 1024
+
+
+def _event(request: Request):
+    ev = request.app.state.runtime.events.get(request.path_params["event"])
+    if ev is None:
+        raise DomainError("event.not_found", "no such event")
+    return ev
+
+
+async def _sdp(request: Request) -> str:
+    if not request.headers.get("content-type", "").startswith("application/sdp"):
+        raise DomainError("media.content_type", "send the offer as application/sdp")
+    body = await request.body()
+    if len(body) > MAX_SDP:
+        raise DomainError("media.offer", "this offer is too large")
+    return body.decode("utf-8", errors="replace")
+
+
+def _answer(request: Request, event: str, session_id: str, sdp: str) -> Response:
+    return Response(sdp, status_code=201, media_type="application/sdp",
+                    headers={"Location": f"/api/events/{event}/media/sessions/{session_id}"})
+
+
+def _check_embedded(request: Request) -> None:
+    if request.app.state.settings.media_engine != "embedded":
+        raise DomainError("media.external", "media go through the configured media engine, not this hub")
+
+
+async def whip(request: Request) -> Response:
+    ev, site = _event(request), request.path_params["site"]
+    _check_embedded(request)
+    grant = grant_from(request, ev.config.id)
+    if grant.role is Role.COORDINATOR and grant.site != site:
+        raise DomainError("auth.other_site", "this link publishes another site")
+    if grant.role not in (Role.COORDINATOR, Role.MODERATOR):
+        raise DomainError("auth.forbidden", "only a site's coordinator or a moderator publishes")
+    session_id, answer = await ev.media.publish(site, await _sdp(request))
+    return _answer(request, ev.config.id, session_id, answer)
+
+
+async def whep(request: Request) -> Response:
+    ev = _event(request)
+    _check_embedded(request)
+    session_id, answer = await ev.media.watch(request.path_params["target"], await _sdp(request))
+    return _answer(request, ev.config.id, session_id, answer)
+
+
+async def end_session(request: Request) -> Response:
+    """The session id is an unguessable capability, handed only to who opened it."""
+    ev = _event(request)
+    if await ev.media.close(request.path_params["session"]):
+        return Response(status_code=200)
+    return JSONResponse({"code": "media.no_session", "message": "no such media session"}, status_code=404)
+
+
+async def media_config(request: Request) -> JSONResponse:
+    ev, settings = _event(request), request.app.state.settings
+    e = ev.config.id
+    if settings.media_engine == "mediamtx":
+        base = settings.media_engine_url.rstrip("/")
+        whip_url, whep_url, program = f"{base}/{e}/{{site}}/whip", f"{base}/{e}/{{site}}/whep", False
+    else:
+        whip_url, whep_url, program = f"/api/events/{e}/media/{{site}}/whip", f"/api/events/{e}/media/{{site}}/whep", True
+    servers = [{"urls": s.urls, **({"username": s.username, "credential": s.credential} if s.username else {})}
+               for s in ice_servers(settings)]
+    return JSONResponse({"engine": settings.media_engine, "whip": whip_url, "whep": whep_url,
+                         "program": f"/api/events/{e}/media/{PROGRAM}/whep" if program else None,
+                         "ice_servers": servers, "max_bitrate": settings.media_max_bitrate,
+                         "live": ev.media.live_sites() if program else None})
+
+
+async def mediamtx_auth(request: Request) -> Response:
+    """MediaMTX's `authHTTPAddress`: publishing to <event>/<site> needs that site's
+    coordinator link (or a moderator's) as its token; reading is public."""
+    try:
+        body = json.loads(await request.body())
+        action, path = str(body.get("action", "")), str(body.get("path", ""))
+        token = str(body.get("token") or body.get("password") or "")
+    except (json.JSONDecodeError, AttributeError):
+        return Response(status_code=400)
+    event, _, site = path.partition("/")
+    ev = request.app.state.runtime.events.get(event)
+    if ev is None or not ev.config.has_site(site):
+        return Response(status_code=404)
+    if action in ("read", "playback"):
+        return Response(status_code=200)
+    if action != "publish":
+        return Response(status_code=403)
+    try:
+        grant = access.verify(request.app.state.settings.secret, token, event, int(time.time()))
+    except DomainError:
+        return Response(status_code=401)
+    allowed = grant.role is Role.MODERATOR or (grant.role is Role.COORDINATOR and grant.site == site)
+    return Response(status_code=200 if allowed else 403)
+
+
+routes = [
+    Route("/api/events/{event}/media", media_config),
+    Route("/api/events/{event}/media/{site}/whip", whip, methods=["POST"]),
+    Route("/api/events/{event}/media/{target}/whep", whep, methods=["POST"]),
+    Route("/api/events/{event}/media/sessions/{session}", end_session, methods=["DELETE"]),
+    Route("/api/media/mediamtx/auth", mediamtx_auth, methods=["POST"]),
+]

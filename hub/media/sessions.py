@@ -1,0 +1,171 @@
+"""One event's media: publishers (one per site), watchers, the program.
+
+publish(site, offer) and watch(target, offer) answer an SDP offer (WHIP and WHEP
+do the HTTP around them). A publisher's encoded frames go to its site's sources;
+each watcher gets forwarding tracks on those sources, or on the program, which
+follows the site on air. Switching the program re-points tracks: no renegotiation.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from dataclasses import dataclass, field
+
+from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCSessionDescription
+
+from ..domain.errors import DomainError
+from ..domain.event import EventConfig
+from ..settings import Settings
+from .ice import configuration, filter_remote_candidates
+from .source import Source
+from .tap import on_keyframe_request, request_keyframe, tap_receiver
+from .tracks import ForwardTrack
+
+log = logging.getLogger(__name__)
+CODECS = {"video": ("video/VP8", "video/rtx"), "audio": ("audio/opus",)}
+PROGRAM = "program"
+
+
+@dataclass
+class MediaSession:
+    id: str
+    role: str                 # "publish" or "watch"
+    target: str               # a site id, or "program"
+    pc: RTCPeerConnection
+    tracks: list[ForwardTrack] = field(default_factory=list)
+
+
+def _prefer_forwardable_codecs(pc: RTCPeerConnection) -> None:
+    """VP8 and Opus only: what every browser sends and what the hub forwards as is."""
+    for transceiver in pc.getTransceivers():
+        wanted = CODECS.get(transceiver.kind, ())
+        codecs = [c for c in RTCRtpReceiver.getCapabilities(transceiver.kind).codecs if c.mimeType in wanted]
+        transceiver.setCodecPreferences(codecs)
+
+
+class EventMedia:
+    def __init__(self, config: EventConfig, settings: Settings) -> None:
+        self.config = config
+        self.settings = settings
+        interval = settings.media_keyframe_interval_ms / 1000
+        self.sources = {kind: {s.id: Source(s.id, kind, keyframe_interval=interval) for s in config.sites}
+                        for kind in ("video", "audio")}
+        self.sessions: dict[str, MediaSession] = {}
+        self.publishers: dict[str, str] = {}          # site -> session id
+        self.program_tracks: set[ForwardTrack] = set()
+        self.on_air: str | None = None
+
+    # -- state the rest of the hub reads ------------------------------------------------
+    def live_sites(self) -> list[str]:
+        return sorted(site for site, source in self.sources["video"].items() if source.live)
+
+    def source(self, kind: str, site: str | None) -> Source | None:
+        return self.sources[kind].get(site) if site else None
+
+    # -- the on-air switch (the domain decides; media only follows) --------------------
+    def set_on_air(self, site: str | None) -> None:
+        self.on_air = site
+        for track in list(self.program_tracks):
+            track.switch(self.source(track.kind, site))
+
+    def program_track(self, kind: str) -> ForwardTrack:
+        track = ForwardTrack(kind)
+        track.attach(self.source(kind, self.on_air))
+        self.program_tracks.add(track)
+        return track
+
+    def drop_program_track(self, track: ForwardTrack) -> None:
+        self.program_tracks.discard(track)
+        track.stop()
+
+    # -- WHIP: a site publishes --------------------------------------------------------
+    async def publish(self, site: str, offer_sdp: str) -> tuple[str, str]:
+        if site not in self.sources["video"]:
+            raise DomainError("site.not_found", f"no site {site}")
+        pc = RTCPeerConnection(configuration(self.settings))
+        session = MediaSession(secrets.token_urlsafe(12), "publish", site, pc)
+        try:
+            await pc.setRemoteDescription(self._offer(offer_sdp))
+            receivers = {}
+            for transceiver in pc.getTransceivers():
+                source = self.sources[transceiver.kind][site]
+                tap_receiver(transceiver.receiver, source.push)
+                receivers[transceiver.kind] = transceiver.receiver
+            _prefer_forwardable_codecs(pc)
+            await pc.setLocalDescription(await pc.createAnswer())
+        except DomainError:
+            await pc.close()
+            raise
+        except Exception as exc:
+            await pc.close()
+            raise DomainError("media.offer", f"this offer cannot be answered: {exc}") from None
+        if "video" not in receivers:
+            await pc.close()
+            raise DomainError("media.no_video", "a site publishes a video track (VP8)")
+        previous = self.publishers.get(site)
+        if previous:  # the site reconnected: the new connection takes over
+            await self.close(previous)
+        self.publishers[site] = session.id
+        video = self.sources["video"][site]
+        video.request_keyframe = lambda: request_keyframe(receivers["video"])
+        if "audio" in receivers:
+            self.sources["audio"][site].request_keyframe = lambda: None
+        self._register(session)
+        return session.id, pc.localDescription.sdp
+
+    # -- WHEP: somebody watches a site or the program -------------------------------------
+    async def watch(self, target: str, offer_sdp: str) -> tuple[str, str]:
+        if target != PROGRAM and target not in self.sources["video"]:
+            raise DomainError("site.not_found", f"no site {target}")
+        pc = RTCPeerConnection(configuration(self.settings))
+        session = MediaSession(secrets.token_urlsafe(12), "watch", target, pc)
+        try:
+            await pc.setRemoteDescription(self._offer(offer_sdp))
+            for transceiver in pc.getTransceivers():
+                kind = transceiver.kind
+                track = self.program_track(kind) if target == PROGRAM else ForwardTrack(kind)
+                if target != PROGRAM:
+                    track.attach(self.sources[kind][target])
+                sender = pc.addTrack(track)
+                on_keyframe_request(sender, track.keyframe_request)
+                session.tracks.append(track)
+            _prefer_forwardable_codecs(pc)
+            await pc.setLocalDescription(await pc.createAnswer())
+        except Exception as exc:
+            for track in session.tracks:
+                self.drop_program_track(track)
+            await pc.close()
+            raise DomainError("media.offer", f"this offer cannot be answered: {exc}") from None
+        self._register(session)
+        return session.id, pc.localDescription.sdp
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def _offer(self, sdp: str) -> RTCSessionDescription:
+        if "m=" not in sdp:
+            raise DomainError("media.offer", "the body is not an SDP offer")
+        return RTCSessionDescription(filter_remote_candidates(sdp, self.settings), "offer")
+
+    def _register(self, session: MediaSession) -> None:
+        self.sessions[session.id] = session
+
+        @session.pc.on("connectionstatechange")
+        async def changed() -> None:
+            if session.pc.connectionState in ("failed", "closed"):
+                await self.close(session.id)
+
+    async def close(self, session_id: str) -> bool:
+        session = self.sessions.pop(session_id, None)
+        if session is None:
+            return False
+        if session.role == "publish" and self.publishers.get(session.target) == session_id:
+            del self.publishers[session.target]
+            for kind in ("video", "audio"):
+                self.sources[kind][session.target].request_keyframe = None
+        for track in session.tracks:
+            self.drop_program_track(track)
+        await session.pc.close()
+        return True
+
+    async def stop(self) -> None:
+        await asyncio.gather(*(self.close(sid) for sid in list(self.sessions)), return_exceptions=True)

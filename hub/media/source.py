@@ -1,0 +1,58 @@
+"""A source: one site's incoming video or audio, as encoded frames, fanned out to
+its subscribers (viewers' tracks, the program, the recorder). Keyframe requests
+from any number of subscribers reach the publisher at most once per interval."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+from .tap import is_vp8_keyframe
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedFrame:
+    data: bytes
+    keyframe: bool
+    at: float  # monotonic arrival time at the hub
+
+
+class Subscriber(Protocol):
+    def offer(self, frame: EncodedFrame, source: "Source") -> None: ...
+
+
+class Source:
+    def __init__(self, site: str, kind: str, *, keyframe_interval: float = 0.5,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.site, self.kind = site, kind
+        self.subscribers: set[Subscriber] = set()
+        self.keyframe_interval = keyframe_interval
+        self.clock = clock
+        self.request_keyframe: Callable[[], None] | None = None  # set while a publisher is connected
+        self._last_request = float("-inf")
+        self.frames = 0
+        self.keyframes_requested = 0
+        self.last_frame_at: float | None = None
+
+    @property
+    def live(self) -> bool:
+        return self.request_keyframe is not None
+
+    def push(self, codec: str, data: bytes) -> None:
+        """A complete encoded frame from the publisher: hand it to every subscriber."""
+        now = self.clock()
+        frame = EncodedFrame(data, self.kind == "audio" or (codec == "VP8" and is_vp8_keyframe(data)), now)
+        self.frames += 1
+        self.last_frame_at = now
+        for subscriber in list(self.subscribers):
+            subscriber.offer(frame, self)
+
+    def keyframe_wanted(self) -> None:
+        """Ask the publisher for a keyframe, unless one was asked for very recently."""
+        if self.kind != "video" or self.request_keyframe is None:
+            return
+        now = self.clock()
+        if now - self._last_request >= self.keyframe_interval:
+            self._last_request = now
+            self.keyframes_requested += 1
+            self.request_keyframe()

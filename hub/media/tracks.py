@@ -1,0 +1,129 @@
+"""The tracks the hub sends: they yield encoded packets, so aiortc's sender only
+re-packetises them (no encoding). One per viewer; the program's can switch sources.
+
+Each has a bounded queue. A viewer that falls behind loses its queue, waits for
+the next keyframe (asked for at once) and carries on: dropping a single delta
+frame would corrupt the picture until the next keyframe anyway.
+"""
+from __future__ import annotations
+
+import asyncio
+import collections
+import fractions
+import time
+
+import av
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+
+from .source import EncodedFrame, Source
+
+CLOCK_RATE = {"video": 90_000, "audio": 48_000}
+MAX_QUEUE = {"video": 30, "audio": 50}  # about one second
+
+
+class ForwardTrack(MediaStreamTrack):
+    def __init__(self, kind: str, *, max_queue: int | None = None) -> None:
+        super().__init__()
+        self.kind = kind
+        self.source: Source | None = None
+        self.pending: Source | None = None   # the program switches here at its next keyframe
+        self.max_queue = max_queue or MAX_QUEUE[kind]
+        self._queue: collections.deque[EncodedFrame] = collections.deque()
+        self._ready = asyncio.Event()
+        self._waiting_keyframe = kind == "video"
+        self._rate = CLOCK_RATE[kind]
+        self._time_base = fractions.Fraction(1, self._rate)
+        self._t0 = time.monotonic()
+        self._last_pts = -1
+        self.forwarded = 0
+        self.dropped = 0
+
+    # -- wiring ----------------------------------------------------------------------
+    def attach(self, source: Source | None) -> None:
+        """Follow `source` now (a viewer of one site; the program's first source)."""
+        self._unsubscribe(self.source)
+        self._unsubscribe(self.pending)
+        self.source, self.pending = source, None
+        if source is not None:
+            source.subscribers.add(self)
+            self._waiting_keyframe = self.kind == "video"
+            source.keyframe_wanted()
+
+    def switch(self, source: Source | None) -> None:
+        """Change source without renegotiation: video keeps the old picture until the
+        new source's next keyframe (asked for now), so the switch shows no black frame."""
+        if source is self.source:
+            self._unsubscribe(self.pending)
+            self.pending = None
+            return
+        if self.kind == "audio" or source is None or self.source is None:
+            self.attach(source)
+            return
+        if self.pending is not source:
+            self._unsubscribe(self.pending)
+        self.pending = source
+        source.subscribers.add(self)
+        source.keyframe_wanted()
+
+    def _unsubscribe(self, source: Source | None) -> None:
+        if source is not None:
+            source.subscribers.discard(self)
+
+    def keyframe_request(self) -> None:
+        """The viewer's decoder asked for a keyframe (PLI): pass it to the source."""
+        if self.source is not None:
+            self.source.keyframe_wanted()
+
+    # -- frames in -----------------------------------------------------------------------
+    def offer(self, frame: EncodedFrame, source: Source) -> None:
+        if source is self.pending:
+            if not frame.keyframe:
+                return
+            old, self.source, self.pending = self.source, source, None
+            if old is not None:
+                old.subscribers.discard(self)
+            self._queue.clear()
+            self._waiting_keyframe = False
+        elif source is not self.source:
+            return
+        if self._waiting_keyframe:
+            if not frame.keyframe:
+                return
+            self._waiting_keyframe = False
+        if len(self._queue) >= self.max_queue:
+            self.dropped += len(self._queue)
+            self._queue.clear()
+            if self.kind == "video" and not frame.keyframe:
+                self._waiting_keyframe = True
+                source.keyframe_wanted()
+                return
+        self._queue.append(frame)
+        self._ready.set()
+
+    @property
+    def queued(self) -> int:
+        return len(self._queue)
+
+    # -- packets out -------------------------------------------------------------------
+    async def recv(self) -> av.Packet:
+        while not self._queue:
+            if self.readyState != "live":
+                raise MediaStreamError
+            self._ready.clear()
+            await self._ready.wait()
+        frame = self._queue.popleft()
+        packet = av.Packet(frame.data)
+        # Timestamps from the hub's clock: continuous across source switches.
+        pts = max(int((frame.at - self._t0) * self._rate), self._last_pts + 1)
+        self._last_pts = pts
+        packet.pts = packet.dts = pts
+        packet.time_base = self._time_base
+        self.forwarded += 1
+        return packet
+
+    def stop(self) -> None:
+        super().stop()
+        for source in (self.source, self.pending):
+            if source is not None:
+                source.subscribers.discard(self)
+        self._ready.set()  # wake recv() so it ends

@@ -1,0 +1,104 @@
+"""WHIP and WHEP over HTTP, their authorisation, the pages' media configuration,
+and the auth hook a MediaMTX deployment calls."""
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+
+from hub.domain.actors import Role
+
+from ..hubserver import HubServer
+from ..media.peers import RED, ColourTrack, Watcher, offer_of, until
+
+EVENT = "grand-est-2020"
+SDP = {"Content-Type": "application/sdp"}
+
+
+@pytest.fixture
+async def http(hub):
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{hub.settings.port}", timeout=20) as client:
+        yield client
+
+
+def bearer(hub, role, site=None) -> dict:
+    return {"Authorization": f"Bearer {hub.token(role, site)}", **SDP}
+
+
+async def test_whip_publish_then_whep_watch_the_program_then_delete(http, hub):
+    publisher = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    publisher.addTransceiver(ColourTrack(RED), direction="sendonly")
+    r = await http.post(f"/api/events/{EVENT}/media/nancy/whip", content=await offer_of(publisher),
+                        headers=bearer(hub, Role.COORDINATOR, "nancy"))
+    assert r.status_code == 201 and r.headers["content-type"].startswith("application/sdp")
+    publish_location = r.headers["location"]
+    await publisher.setRemoteDescription(RTCSessionDescription(r.text, "answer"))
+
+    mod = hub.moderator()
+    await mod.connect()
+    await mod.command({"type": "stage.on_air", "site": "nancy"})  # the domain decides; media follows
+    viewer = Watcher()
+    viewer.pc.addTransceiver("video", direction="recvonly")
+    r = await http.post(f"/api/events/{EVENT}/media/program/whep", content=await offer_of(viewer.pc), headers=SDP)
+    assert r.status_code == 201
+    await viewer.pc.setRemoteDescription(RTCSessionDescription(r.text, "answer"))
+    await until(lambda: viewer.video_frames >= 10 and viewer.colour == "red", what="program frames")
+    config = (await http.get(f"/api/events/{EVENT}/media")).json()
+    assert config["live"] == ["nancy"] and config["ice_servers"] == [] and config["engine"] == "embedded"
+
+    assert (await http.delete(publish_location)).status_code == 200
+    assert (await http.delete(publish_location)).status_code == 404
+    assert (await http.get(f"/api/events/{EVENT}/media")).json()["live"] == []
+    await asyncio.gather(viewer.close(), publisher.close(), mod.close())
+
+
+@pytest.mark.parametrize("who, site, status, code", [
+    (None, "nancy", 401, "auth.missing"),
+    ((Role.COORDINATOR, "reims"), "nancy", 403, "auth.other_site"),
+    ((Role.SCREEN, "nancy"), "nancy", 403, "auth.forbidden"),
+    ((Role.MODERATOR, None), "paris", 404, "site.not_found"),
+])
+async def test_whip_needs_the_sites_coordinator(http, hub, who, site, status, code):
+    headers = bearer(hub, *who) if who else SDP
+    r = await http.post(f"/api/events/{EVENT}/media/{site}/whip", content="v=0\r\nm=video 9 UDP 96\r\n",
+                        headers=headers)
+    assert r.status_code == status and r.json()["code"] == code
+
+
+@pytest.mark.parametrize("body, headers, status, code", [
+    ("not sdp", SDP, 400, "media.offer"),
+    ("v=0\r\nm=video", {"Content-Type": "text/plain"}, 415, "media.content_type"),
+])
+async def test_whep_refuses_what_is_not_an_offer(http, body, headers, status, code):
+    r = await http.post(f"/api/events/{EVENT}/media/program/whep", content=body, headers=headers)
+    assert r.status_code == status and r.json()["code"] == code
+
+
+async def test_mediamtx_mode_points_pages_at_the_engine_and_checks_its_publishers(tmp_path):
+    hub = HubServer(tmp_path / "data", media_engine="mediamtx", media_engine_url="https://media.example.org")
+    await hub.start()
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{hub.settings.port}") as http:
+            config = (await http.get(f"/api/events/{EVENT}/media")).json()
+            assert config["whip"] == f"https://media.example.org/{EVENT}/{{site}}/whip"
+            assert config["whep"] == f"https://media.example.org/{EVENT}/{{site}}/whep"
+            r = await http.post(f"/api/events/{EVENT}/media/nancy/whip", content="v=0",
+                                headers=bearer(hub, Role.MODERATOR))
+            assert r.status_code == 409 and r.json()["code"] == "media.external"
+
+            async def ask(action, path, token=""):
+                return (await http.post("/api/media/mediamtx/auth", json={
+                    "action": action, "path": path, "token": token, "protocol": "webrtc"})).status_code
+
+            nancy = hub.token(Role.COORDINATOR, "nancy")
+            assert await ask("publish", f"{EVENT}/nancy", nancy) == 200
+            assert await ask("publish", f"{EVENT}/reims", nancy) == 403
+            assert await ask("publish", f"{EVENT}/nancy", "forged.token") == 401
+            assert await ask("publish", f"{EVENT}/reims", hub.token(Role.MODERATOR)) == 200
+            assert await ask("read", f"{EVENT}/reims") == 200
+            assert await ask("api", f"{EVENT}/reims") == 403
+            assert await ask("read", "nope/reims") == 404
+    finally:
+        await hub.stop()

@@ -1,0 +1,124 @@
+"""Media through the hub with real aiortc peers on loopback: forwarding without
+decoding or encoding, keyframes on join, the on-air switch, slow viewers."""
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from aiortc.codecs import vpx
+
+from hub.domain.event import parse_event
+from hub.media.ice import restrict_host_addresses
+from hub.media.sessions import EventMedia
+from hub.media.tap import EncodedFrameTap
+from hub.media.tracks import ForwardTrack
+from hub.settings import Settings
+
+from .peers import BLUE, RED, Watcher, publish, until
+
+LOOPBACK = dict(media_host_addresses="127.0.0.1", media_remote_networks="127.0.0.0/8")
+
+
+@pytest.fixture
+async def media():
+    settings = Settings(**LOOPBACK)
+    restrict_host_addresses(settings)  # only 127.0.0.1: tests never send anywhere else
+    config = parse_event({"id": "t", "title": "T", "date": "2020-10-13", "sites": [
+        {"id": "nancy", "name": "Nancy", "city": "Nancy"}, {"id": "reims", "name": "Reims", "city": "Reims"}]})
+    m = EventMedia(config, settings)
+    yield m
+    await m.stop()
+
+
+@pytest.fixture
+def encoder_calls(monkeypatch):
+    """Which VP8 encoders encoded anything (the publishers' do; the hub's must not)."""
+    seen: set[int] = set()
+    original = vpx.Vp8Encoder.encode
+
+    def encode(self, frame, force_keyframe=False):
+        seen.add(id(self))
+        return original(self, frame, force_keyframe)
+
+    monkeypatch.setattr(vpx.Vp8Encoder, "encode", encode)
+    return seen
+
+
+def hub_encoders(media) -> set[int]:
+    found = set()
+    for session in media.sessions.values():
+        for transceiver in session.pc.getTransceivers():
+            encoder = getattr(transceiver.sender, "_RTCRtpSender__encoder", None)
+            if encoder is not None:
+                found.add(id(encoder))
+    return found
+
+
+async def test_frames_reach_every_viewer_and_the_hub_neither_decodes_nor_encodes(media, encoder_calls):
+    publisher = await publish(media, "nancy", RED)
+    viewers = [await Watcher().watch(media, "nancy") for _ in range(3)]
+    for v in viewers:
+        await until(lambda v=v: v.video_frames >= 30 and v.audio_frames >= 20, what="frames at every viewer")
+        assert v.sizes == {(640, 480)} and v.colour == "red"
+    receivers = [t.receiver for t in media.sessions[media.publishers["nancy"]].pc.getTransceivers()]
+    assert all(isinstance(r._RTCRtpReceiver__decoder_queue, EncodedFrameTap) for r in receivers)
+    assert media.sources["video"]["nancy"].frames >= 30
+    assert hub_encoders(media) and not hub_encoders(media) & encoder_calls, "a hub sender encoded a frame"
+    await asyncio.gather(*(v.close() for v in viewers), publisher.close())
+
+
+async def test_a_late_viewer_gets_a_keyframe_quickly(media):
+    publisher = await publish(media, "nancy", RED, audio=False)
+    first = await Watcher().watch(media, "nancy")
+    await until(lambda: first.video_frames >= 10, what="first viewer")
+    await asyncio.sleep(2.0)  # long after the publisher's first (and, alone, only) keyframe
+    requested = media.sources["video"]["nancy"].keyframes_requested
+    late = await Watcher().watch(media, "nancy")
+    await until(lambda: late.video_frames >= 1, timeout=5, what="the late viewer's first frame")
+    assert media.sources["video"]["nancy"].keyframes_requested > requested
+    assert late.first_frame_at - late.started < 3.0
+    await asyncio.gather(first.close(), late.close(), publisher.close())
+
+
+async def test_program_follows_the_site_on_air_without_renegotiation(media):
+    pubs = [await publish(media, "nancy", RED), await publish(media, "reims", BLUE)]
+    media.set_on_air("nancy")
+    viewers = [await Watcher().watch(media, "program") for _ in range(2)]
+    for v in viewers:
+        await until(lambda v=v: v.colour == "red", what="the program showing Nancy")
+    switched_at = time.monotonic()
+    media.set_on_air("reims")
+    for v in viewers:
+        await until(lambda v=v: v.colour == "blue", timeout=5, what="the program showing Reims")
+        first_blue = next(t for t, c in v.colours if c == "blue" and t >= switched_at)
+        assert first_blue - switched_at < 1.5
+        # no black or broken picture around the switch, and no new negotiation
+        assert {c for _, c in v.colours} <= {"red", "blue"}
+        assert v.negotiations == 0 and v.pc.signalingState == "stable"
+    await asyncio.gather(*(v.close() for v in viewers), *(p.close() for p in pubs))
+
+
+async def test_a_stalled_viewer_does_not_hold_up_the_others(media):
+    publisher = await publish(media, "nancy", RED, audio=False)
+    healthy = await Watcher().watch(media, "nancy")
+    stuck = ForwardTrack("video")  # a subscriber that never reads, as a frozen sender would
+    stuck.attach(media.sources["video"]["nancy"])
+    await until(lambda: healthy.video_frames >= 5, what="first frames")
+    before = healthy.video_frames
+    await asyncio.sleep(2.5)
+    assert healthy.video_frames - before >= 30, "the healthy viewer kept getting frames"
+    assert stuck.queued <= stuck.max_queue and stuck.dropped > 0
+    stuck.stop()
+    await asyncio.gather(healthy.close(), publisher.close())
+
+
+async def test_a_publisher_that_reconnects_replaces_its_old_connection(media):
+    first = await publish(media, "reims", BLUE, audio=False)
+    old_session = media.publishers["reims"]
+    second = await publish(media, "reims", BLUE, audio=False)
+    assert media.publishers["reims"] != old_session and old_session not in media.sessions
+    assert media.live_sites() == ["reims"]
+    await media.close(media.publishers["reims"])
+    assert media.live_sites() == []
+    await asyncio.gather(first.close(), second.close())
