@@ -49,6 +49,7 @@ def test_templated_keys_exist_for_every_value():
         "feed.kind": ["live", "experience_report", "proposal", "photo", "quote"],
         "feed.state": ["pending", "published", "rejected"],
         "counters": ["now", "peak", "questions", "votes", "reactions"],
+        "media.state": ["stopped", "connecting", "live", "reconnecting"],
     }.items():
         for value in values:
             assert f"{family}.{value}" in fr

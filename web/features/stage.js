@@ -9,10 +9,6 @@ export function onAirBadge(live) {
     h('span', { class: 'dot', 'aria-hidden': 'true' }), site ? t('stage.on_air', { site: siteName(live, site) }) : t('stage.off_air'));
 }
 
-export function playerArea(live) {
-  return h('div', { class: 'player' }, onAirBadge(live), h('p', { class: 'muted' }, t('stage.stream_soon')));
-}
-
 export function stageSwitch(live) {
   const current = live.state.stage.on_air;
   return h('div', { class: 'stage-switch', role: 'group', 'aria-label': t('stage.switch') },

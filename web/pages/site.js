@@ -5,6 +5,7 @@ import { eventFromPath, siteName, startPage, tokenFromLink } from '../lib/app.js
 import { renderQuestions } from '../features/qna.js';
 import { contributionForm, renderFeed } from '../features/feed.js';
 import { floorRequest, onAirBadge } from '../features/stage.js';
+import { mosaic, publishPanel } from '../features/media.js';
 import { siteCounters } from '../features/counters.js';
 import { watchAnnouncements } from './common.js';
 
@@ -22,6 +23,7 @@ function counterList(l) {
 }
 
 let ui = null;
+let others = null;
 const announceChanges = watchAnnouncements();
 
 if (!token) {
@@ -34,12 +36,15 @@ if (!token) {
     header: (l) => (l.welcome ? h('span', { class: 'where' }, t('site.coordinating', { site: siteName(l, site) })) : null),
     render: (l) => {
       if (!ui) {
+        others = mosaic(l);
         ui = { stage: h('div'), floor: h('div'), counters: h('div'),
           pending: h('ul', { class: 'questions', id: 'pending-questions' }),
           questions: h('ul', { class: 'questions' }), mine: h('ul', { class: 'posts', id: 'site-posts' }) };
         setChildren($('#main'), h('div', { class: 'columns' },
           h('div', { class: 'col' },
+            section('camera', 'media.our_camera', publishPanel(l, token)),
             section('stage', 'site.stage', ui.stage, ui.floor),
+            section('others', 'media.other_sites', others.element),
             section('counters', 'site.counters', ui.counters),
             section('contribute', 'site.contribute', contributionForm(l, token))),
           h('div', { class: 'col' },
@@ -50,6 +55,7 @@ if (!token) {
       }
       setChildren(ui.stage, onAirBadge(l));
       setChildren(ui.floor, floorRequest(l));
+      others.update(l);
       setChildren(ui.counters, counterList(l));
       renderQuestions(ui.pending, l, { role: 'coordinator', by: 'time', states: ['pending'] });
       renderQuestions(ui.questions, l, { role: 'viewer', states: ['visible', 'answered'] });

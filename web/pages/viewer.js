@@ -6,7 +6,8 @@ import { askForm, highlightBlock, renderQuestions } from '../features/qna.js';
 import { ballotForm, currentPoll, results, viewToggle } from '../features/polls.js';
 import { renderFeed } from '../features/feed.js';
 import { reactionBar } from '../features/reactions.js';
-import { playerArea } from '../features/stage.js';
+import { onAirBadge } from '../features/stage.js';
+import { playerPanel } from '../features/media.js';
 import { watchAnnouncements } from './common.js';
 
 const { event, section, site: pathSite } = eventFromPath();
@@ -80,6 +81,7 @@ async function main() {
   const join = chosenJoin();
   if (!join) return pickSite();
   let ui = null;
+  let media = null;
   let ballotKey;  // undefined: nothing drawn yet
   let sortBy = 'votes';
   let view = 'all';
@@ -96,10 +98,13 @@ async function main() {
       if (!ui) {
         ui = layout();
         ui.sections.qna.append(askForm(l), ui.slots.sort, ui.slots.questions);
+        media = playerPanel(l);
+        ui.sections.player.append(media.element);
         translate(document);
       }
       const { slots } = ui;
-      setChildren(slots.player, playerArea(l));
+      setChildren(slots.player, onAirBadge(l));
+      media.update(l);
       setChildren(slots.highlight, highlightBlock(l));
       const poll = currentPoll(l.state);
       const key = poll ? `${poll.id}:${poll.state}:${document.documentElement.lang}` : null;

@@ -1,0 +1,115 @@
+"""Live video in Chromium: two sites publish distinct pictures from their pages,
+viewers watch the program, the control room switches the site on air."""
+from __future__ import annotations
+
+from hub.domain.actors import Role
+
+from .browser import chromium, open_page, serious_accessibility_violations, wait_js, wait_online
+
+EVENT = "grand-est-2020"
+
+
+def canvas_camera(rgb: str) -> str:
+    """Replace the camera with a 640x480 canvas of one colour and the microphone with a tone,
+    so a viewer can tell which site it sees by sampling pixels."""
+    return """
+(() => {
+  const paint = (canvas) => {
+    const ctx = canvas.getContext('2d');
+    let n = 0;
+    setInterval(() => {
+      ctx.fillStyle = '%s'; ctx.fillRect(0, 0, 640, 480);
+      ctx.fillStyle = '#ffffff'; ctx.fillRect((n += 8) %% 600, 440, 40, 40);  // something moves
+    }, 33);
+  };
+  navigator.mediaDevices.enumerateDevices = async () => [
+    { kind: 'videoinput', deviceId: 'canvas', label: 'Canvas %s', groupId: 'g' },
+    { kind: 'audioinput', deviceId: 'tone', label: 'Tone', groupId: 'g' }];
+  navigator.mediaDevices.getUserMedia = async () => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 640; canvas.height = 480;
+    paint(canvas);
+    const stream = canvas.captureStream(30);
+    const audio = new AudioContext();
+    const tone = audio.createOscillator();
+    const out = audio.createMediaStreamDestination();
+    tone.connect(out); tone.start();
+    stream.addTrack(out.stream.getAudioTracks()[0]);
+    return stream;
+  };
+})();
+""" % (rgb, rgb)
+
+
+STATS = """async () => {
+  const pc = window.__mxPlayer && window.__mxPlayer.pc;
+  if (!pc) return null;
+  for (const s of (await pc.getStats()).values()) {
+    if (s.type === 'inbound-rtp' && s.kind === 'video') {
+      return {decoded: s.framesDecoded || 0, width: s.frameWidth || 0, keyframes: s.keyFramesDecoded || 0,
+              freezes: s.freezeCount || 0};
+    }
+  }
+  return null;
+}"""
+
+COLOUR = """() => {
+  const v = document.querySelector('.program-video');
+  if (!v || !v.videoWidth) return null;
+  const c = document.createElement('canvas');
+  c.width = v.videoWidth; c.height = v.videoHeight;
+  const ctx = c.getContext('2d');
+  ctx.drawImage(v, 0, 0);
+  const [r, g, b] = ctx.getImageData(c.width / 2, c.height / 3, 1, 1).data;
+  return r > 150 && g < 90 && b < 90 ? 'red' : b > 150 && r < 90 && g < 90 ? 'blue' : `other(${r},${g},${b})`;
+}"""
+
+
+async def colour(page) -> str | None:
+    return await page.evaluate(COLOUR)
+
+
+async def test_sites_publish_viewers_watch_the_program_and_the_switch_changes_the_picture(web_hub):
+    hub = web_hub
+    base = f"http://127.0.0.1:{hub.settings.port}/e/{EVENT}"
+    async with chromium() as browser:
+        nancy = await open_page(browser, f"{base}/site/nancy#token={hub.token(Role.COORDINATOR, 'nancy')}",
+                                init_script=canvas_camera("#ff0000"))
+        reims = await open_page(browser, f"{base}/site/reims#token={hub.token(Role.COORDINATOR, 'reims')}",
+                                init_script=canvas_camera("#0000ff"))
+        mod = await open_page(browser, f"{base}/moderate#token={hub.token(Role.MODERATOR)}")
+        for page in (nancy, reims, mod):
+            await wait_online(page)
+        for page in (nancy, reims):
+            await page.get_by_role("button", name="Passer en direct").click()
+            await page.locator(".media-state[data-state=live]").wait_for(timeout=15000)
+        await mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name="Nancy").click()
+
+        viewers = [await open_page(browser, f"{base}/join/{site}?code={hub.code(site)}") for site in ("metz", "troyes")]
+        for viewer in viewers:
+            await wait_online(viewer)
+            await wait_js(viewer, "(() => { const v = document.querySelector('.program-video'); "
+                                  "return !!v && v.videoWidth > 0; })()", timeout=20)
+        for viewer in viewers:
+            first = await viewer.evaluate(STATS)
+            await viewer.wait_for_timeout(1000)
+            second = await viewer.evaluate(STATS)
+            assert second["decoded"] > first["decoded"] + 10, (first, second)
+            assert second["width"] == 640 and second["keyframes"] >= 1 and second["freezes"] == 0
+            await wait_js(viewer, f"({COLOUR})() === 'red'", timeout=10)
+
+        # The control room puts Reims on air: the same connections now show blue.
+        await mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name="Reims").click()
+        for viewer in viewers:
+            await wait_js(viewer, f"({COLOUR})() === 'blue'", timeout=10)
+            stats = await viewer.evaluate(STATS)
+            assert stats["freezes"] == 0 and stats["width"] == 640
+        # The coordinators see each other in their mosaic.
+        await nancy.locator("#mosaic figure[data-site=reims] video").wait_for()
+        await wait_js(nancy, "document.querySelector('#mosaic video').videoWidth > 0", timeout=15)
+        assert await serious_accessibility_violations(nancy) == []
+        assert await serious_accessibility_violations(viewers[0]) == []
+        # Stopping a site's stream takes it out of the lists.
+        await reims.get_by_role("button", name="Arrêter la diffusion").click()
+        await reims.locator(".media-state[data-state=stopped]").wait_for()
+        await nancy.locator("#mosaic figure[data-site=reims]").wait_for(state="detached", timeout=10_000)

@@ -1,0 +1,271 @@
+// Live video: a site publishes its camera (WHIP), people watch the program or a
+// site (WHEP). The hub forwards what the camera encoded; switching the site on
+// air changes the program without a new connection.
+import { h } from '../lib/dom.js';
+import { t } from '../lib/i18n.js';
+
+const configs = new Map();
+export async function mediaConfig(event) {
+  if (!configs.has(event)) {
+    configs.set(event, fetch(`/api/events/${encodeURIComponent(event)}/media`).then((r) => r.json()));
+  }
+  return configs.get(event);
+}
+
+// The hub (aiortc) does not trickle ICE: send the offer once gathering is done.
+function gathered(pc, limit = 3000) {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => { if (pc.iceGatheringState === 'complete') { pc.removeEventListener('icegatheringstatechange', done); resolve(); } };
+    pc.addEventListener('icegatheringstatechange', done);
+    setTimeout(resolve, limit);
+  });
+}
+
+function preferVp8(transceiver) {
+  if (!RTCRtpReceiver.getCapabilities || !transceiver.setCodecPreferences) return;
+  const codecs = RTCRtpReceiver.getCapabilities('video').codecs;
+  const vp8 = codecs.filter((c) => /VP8|rtx/i.test(c.mimeType));
+  if (vp8.length) transceiver.setCodecPreferences(vp8);
+}
+
+async function exchange(url, pc, token) {
+  await pc.setLocalDescription(await pc.createOffer());
+  await gathered(pc);
+  const headers = { 'Content-Type': 'application/sdp' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const response = await fetch(url, { method: 'POST', body: pc.localDescription.sdp, headers });
+  if (response.status !== 201) {
+    const body = await response.json().catch(() => ({ code: 'internal' }));
+    throw body;
+  }
+  await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
+  return new URL(response.headers.get('Location'), location.href).href;
+}
+
+// --- publishing a site's camera ---------------------------------------------------
+export class Publisher extends EventTarget {
+  constructor(event, site, token) {
+    super();
+    Object.assign(this, { event, site, token, state: 'stopped', stream: null, pc: null, resource: null, retry: null });
+  }
+
+  setState(state) {
+    this.state = state;
+    this.dispatchEvent(new CustomEvent('state', { detail: state }));
+  }
+
+  async devices() {
+    const all = await navigator.mediaDevices.enumerateDevices();
+    return { cameras: all.filter((d) => d.kind === 'videoinput'), microphones: all.filter((d) => d.kind === 'audioinput') };
+  }
+
+  async start(cameraId, microphoneId) {
+    this.wanted = { cameraId, microphoneId };
+    this.stream = await navigator.mediaDevices.getUserMedia({
+      video: { deviceId: cameraId ? { exact: cameraId } : undefined, width: { ideal: 1280 }, height: { ideal: 720 } },
+      audio: microphoneId ? { deviceId: { exact: microphoneId } } : true,
+    });
+    this.dispatchEvent(new CustomEvent('preview', { detail: this.stream }));
+    await this.connect();
+  }
+
+  async connect() {
+    this.setState(this.state === 'live' || this.state === 'reconnecting' ? 'reconnecting' : 'connecting');
+    const config = await mediaConfig(this.event);
+    const pc = new RTCPeerConnection({ iceServers: config.ice_servers });
+    this.pc = pc;
+    for (const track of this.stream.getTracks()) {
+      const init = { direction: 'sendonly', streams: [this.stream] };
+      if (track.kind === 'video') init.sendEncodings = [{ maxBitrate: config.max_bitrate }];
+      const transceiver = pc.addTransceiver(track, init);
+      if (track.kind === 'video') preferVp8(transceiver);
+    }
+    pc.addEventListener('connectionstatechange', () => {
+      if (pc !== this.pc) return;
+      if (pc.connectionState === 'connected') this.setState('live');
+      if (pc.connectionState === 'failed' || pc.connectionState === 'disconnected') this.scheduleReconnect();
+    });
+    try {
+      this.resource = await exchange(config.whip.replace('{site}', encodeURIComponent(this.site)), pc, this.token);
+    } catch (error) {
+      this.scheduleReconnect();
+      throw error;
+    }
+  }
+
+  scheduleReconnect() {
+    if (this.state === 'stopped' || this.retry) return;
+    this.setState('reconnecting');
+    this.retry = setTimeout(async () => {
+      this.retry = null;
+      this.teardown();
+      try { await this.connect(); } catch { /* scheduled again */ }
+    }, 2000);
+  }
+
+  teardown() {
+    if (this.resource) fetch(this.resource, { method: 'DELETE' }).catch(() => {});
+    this.resource = null;
+    if (this.pc) this.pc.close();
+    this.pc = null;
+  }
+
+  stop() {
+    clearTimeout(this.retry);
+    this.retry = null;
+    this.teardown();
+    if (this.stream) this.stream.getTracks().forEach((track) => track.stop());
+    this.stream = null;
+    this.setState('stopped');
+  }
+}
+
+export function publishPanel(live, token) {
+  const publisher = new Publisher(live.event, live.welcome.site, token);
+  window.__mxPublisher = publisher;
+  const camera = h('select', { id: 'pub-camera' });
+  const microphone = h('select', { id: 'pub-microphone' });
+  const preview = h('video', { class: 'preview-video', muted: true, autoplay: true, playsinline: true, 'aria-label': t('media.preview') });
+  preview.muted = true;
+  const state = h('p', { class: 'media-state', role: 'status', dataset: { state: 'stopped' } }, t('media.state.stopped'));
+  const button = h('button', { type: 'button', class: 'primary', id: 'pub-toggle' }, t('media.go_live'));
+  const fillDevices = async () => {
+    try {
+      const { cameras, microphones } = await publisher.devices();
+      const fill = (select, list, key) => select.replaceChildren(...list.map((d, i) =>
+        h('option', { value: d.deviceId }, d.label || t(key, { n: i + 1 }))));
+      fill(camera, cameras, 'media.camera_n');
+      fill(microphone, microphones, 'media.microphone_n');
+    } catch { /* listed again after permission */ }
+  };
+  publisher.addEventListener('preview', (e) => { preview.srcObject = e.detail; fillDevices(); });
+  publisher.addEventListener('state', (e) => {
+    state.dataset.state = e.detail;
+    state.textContent = t(`media.state.${e.detail}`);
+    button.textContent = e.detail === 'stopped' ? t('media.go_live') : t('media.stop');
+  });
+  button.addEventListener('click', async () => {
+    if (publisher.state !== 'stopped') { publisher.stop(); return; }
+    try { await publisher.start(camera.value || undefined, microphone.value || undefined); } catch (error) {
+      if (error && error.name) state.textContent = t('media.no_camera');
+    }
+  });
+  fillDevices();
+  return h('div', { class: 'publish' },
+    h('div', { class: 'field' }, h('label', { for: 'pub-camera' }, t('media.camera')), camera),
+    h('div', { class: 'field' }, h('label', { for: 'pub-microphone' }, t('media.microphone')), microphone),
+    preview, state, button);
+}
+
+// --- watching ---------------------------------------------------------------------------
+export class Player {
+  constructor(event, video) {
+    Object.assign(this, { event, video, pc: null, resource: null, target: null, retry: null, backoff: 1000 });
+  }
+
+  async watch(target) {
+    if (target === this.target && this.pc) return;
+    this.close();
+    this.target = target;
+    if (!target) return;
+    const config = await mediaConfig(this.event);
+    const url = target === 'program' ? config.program : config.whep.replace('{site}', encodeURIComponent(target));
+    if (!url) return;
+    const pc = new RTCPeerConnection({ iceServers: config.ice_servers });
+    this.pc = pc;
+    preferVp8(pc.addTransceiver('video', { direction: 'recvonly' }));
+    pc.addTransceiver('audio', { direction: 'recvonly' });
+    const stream = new MediaStream();
+    pc.addEventListener('track', (e) => { stream.addTrack(e.track); this.video.srcObject = stream; this.video.play().catch(() => {}); });
+    pc.addEventListener('connectionstatechange', () => {
+      if (pc === this.pc && pc.connectionState === 'failed') this.again();
+    });
+    try {
+      this.resource = await exchange(url, pc, null);
+      this.backoff = 1000;
+    } catch {
+      this.again();
+    }
+  }
+
+  again() {
+    const target = this.target;
+    this.close();
+    this.target = target;
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => { this.target = null; this.watch(target); }, this.backoff);
+    this.backoff = Math.min(this.backoff * 2, 15000);
+  }
+
+  close() {
+    clearTimeout(this.retry);
+    if (this.resource) fetch(this.resource, { method: 'DELETE' }).catch(() => {});
+    if (this.pc) this.pc.close();
+    Object.assign(this, { pc: null, resource: null, target: null });
+  }
+}
+
+// The viewer's player: the program (the site on air) or any live site.
+export function playerPanel(live) {
+  const video = h('video', { class: 'program-video', autoplay: true, muted: true, playsinline: true,
+    'aria-label': t('media.player') });
+  video.muted = true;  // browsers only autoplay muted video: a button turns the sound on
+  const player = new Player(live.event, video);
+  window.__mxPlayer = player;
+  const choice = h('select', { id: 'watch-target' });
+  const sound = h('button', { type: 'button', class: 'small', 'aria-pressed': 'false' }, t('media.sound_on'));
+  sound.addEventListener('click', () => {
+    video.muted = !video.muted;
+    sound.setAttribute('aria-pressed', String(!video.muted));
+    sound.textContent = video.muted ? t('media.sound_on') : t('media.sound_off');
+  });
+  let wanted = 'program';
+  choice.addEventListener('change', () => { wanted = choice.value; update(live); });
+  const label = h('label', { for: 'watch-target' }, t('media.watch'));
+  const element = h('div', { class: 'player-panel' }, video, h('div', { class: 'toolbar' }, label, choice, sound));
+
+  async function update(l) {
+    const publishing = (l.state.presence && l.state.presence.publishing) || [];
+    const onAir = l.state.stage.on_air;
+    const options = [['program', t('media.program')], ...publishing.map((s) => [s, l.welcome.event.sites.find((x) => x.id === s)?.name || s])];
+    if (choice.options.length !== options.length || [...choice.options].some((o, i) => o.value !== options[i][0])) {
+      choice.replaceChildren(...options.map(([value, text]) => h('option', { value, selected: value === wanted }, text)));
+    }
+    label.textContent = t('media.watch');
+    if (wanted !== 'program' && !publishing.includes(wanted)) wanted = 'program';
+    const config = await mediaConfig(l.event);
+    // With an external media engine there is no program stream: follow the site on air.
+    const target = wanted === 'program' && !config.program ? onAir : wanted;
+    const showing = wanted === 'program' ? onAir && publishing.includes(onAir) : true;
+    element.classList.toggle('has-video', Boolean(showing));
+    player.watch(target);
+  }
+  return { element, update };
+}
+
+// The other sites, small, for a coordinator.
+export function mosaic(live) {
+  const grid = h('div', { class: 'mosaic', id: 'mosaic' });
+  const players = new Map();
+  function update(l) {
+    const others = ((l.state.presence && l.state.presence.publishing) || []).filter((s) => s !== l.welcome.site);
+    for (const [site, entry] of players) {
+      if (!others.includes(site)) { entry.player.close(); entry.tile.remove(); players.delete(site); }
+    }
+    for (const site of others) {
+      if (players.has(site)) continue;
+      const name = l.welcome.event.sites.find((x) => x.id === site)?.city || site;
+      const video = h('video', { autoplay: true, muted: true, playsinline: true, 'aria-label': t('media.site_video', { site: name }) });
+      video.muted = true;
+      const tile = h('figure', { class: 'tile', dataset: { site } }, video, h('figcaption', {}, name));
+      const player = new Player(l.event, video);
+      player.watch(site);
+      players.set(site, { player, tile });
+      grid.append(tile);
+    }
+    if (!others.length && !grid.querySelector('.muted')) grid.replaceChildren(h('p', { class: 'muted' }, t('media.no_other_sites')));
+    else if (others.length) grid.querySelector(':scope > .muted')?.remove();
+  }
+  return { element: grid, update };
+}
