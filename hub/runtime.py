@@ -47,9 +47,12 @@ class EventRuntime:
             await asyncio.sleep(interval)
 
     def follow_stage(self, outcome: Outcome) -> None:
-        """The domain decides who is on air; the media only follows."""
+        """The domain decides who is on air and what is recorded; the media only follows."""
         if outcome.effects is not None and ("stage", "") in outcome.effects.now:
-            self.media.set_on_air(self.replica.state.stage.on_air)
+            stage = self.replica.state.stage
+            self.media.set_on_air(stage.on_air)
+            if stage.recording != self.media.recording:
+                self._recording = asyncio.ensure_future(self.media.record(stage.recording))
 
 
 class Runtime:
@@ -72,6 +75,7 @@ class Runtime:
             await ev.replica.start()
             ev.channel.start(floor=snapshot[0] if snapshot else 0)
             ev.media.set_on_air(ev.replica.state.stage.on_air)
+            await ev.media.record(ev.replica.state.stage.recording)  # a restart resumes recording, in a new file
             ev.reporter = asyncio.create_task(
                 ev.report_presence(self.settings.node_id, self.settings.presence_interval_ms / 1000))
 

@@ -164,6 +164,10 @@ class ClearFloorQueue(Command, tag="stage.clear_floor"):
     pass
 
 
+class RecordSession(Command, tag="stage.record"):
+    session: Annotated[int, msgspec.Meta(ge=0, le=999)] | None  # programme index; None stops recording
+
+
 # --- Issued by the hub itself, never accepted from a client ----------------------
 class PresenceReport(Command, tag="presence.report"):
     node: Id
@@ -177,7 +181,7 @@ ClientCommand = Union[
     CreatePoll, OpenPoll, ClosePoll, RevealResults, HideResults, ShowPollOnScreens, Vote,
     PostLive, Contribute, ApproveContribution, RejectContribution, UpvoteProposal,
     WithdrawProposalUpvote,
-    React, RequestFloor, WithdrawFloor, GrantFloor, SetOnAir, ClearFloorQueue,
+    React, RequestFloor, WithdrawFloor, GrantFloor, SetOnAir, ClearFloorQueue, RecordSession,
 ]
 AnyCommand = Union[ClientCommand, PresenceReport]
 

@@ -43,6 +43,7 @@ MATRIX: dict[type[c.Command], frozenset[Role]] = {
     c.GrantFloor: MODS,
     c.SetOnAir: MODS,
     c.ClearFloorQueue: MODS,
+    c.RecordSession: MODS,
     c.PresenceReport: frozenset({Role.SYSTEM}),
 }
 

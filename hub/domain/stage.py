@@ -14,6 +14,8 @@ class StageState(msgspec.Struct):
     on_air: str | None = None
     on_air_since: int | None = None
     floor_queue: list[str] = msgspec.field(default_factory=list)
+    recording: int | None = None        # the programme session being recorded (index)
+    recording_since: int | None = None
 
 
 def _site(ctx: Ctx, site: str) -> str:
@@ -60,5 +62,21 @@ def clear_floor(state: StageState, ctx: Ctx, cmd: c.ClearFloorQueue, fx: Effects
     return _changed(state, ctx, fx, state.on_air, [])
 
 
+def record(state: StageState, ctx: Ctx, cmd: c.RecordSession, fx: Effects) -> Commit:
+    """Record the program as the captation of one programme session (one file each)."""
+    if cmd.session is not None:
+        require(cmd.session < len(ctx.config.programme), "recording.session",
+                f"the programme has no session {cmd.session}", session=cmd.session)
+    require(cmd.session != state.recording, "recording.unchanged",
+            "already recording that" if cmd.session is not None else "not recording")
+
+    def commit() -> None:
+        state.recording, state.recording_since = cmd.session, ctx.at if cmd.session is not None else None
+        fx.now.append(("stage", ""))
+        fx.result["recording"] = cmd.session
+    return commit
+
+
 def render(state: StageState) -> dict[str, Any]:
-    return {"on_air": state.on_air, "since": state.on_air_since, "floor_queue": list(state.floor_queue)}
+    return {"on_air": state.on_air, "since": state.on_air_since, "floor_queue": list(state.floor_queue),
+            "recording": state.recording, "recording_since": state.recording_since}

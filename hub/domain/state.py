@@ -21,7 +21,7 @@ from .event import EventConfig
 from .permissions import check_allowed
 
 RECENT_COMMANDS_PER_PARTICIPANT = 64
-STATE_VERSION = 2  # bump when the shape changes: old snapshots are then ignored
+STATE_VERSION = 3  # bump when the shape changes: old snapshots are then ignored
 
 
 class Entry(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -88,6 +88,7 @@ HANDLERS: dict[type[c.Command], tuple[str, Handler]] = {
     c.GrantFloor: ("stage", stage.grant_floor),
     c.SetOnAir: ("stage", stage.set_on_air),
     c.ClearFloorQueue: ("stage", stage.clear_floor),
+    c.RecordSession: ("stage", stage.record),
     c.PresenceReport: ("presence", presence.report),
 }
 

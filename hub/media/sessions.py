@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCSessionDescription
 
@@ -18,6 +20,7 @@ from ..domain.errors import DomainError
 from ..domain.event import EventConfig
 from ..settings import Settings
 from .ice import configuration, filter_remote_candidates
+from .recorder import Recorder, file_name
 from .source import Source
 from .tap import on_keyframe_request, request_keyframe, tap_receiver
 from .tracks import ForwardTrack
@@ -55,6 +58,10 @@ class EventMedia:
         self.publishers: dict[str, str] = {}          # site -> session id
         self.program_tracks: set[ForwardTrack] = set()
         self.on_air: str | None = None
+        self.recordings_dir = settings.data_dir / "recordings" / config.id
+        self.recorder: Recorder | None = None
+        self.recording: int | None = None
+        self.recorded: list[Path] = []
 
     # -- state the rest of the hub reads ------------------------------------------------
     def live_sites(self) -> list[str]:
@@ -68,6 +75,21 @@ class EventMedia:
         self.on_air = site
         for track in list(self.program_tracks):
             track.switch(self.source(track.kind, site))
+
+    async def record(self, session: int | None) -> None:
+        """Follow the domain's recording state: one file per programme session."""
+        if session == self.recording:
+            return
+        self.recording = session
+        if self.recorder is not None:
+            done, self.recorder = self.recorder, None
+            path = await done.stop()
+            if path is not None:
+                self.recorded.append(path)
+        if session is not None and session < len(self.config.programme):
+            title = self.config.programme[session].title
+            path = self.recordings_dir / file_name(session, title, time.time())
+            self.recorder = Recorder(path, self.program_track("video"), self.program_track("audio"))
 
     def program_track(self, kind: str) -> ForwardTrack:
         track = ForwardTrack(kind)
@@ -168,4 +190,5 @@ class EventMedia:
         return True
 
     async def stop(self) -> None:
+        await self.record(None)
         await asyncio.gather(*(self.close(sid) for sid in list(self.sessions)), return_exceptions=True)

@@ -3,6 +3,7 @@ its subscribers (viewers' tracks, the program, the recorder). Keyframe requests
 from any number of subscribers reach the publisher at most once per interval."""
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from typing import Callable, Protocol
@@ -30,6 +31,7 @@ class Source:
         self.clock = clock
         self.request_keyframe: Callable[[], None] | None = None  # set while a publisher is connected
         self._last_request = float("-inf")
+        self._deferred: asyncio.TimerHandle | None = None
         self.frames = 0
         self.keyframes_requested = 0
         self.last_frame_at: float | None = None
@@ -48,11 +50,19 @@ class Source:
             subscriber.offer(frame, self)
 
     def keyframe_wanted(self) -> None:
-        """Ask the publisher for a keyframe, unless one was asked for very recently."""
+        """Ask the publisher for a keyframe: at once, or, if one was asked for very
+        recently, once that interval is over (deferred, never dropped)."""
         if self.kind != "video" or self.request_keyframe is None:
             return
-        now = self.clock()
-        if now - self._last_request >= self.keyframe_interval:
-            self._last_request = now
+        wait = self._last_request + self.keyframe_interval - self.clock()
+        if wait <= 0:
+            self._send_request()
+        elif self._deferred is None:
+            self._deferred = asyncio.get_running_loop().call_later(wait, self._send_request)
+
+    def _send_request(self) -> None:
+        self._deferred = None
+        if self.request_keyframe is not None:
+            self._last_request = self.clock()
             self.keyframes_requested += 1
             self.request_keyframe()

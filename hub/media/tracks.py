@@ -88,6 +88,7 @@ class ForwardTrack(MediaStreamTrack):
             return
         if self._waiting_keyframe:
             if not frame.keyframe:
+                source.keyframe_wanted()  # a request may have been lost: the source rate-limits
                 return
             self._waiting_keyframe = False
         if len(self._queue) >= self.max_queue:

@@ -2,6 +2,8 @@
 viewers watch the program, the control room switches the site on air."""
 from __future__ import annotations
 
+import av
+
 from hub.domain.actors import Role
 
 from .browser import chromium, open_page, serious_accessibility_violations, wait_js, wait_online
@@ -104,6 +106,23 @@ async def test_sites_publish_viewers_watch_the_program_and_the_switch_changes_th
             await wait_js(viewer, f"({COLOUR})() === 'blue'", timeout=10)
             stats = await viewer.evaluate(STATS)
             assert stats["freezes"] == 0 and stats["width"] == 640
+        # The control room records the program as the captation of a session.
+        await mod.select_option("#record-session", "3")
+        await mod.get_by_role("button", name="Enregistrer", exact=True).click()
+        await mod.locator(".recording", has_text="Enregistrement :").wait_for()
+        await mod.wait_for_timeout(1500)
+        await mod.get_by_role("button", name="Arrêter l'enregistrement").click()
+        await mod.locator(".record .muted", has_text="Pas d'enregistrement").wait_for()
+        folder = hub.settings.data_dir / "recordings" / EVENT
+        for _ in range(50):
+            files = sorted(folder.glob("04-*.webm")) if folder.exists() else []
+            if files and hub.runtime.events[EVENT].media.recorder is None:
+                break
+            await mod.wait_for_timeout(100)
+        with av.open(str(files[0])) as recording:
+            frames = list(recording.decode(video=0))
+        assert len(frames) >= 15 and frames[0].width == 640
+
         # The coordinators see each other in their mosaic.
         await nancy.locator("#mosaic figure[data-site=reims] video").wait_for()
         await wait_js(nancy, "document.querySelector('#mosaic video').videoWidth > 0", timeout=15)

@@ -88,3 +88,18 @@ def test_snapshot_for_mod_includes_pending_and_mine_lists_ballots():
     assert len(views.snapshot(w.state, w.config, "mod")["questions"]) == 1
     assert views.snapshot(w.state, w.config, "public")["questions"] == {}
     assert views.mine(w.state, participant("nancy").pid)["questions"] == ["q1"]
+
+
+def test_recording_one_programme_session_at_a_time():
+    w = World(make_config(programme=[
+        {"title": "Ouverture", "kind": "plenary", "start": "09:00", "end": "09:30", "site": "nancy"},
+        {"title": "Table ronde", "kind": "round_table", "start": "10:00", "end": "11:00", "site": "reims"}]))
+    assert w.refused(MOD, c.RecordSession(session=2)) == "recording.session"
+    assert w.refused(coordinator("nancy"), c.RecordSession(session=0)) == "auth.forbidden"
+    w.ok(MOD, c.RecordSession(session=0))
+    assert w.refused(MOD, c.RecordSession(session=0)) == "recording.unchanged"
+    w.ok(MOD, c.RecordSession(session=1))
+    stage = views.render(w.state, w.config, ("stage", ""), "public")
+    assert stage["recording"] == 1 and stage["recording_since"] == w.clock
+    w.ok(MOD, c.RecordSession(session=None))
+    assert w.state.stage.recording is None

@@ -122,3 +122,34 @@ async def test_a_publisher_that_reconnects_replaces_its_old_connection(media):
     await media.close(media.publishers["reims"])
     assert media.live_sites() == []
     await asyncio.gather(first.close(), second.close())
+
+
+async def test_the_program_is_recorded_one_file_per_session_without_reencoding(tmp_path, encoder_calls):
+    import av
+
+    settings = Settings(data_dir=tmp_path, **LOOPBACK)
+    config = parse_event({"id": "t", "title": "T", "date": "2020-10-13",
+                          "sites": [{"id": "nancy", "name": "Nancy", "city": "Nancy"}],
+                          "programme": [{"title": "Ouverture", "kind": "plenary", "start": "09:00", "end": "09:30",
+                                         "site": "nancy"},
+                                        {"title": "Table ronde n°1", "kind": "round_table", "start": "10:00",
+                                         "end": "11:00", "site": "nancy"}]})
+    media = EventMedia(config, settings)
+    publisher = await publish(media, "nancy", RED)
+    media.set_on_air("nancy")
+    await media.record(0)
+    await until(lambda: media.recorder.frames >= 30, what="frames recorded")
+    first_encoders = set(encoder_calls)
+    await media.record(1)  # the next session: a new file
+    await until(lambda: media.recorder.frames >= 20, what="frames in the second file")
+    await media.record(None)
+    assert [p.name.split("-2")[0] for p in media.recorded] == ["01-ouverture", "02-table-ronde-n1"]
+    for path in media.recorded:
+        with av.open(str(path)) as f:
+            kinds = {s.type: s.codec_context.name for s in f.streams}
+            assert kinds == {"video": "vp8", "audio": "opus"}
+            frames = [frame for frame in f.decode(video=0)]
+        assert len(frames) >= 20 and (frames[0].width, frames[0].height) == (640, 480)
+    assert encoder_calls == first_encoders, "recording encoded nothing (only the publisher did)"
+    await publisher.close()
+    await media.stop()

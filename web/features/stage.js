@@ -13,9 +13,9 @@ export function stageSwitch(live) {
   const current = live.state.stage.on_air;
   return h('div', { class: 'stage-switch', role: 'group', 'aria-label': t('stage.switch') },
     live.welcome.event.sites.map((site) => h('button', {
-      type: 'button', class: 'small', 'aria-pressed': String(current === site.id),
+      type: 'button', class: 'small', 'aria-pressed': String(current === site.id), dataset: { action: `on-air-${site.id}` },
       onclick: () => act(live, { type: 'stage.on_air', site: site.id }) }, site.city)),
-    h('button', { type: 'button', class: 'small no', 'aria-pressed': String(current === null),
+    h('button', { type: 'button', class: 'small no', 'aria-pressed': String(current === null), dataset: { action: 'off-air' },
       onclick: () => act(live, { type: 'stage.on_air', site: null }) }, t('stage.cut')));
 }
 
@@ -36,4 +36,28 @@ export function floorRequest(live) {
       h('button', { type: 'button', onclick: () => act(live, { type: 'stage.withdraw_floor' }) }, t('stage.withdraw')));
   }
   return h('button', { type: 'button', class: 'primary', onclick: () => act(live, { type: 'stage.request_floor' }) }, t('stage.request'));
+}
+
+// The control room records the program as the captation of a programme session.
+let chosenSession = null;  // what the régie picked, kept across redraws
+
+export function recordingControl(live) {
+  const { recording } = live.state.stage;
+  const programme = live.welcome.event.programme;
+  if (!programme.length) return null;
+  const selected = chosenSession ?? recording ?? 0;
+  const select = h('select', { id: 'record-session', 'aria-label': t('stage.record_which'),
+    onchange: (e) => { chosenSession = Number(e.target.value); } },
+  programme.map((s, i) => h('option', { value: String(i), selected: i === selected },
+    `${s.day ? `${s.day} ` : ''}${s.start} — ${s.title}`)));
+  const status = recording === null
+    ? h('p', { class: 'muted' }, t('stage.not_recording'))
+    : h('p', { class: 'recording' }, h('span', { class: 'dot', 'aria-hidden': 'true' }),
+      t('stage.recording', { title: programme[recording].title }));
+  return h('div', { class: 'record' }, status, select,
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'small ok', dataset: { action: 'record' },
+        onclick: () => act(live, { type: 'stage.record', session: Number(select.value) }) }, t('stage.record')),
+      recording !== null ? h('button', { type: 'button', class: 'small no', dataset: { action: 'stop-recording' },
+        onclick: () => act(live, { type: 'stage.record', session: null }) }, t('stage.stop_recording')) : null));
 }

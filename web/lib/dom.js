@@ -32,6 +32,20 @@ export function setChildren(el, ...children) {
 
 export const $ = (sel, root = document) => root.querySelector(sel);
 
+// Replace a container's content; if the keyboard focus was inside, give it to the
+// new control with the same id or data-action (redraws must not strand keyboard users).
+export function refill(container, ...children) {
+  const focused = document.activeElement;
+  const inside = focused && focused !== container && container.contains(focused);
+  const id = inside && focused.id;
+  const action = inside && focused.dataset ? focused.dataset.action : null;
+  setChildren(container, ...children);
+  if (!inside) return;
+  const again = (id && container.querySelector(`#${CSS.escape(id)}`))
+    || (action && container.querySelector(`[data-action="${CSS.escape(action)}"]`));
+  if (again) again.focus();
+}
+
 // Keep a list's elements (and the keyboard focus in them) across updates:
 // create an element once per key, update it in place, move it if the order changed.
 // A control rebuilt by `update` gets the focus back if it has the same data-action.

@@ -1,11 +1,11 @@
 // The control room (régie): moderation, polls, live-tweets, the on-air switch.
-import { $, h, setChildren } from '../lib/dom.js';
+import { $, h, refill, setChildren } from '../lib/dom.js';
 import { t, translate } from '../lib/i18n.js';
 import { eventFromPath, startPage, tokenFromLink } from '../lib/app.js';
 import { renderQuestions } from '../features/qna.js';
 import { pollBuilder, renderPollList } from '../features/polls.js';
 import { liveTweetComposer, renderFeed } from '../features/feed.js';
-import { floorQueue, onAirBadge, stageSwitch } from '../features/stage.js';
+import { floorQueue, onAirBadge, recordingControl, stageSwitch } from '../features/stage.js';
 import { countersTable } from '../features/counters.js';
 import { watchAnnouncements } from './common.js';
 
@@ -30,14 +30,15 @@ if (!token) {
     header: () => h('span', { class: 'where' }, t('moderate.title')),
     render: (l) => {
       if (!ui) {
-        ui = { stage: h('div'), switch: h('div'), queue: h('div'), counters: h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-labelledby': 'h-counters' }),
+        ui = { stage: h('div'), switch: h('div'), queue: h('div'), record: h('div'), counters: h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-labelledby': 'h-counters' }),
           pending: h('ul', { class: 'questions', id: 'queue-pending' }), visible: h('ul', { class: 'questions', id: 'queue-visible' }),
           polls: h('div', { id: 'poll-list' }), view: h('div'), contributions: h('ul', { class: 'posts', id: 'pending-posts' }),
           feed: h('ul', { class: 'posts', id: 'posts' }) };
         setChildren($('#main'), h('div', { class: 'columns three' },
           h('div', { class: 'col' },
             section('onair', 'moderate.on_air', ui.stage, ui.switch, h('h3', { 'data-i18n': 'stage.floor_queue' }), ui.queue,
-              h('button', { type: 'button', class: 'small', onclick: () => l.send({ type: 'stage.clear_floor' }).catch(() => {}), 'data-i18n': 'stage.clear' })),
+              h('button', { type: 'button', class: 'small', onclick: () => l.send({ type: 'stage.clear_floor' }).catch(() => {}), 'data-i18n': 'stage.clear' }),
+              h('h3', { 'data-i18n': 'stage.recordings' }), ui.record),
             section('counters', 'moderate.counters', ui.counters),
             section('tweet', 'moderate.live_tweets', liveTweetComposer(l), ui.feed)),
           h('div', { class: 'col' },
@@ -49,12 +50,13 @@ if (!token) {
         translate(document);
       }
       setChildren(ui.stage, onAirBadge(l));
-      setChildren(ui.switch, stageSwitch(l));
-      setChildren(ui.queue, floorQueue(l, { grant: true }));
+      refill(ui.switch, stageSwitch(l));
+      refill(ui.queue, floorQueue(l, { grant: true }));
+      refill(ui.record, recordingControl(l));
       setChildren(ui.counters, countersTable(l, [...l.welcome.event.sites.map((s) => s.id), 'remote']));
       renderQuestions(ui.pending, l, { role: 'moderator', by: 'time', states: ['pending'] });
       renderQuestions(ui.visible, l, { role: 'moderator', by: 'votes', states: ['visible'] });
-      setChildren(ui.view, viewToggleFor(l));
+      refill(ui.view, viewToggleFor(l));
       renderPollList(ui.polls, l, view);
       renderFeed(ui.contributions, l, { role: 'moderator', filter: (p) => p.state === 'pending' });
       renderFeed(ui.feed, l, { role: 'readonly', limit: 10 });
