@@ -39,7 +39,7 @@ class Settings:
     max_message_bytes: int = 16_384      # a bigger command gets `message.too_large`
     max_frame_bytes: int = 262_144       # a bigger frame closes the connection (1009)
     outbox_high_water: int = 262_144     # bytes queued for a client before it counts as behind
-    socket_send_buffer: int = 0          # SO_SNDBUF per live connection (0: the OS default)
+    socket_send_buffer: int = 131_072    # SO_SNDBUF per live connection: bounded, so a stalled client shows (0: OS)
     slow_client_grace_s: float = 20.0    # a client behind that long is disconnected
     hello_timeout_s: float = 10.0
     ping_interval_s: float = 20.0
