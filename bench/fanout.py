@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from hub import access
@@ -43,14 +44,53 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(kind: str, port: int, data_dir: str) -> subprocess.Popen:
+def start_server(kind: str, port: int, data_dir: str, extra_env: dict | None = None) -> subprocess.Popen:
     env = {**os.environ, "HUB_SECRET": SECRET, "HUB_DATA_DIR": data_dir, "HUB_PORT": str(port),
-           "HUB_LOG_LEVEL": "warning", "PYTHONUNBUFFERED": "1"}
+           "HUB_LOG_LEVEL": "warning", "PYTHONUNBUFFERED": "1", **(extra_env or {})}
     cmd = {"multiplex": [sys.executable, "-m", "hub.cli", "serve"],
            "ws-broadcast": [sys.executable, "-m", "bench.peers.ws_broadcast", str(port)],
            "starlette-loop": [sys.executable, "-m", "bench.peers.starlette_loop", str(port)]}[kind]
     return subprocess.Popen(["taskset", "-c", str(SERVER_CORE), *cmd], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+@dataclass
+class Servers:
+    """What one benchmarked server is made of: the processes whose CPU counts as
+    the server's, helpers measured apart (Redis), where viewers and the driver go."""
+    procs: list[subprocess.Popen]
+    viewer_ports: list[int]
+    driver_port: int
+    helpers: list[subprocess.Popen] = field(default_factory=list)
+
+    def stop(self) -> None:
+        for proc in [*self.procs, *self.helpers]:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+async def start_servers(kind: str, data_dir: str) -> Servers:
+    if kind != "multiplex-2p":
+        port = free_port()
+        proc = start_server(kind, port, data_dir)
+        await wait_listening(port, proc)
+        return Servers([proc], [port], port)
+    # Two hub processes sharing one event through Redis (AOF on every write), all on the server core.
+    redis_port = free_port()
+    redis = subprocess.Popen(["taskset", "-c", str(SERVER_CORE), "redis-server", "--port", str(redis_port),
+                              "--bind", "127.0.0.1", "--dir", data_dir, "--save", "", "--appendonly", "yes",
+                              "--appendfsync", "always"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    await wait_listening(redis_port, redis)
+    ports = [free_port(), free_port()]
+    hubs = [start_server("multiplex", p, f"{data_dir}/hub-{i}", {"HUB_LOG_URL": f"redis://127.0.0.1:{redis_port}/0",
+                                                                  "HUB_NODE_ID": f"hub-{i}"})
+            for i, p in enumerate(ports, 1)]
+    for port, proc in zip(ports, hubs):
+        await wait_listening(port, proc)
+    return Servers(hubs, ports, ports[0], [redis])
 
 
 async def wait_listening(port: int, proc: subprocess.Popen) -> None:
@@ -80,21 +120,34 @@ async def drive_multiplex(port: int, rate: float, seconds: float) -> tuple[LiveC
     return mod, 0
 
 
-async def run_one(kind: str, viewers: int, rate: float, seconds: float, warmup: float) -> dict:
-    port = free_port()
-    with tempfile.TemporaryDirectory() as data_dir:
-        proc = start_server(kind, port, data_dir)
-        try:
-            await wait_listening(port, proc)
-            await asyncio.sleep(0.5)
-            rss_before = rss_bytes(proc.pid)
-            swarm = Swarm("127.0.0.1", port, f"/live/{EVENT}")
-            connect_s = await swarm.connect(viewers)
-            await asyncio.sleep(1.0)
-            rss_after = rss_bytes(proc.pid)
+def cpu(procs: list[subprocess.Popen]) -> float:
+    return sum(cpu_seconds(p.pid) for p in procs)
 
-            if kind == "multiplex":
-                mod, _ = await drive_multiplex(port, rate, seconds)
+
+def rss(procs: list[subprocess.Popen]) -> int:
+    return sum(rss_bytes(p.pid) for p in procs)
+
+
+async def run_one(kind: str, viewers: int, rate: float, seconds: float, warmup: float) -> dict:
+    with tempfile.TemporaryDirectory() as data_dir:
+        servers = await start_servers(kind, data_dir)
+        procs = servers.procs
+        try:
+            await asyncio.sleep(0.5)
+            rss_before = rss(procs)
+            swarms = [Swarm("127.0.0.1", p, f"/live/{EVENT}") for p in servers.viewer_ports]
+            started = time.perf_counter()
+            for i, swarm in enumerate(swarms):  # viewers split between the hub processes
+                await swarm.connect(viewers // len(swarms) + (i < viewers % len(swarms)))
+            connect_s = time.perf_counter() - started
+            swarm = swarms[0]
+            if len(swarms) > 1:
+                swarm = merge(swarms)
+            await asyncio.sleep(1.0)
+            rss_after = rss(procs)
+
+            if kind.startswith("multiplex"):
+                mod, _ = await drive_multiplex(servers.driver_port, rate, seconds)
                 loop = asyncio.get_running_loop()
 
                 async def post_for(duration: float) -> int:
@@ -108,21 +161,23 @@ async def run_one(kind: str, viewers: int, rate: float, seconds: float, warmup: 
 
                 await post_for(warmup)
                 swarm.recording = True
-                cpu0, t0, self0 = cpu_seconds(proc.pid), time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
+                cpu0, help0 = cpu(procs), cpu(servers.helpers)
+                t0, self0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
                 sent = await post_for(seconds)
             else:
                 from websockets.asyncio.client import connect
-                ctl = await connect(f"ws://127.0.0.1:{port}/live/{EVENT}")
+                ctl = await connect(f"ws://127.0.0.1:{servers.driver_port}/live/{EVENT}")
                 await ctl.send(json.dumps({"type": "start", "rate": rate}))
                 await asyncio.sleep(warmup)
                 swarm.recording = True
-                cpu0, t0, self0 = cpu_seconds(proc.pid), time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
+                cpu0, help0 = cpu(procs), cpu(servers.helpers)
+                t0, self0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
                 await asyncio.sleep(seconds)
                 sent = round(seconds * rate)
             elapsed = time.perf_counter() - t0
-            cpu1, self1 = cpu_seconds(proc.pid), resource.getrusage(resource.RUSAGE_SELF)
+            cpu1, help1, self1 = cpu(procs), cpu(servers.helpers), resource.getrusage(resource.RUSAGE_SELF)
             swarm.recording = False
-            if kind != "multiplex":
+            if not kind.startswith("multiplex"):
                 await ctl.close()
                 await asyncio.sleep(0.3)
             # let the last frames land, then check every viewer reached the same seq
@@ -147,17 +202,26 @@ async def run_one(kind: str, viewers: int, rate: float, seconds: float, warmup: 
                 "connect_s": round(connect_s, 2),
                 "loadgen_cores": round(loadgen_cpu, 3),
                 "loadgen_saturated": loadgen_cpu > 0.9,
+                "processes": len(procs),
             }
+            if servers.helpers:
+                result["redis_cores"] = round((help1 - help0) / elapsed, 3)
             swarm.close()
-            if kind == "multiplex":
+            if kind.startswith("multiplex"):
                 await mod.close()
             return result
         finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            servers.stop()
+
+
+def merge(swarms: list[Swarm]) -> Swarm:
+    """One view over several swarms (one per hub process): shared latency samples."""
+    merged = swarms[0]
+    for other in swarms[1:]:
+        for viewer in other.viewers:
+            viewer.swarm = merged  # its samples, and the recording switch, are the merged ones
+        merged.viewers = merged.viewers + other.viewers
+    return merged
 
 
 def print_table(results: list[dict]) -> None:
