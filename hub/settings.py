@@ -34,7 +34,7 @@ class Settings:
     snapshot_every: int = 500            # entries between state snapshots
     resume_window: int = 20_000          # entries a reconnecting client may catch up on
     flush_interval_ms: int = 20          # shortest gap between two update frames
-    tally_interval_ms: int = 250         # votes, upvotes, reactions, presence: a few times a second
+    tally_interval_ms: int = 150         # votes, upvotes, reactions, presence: a few times a second
     presence_interval_ms: int = 1000
     max_message_bytes: int = 16_384      # a bigger command gets `message.too_large`
     max_frame_bytes: int = 262_144       # a bigger frame closes the connection (1009)

@@ -62,6 +62,7 @@ class Channel:
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at = 0.0
         self._last_flush = 0.0
+        self._last_flush_took = 0.0
         self._next_tally = 0.0
         self._catchup_cache: dict[tuple[str, int], bytes] = {}
         self._sweeper: asyncio.Task[None] | None = None
@@ -168,7 +169,11 @@ class Channel:
         loop = asyncio.get_running_loop()
         now = loop.time()
         if self._pending_now:
-            at = max(now, self._last_flush + self.settings.flush_interval_ms / 1000)
+            # At least the flush interval apart, and at least as long as the last flush
+            # took: under load each write then carries more updates (coalescing grows by
+            # itself) and fan-out never takes more than about half of the loop.
+            gap = max(self.settings.flush_interval_ms / 1000, self._last_flush_took)
+            at = max(now, self._last_flush + gap)
         elif self._pending_hot:
             at = max(now, self._next_tally)
         else:
@@ -208,6 +213,7 @@ class Channel:
             self.stats["frames"] += 1
             for client in members:
                 self._deliver(client, frame, first, last)
+        self._last_flush_took = asyncio.get_running_loop().time() - now
         self._schedule()
 
     def _deliver(self, client: Client, frame: bytes, first: int, last: int) -> None:
