@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv system-deps bench clean
+.PHONY: run test venv system-deps bench bench-deps clean
 
 venv: $(STAMP)
 
@@ -38,8 +38,13 @@ test: venv system-deps node_modules/.installed
 	$(BIN)/python -m pytest -q
 	@echo "screenshots of every page (desktop and phone): $(CURDIR)/$(ARTIFACTS)/screenshots"
 
-bench: venv
-	$(BIN)/python -m bench.fanout
+# Benchmarks: the peers (npm, pip) and the C load generator are set up here, not by `make test`.
+bench-deps: venv
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	cd bench/peers/node && npm ci --no-audit --no-fund --silent
+
+bench: bench-deps
+	$(BIN)/python -m bench.suite all
 
 clean:
 	rm -rf $(VENV) data build *.egg-info node_modules $(ARTIFACTS)

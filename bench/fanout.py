@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from hub import access
@@ -30,80 +29,8 @@ from hub.domain.actors import Role
 
 from .loadgen import Swarm
 from .procstat import cpu_seconds, rss_bytes
+from .servers import SECRET, EVENT, LOAD_CORE, ROOT, free_port, start_servers, wait_listening  # noqa: F401
 
-ROOT = Path(__file__).resolve().parents[1]
-SECRET = "bench-secret-0123456789"
-EVENT = "grand-est-2020"
-SERVER_CORE, LOAD_CORE = 0, 1
-
-
-def free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_server(kind: str, port: int, data_dir: str, extra_env: dict | None = None) -> subprocess.Popen:
-    env = {**os.environ, "HUB_SECRET": SECRET, "HUB_DATA_DIR": data_dir, "HUB_PORT": str(port),
-           "HUB_LOG_LEVEL": "warning", "PYTHONUNBUFFERED": "1", **(extra_env or {})}
-    cmd = {"multiplex": [sys.executable, "-m", "hub.cli", "serve"],
-           "ws-broadcast": [sys.executable, "-m", "bench.peers.ws_broadcast", str(port)],
-           "starlette-loop": [sys.executable, "-m", "bench.peers.starlette_loop", str(port)]}[kind]
-    return subprocess.Popen(["taskset", "-c", str(SERVER_CORE), *cmd], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
-@dataclass
-class Servers:
-    """What one benchmarked server is made of: the processes whose CPU counts as
-    the server's, helpers measured apart (Redis), where viewers and the driver go."""
-    procs: list[subprocess.Popen]
-    viewer_ports: list[int]
-    driver_port: int
-    helpers: list[subprocess.Popen] = field(default_factory=list)
-
-    def stop(self) -> None:
-        for proc in [*self.procs, *self.helpers]:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-
-async def start_servers(kind: str, data_dir: str) -> Servers:
-    if kind != "multiplex-2p":
-        port = free_port()
-        proc = start_server(kind, port, data_dir)
-        await wait_listening(port, proc)
-        return Servers([proc], [port], port)
-    # Two hub processes sharing one event through Redis (AOF on every write), all on the server core.
-    redis_port = free_port()
-    redis = subprocess.Popen(["taskset", "-c", str(SERVER_CORE), "redis-server", "--port", str(redis_port),
-                              "--bind", "127.0.0.1", "--dir", data_dir, "--save", "", "--appendonly", "yes",
-                              "--appendfsync", "always"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    await wait_listening(redis_port, redis)
-    ports = [free_port(), free_port()]
-    hubs = [start_server("multiplex", p, f"{data_dir}/hub-{i}", {"HUB_LOG_URL": f"redis://127.0.0.1:{redis_port}/0",
-                                                                  "HUB_NODE_ID": f"hub-{i}"})
-            for i, p in enumerate(ports, 1)]
-    for port, proc in zip(ports, hubs):
-        await wait_listening(port, proc)
-    return Servers(hubs, ports, ports[0], [redis])
-
-
-async def wait_listening(port: int, proc: subprocess.Popen) -> None:
-    for _ in range(200):
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited: {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-        try:
-            _, w = await asyncio.open_connection("127.0.0.1", port)
-            w.close()
-            return
-        except OSError:
-            await asyncio.sleep(0.05)
-    raise TimeoutError("server did not listen")
 
 
 def pct(sorted_values: list[float], q: float) -> float:

@@ -1,0 +1,188 @@
+"""BENCHMARKS.md and its plots, from bench/results/*.json (the latest run of each workload)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+PLOTS = ROOT / "docs" / "bench"
+TARGETS = {"p99_ms": 100, "server_cores": 0.5}
+
+
+def load(name: str):
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def table(rows: list[dict], cols: list[str]) -> str:
+    out = ["| " + " | ".join(cols) + " |", "| " + " | ".join("---" for _ in cols) + " |"]
+    for r in rows:
+        out.append("| " + " | ".join("" if r.get(c) is None else str(r.get(c)) for c in cols) + " |")
+    return "\n".join(out)
+
+
+def ratios(rows: list[dict], key: str, better: str = "higher") -> list[str]:
+    """Multiplex / peer for each group of the same viewers and rate."""
+    lines = []
+    groups: dict[tuple, dict] = {}
+    for r in rows:
+        groups.setdefault((r["viewers"], r["rate"], r.get("stalled_pct", 0)), {})[r["server"]] = r
+    for (viewers, rate, _), by in sorted(groups.items()):
+        base = by.get("multiplex")
+        if not base:
+            continue
+        for name, r in by.items():
+            if name != "multiplex" and r.get(key):
+                lines.append(f"{viewers}×{rate}/s: multiplex / {name} = {base[key] / r[key]:.2f}")
+    return lines
+
+
+def plot(rows: list[dict], x: str, name: str, title: str) -> str | None:
+    """Two panels: p99 latency, and what was actually delivered (a server that keeps a
+    low latency by dropping most updates must not look good)."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    PLOTS.mkdir(parents=True, exist_ok=True)
+    fig, (lat, got) = plt.subplots(1, 2, figsize=(11, 4))
+    for server in dict.fromkeys(r["server"] for r in rows):
+        mine = sorted((r for r in rows if r["server"] == server), key=lambda r: r[x])
+        style = {"marker": "o", "label": server, "linewidth": 3 if server == "multiplex" else 1.5}
+        lat.plot([r[x] for r in mine], [r["p99_ms"] for r in mine], **style)
+        got.plot([r[x] for r in mine], [r["deliveries_per_s"] / 1000 for r in mine], **style)
+    lat.set_yscale("log")
+    lat.set_ylabel("p99 latency, commit to receipt (ms, log)")
+    got.set_ylabel("updates delivered per second (thousands)")
+    for ax in (lat, got):
+        ax.set_xlabel(x)
+        ax.grid(True, which="both", alpha=0.3)
+    got.legend(fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    path = PLOTS / f"{name}.png"
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return f"docs/bench/{name}.png"
+
+
+def targets() -> list[str]:
+    """The issue's targets against this run's figures."""
+    rows = []
+    viewers, sat, stalled, votes = load("viewers"), load("saturation"), load("stalled"), load("votes")
+    if viewers:
+        r = next(x for x in viewers["results"] if x["server"] == "multiplex" and x["viewers"] == 5000)
+        ok = r["p99_ms"] <= 100 and r["server_cores"] <= 0.5 and r["lost_fraction"] == 0
+        rows.append(("5000 viewers × 10 updates/s: p99 ≤ 100 ms, ≤ 0.5 core, nothing lost",
+                     f"p99 {r['p99_ms']} ms, {r['server_cores']} core, lost {r['lost_fraction']}", ok))
+        kib = max(x["kib_per_connection"] for x in viewers["results"] if x["server"] == "multiplex")
+        rows.append(("≤ 20 KiB per idle viewer connection", f"{kib} KiB", kib <= 20))
+    if sat:
+        m = next(x for x in sat["results"] if x["server"] == "multiplex")
+        sio = next(x for x in sat["results"] if x["server"] == "socketio")
+        ratio = m["deliveries_per_s"] / sio["deliveries_per_s"]
+        rows.append(("saturation: ≥ 300 000 deliveries/s on one core, ≥ 4× Socket.IO in the same run",
+                     f"{m['deliveries_per_s']:,}/s on {m['server_cores']} core; Socket.IO {sio['deliveries_per_s']:,}/s "
+                     f"({ratio:.1f}×)", m["deliveries_per_s"] >= 300_000 and ratio >= 4))
+    if stalled:
+        base = next(x for x in stalled["results"] if x["server"] == "multiplex" and x["stalled_pct"] == 0)
+        hit = next(x for x in stalled["results"] if x["server"] == "multiplex" and x["stalled_pct"] == 5)
+        change = hit["p99_ms"] / base["p99_ms"] - 1
+        rows.append(("5 % stalled viewers move the others' p99 by ≤ 20 %",
+                     f"{base['p99_ms']} → {hit['p99_ms']} ms ({change * 100:+.0f} %)", change <= 0.2))
+    if votes:
+        v = votes["results"]
+        rows.append(("vote storm: no ballot lost, tallies visible ≤ 250 ms after the last ballot",
+                     f"{v['counted']}/{v['voters']} counted, visible to all within {v['visible_after_last_ballot_max_ms']} ms",
+                     v["lost"] == 0 and v["visible_after_last_ballot_max_ms"] <= 250))
+    out = ["## Targets", "", "| target | this run | met |", "| --- | --- | --- |"]
+    out += [f"| {t} | {got} | {'yes' if ok else '**no**'} |" for t, got, ok in rows]
+    return out + [""]
+
+
+COLS = ["server", "viewers", "rate", "deliveries_per_s", "lost_fraction", "p50_ms", "p99_ms", "p999_ms", "server_cores",
+        "server_cpu_us_per_delivery", "kib_per_connection", "loadgen_cores"]
+
+
+def write_report() -> None:
+    parts = ["# Benchmarks", "",
+             "Multiplex through its real path (the hub process, auth, the log with fsync, the live channel) "
+             "against the servers a user would pick, **in the same run**, on this project's machine: 2 cores, "
+             "24 GiB; server pinned to core 0, load generator to core 1 (`bench/c/loadgen.c`, compiled at bench "
+             "time; its CPU is reported and a saturated run is flagged). Latency is from the update's commit "
+             "time to its receipt. Machines here are noisy (±20–30 % run to run): compare within a table. "
+             "How to run each workload: `bench/README.md`.", "",
+             "Reading the tables: `deliveries_per_s` counts updates received by viewers (one update to one "
+             "viewer is one delivery); `lost_fraction` is the share of the updates asked for (rate × viewers × "
+             "time) that did not reach viewers within the measured window, because the server fell behind. A "
+             "server past its saturation keeps a low latency on the few updates it still sends: read latency "
+             "together with what was delivered. Multiplex's frames carry every update since the last frame, "
+             "so past one write per client per flush its latency grows to about two flush durations instead "
+             "of updates being lost.", ""]
+    parts += targets()
+    for name, title in (("viewers", "Viewers: 2000, 5000, 10 000 viewers × 10 updates/s"),
+                        ("rate", "Rate sweep: 5000 viewers"), ("saturation", "Saturation: 2000 viewers × 500 updates/s"),
+                        ("stalled", "5 % of viewers stalled (not reading): 5000 viewers × 10/s"),
+                        ("join", "Join storm: 5000 viewers connecting at 2500/s"),
+                        ("twoproc", "Two processes: Multiplex over Redis Streams, Socket.IO with its Redis adapter")):
+        data = load(name)
+        if not data:
+            continue
+        rows = data["results"]
+        parts += [f"## {title}", ""]
+        cols = COLS if name != "join" else ["server", "viewers", "connected", "connect_all_s", "connect_p50_ms",
+                                            "connect_p99_ms", "kib_per_connection", "server_cores"]
+        if name == "stalled":
+            cols = ["server", "stalled_pct"] + COLS[1:]
+        if name == "twoproc":
+            cols = COLS + ["redis_cores"]
+        parts += [table(rows, cols), ""]
+        if name in ("viewers", "rate", "saturation", "twoproc"):
+            parts += ["Delivered updates per second, Multiplex / peer (same run):", ""]
+            parts += [f"- {line}" for line in ratios(rows, "deliveries_per_s")] + [""]
+            parts += ["Server CPU per delivery, peer / Multiplex (higher: Multiplex cheaper):", ""]
+            inverse = [r | {"inv": 1 / r["server_cpu_us_per_delivery"]} for r in rows if r["server_cpu_us_per_delivery"]]
+            parts += [f"- {line}" for line in ratios(inverse, "inv")] + [""]
+        if name == "viewers":
+            path = plot(rows, "viewers", "latency-vs-viewers", "p99 latency against viewers (10 updates/s)")
+            if path:
+                parts += [f"![p99 latency against viewers]({path})", ""]
+        if name == "rate":
+            path = plot(rows, "rate", "latency-vs-rate", "p99 latency against update rate (5000 viewers)")
+            if path:
+                parts += [f"![p99 latency against rate]({path})", ""]
+    for name, title in (("votes", "Vote storm"), ("reconnect", "Reconnect storm with resume"),
+                        ("events", "50 events of 100 viewers beside a 5000-viewer plenary")):
+        data = load(name)
+        if data:
+            parts += [f"## {title}", "", "```json", json.dumps(data["results"], indent=2), "```", ""]
+    media = load("media")
+    if media:
+        parts += ["## Media (WebRTC)", "",
+                  f"- CPU per extra viewer: Multiplex {media['multiplex']['core_per_extra_viewer'] * 100:.2f} % of a "
+                  f"core, aiortc MediaRelay {media['media_relay']['core_per_extra_viewer'] * 100:.2f} %.",
+                  f"- 4 sources × {media['many_sources']['viewers']} viewers: {media['many_sources']['hub_cores']} "
+                  f"core, every viewer at ≥ {media['many_sources']['fps_min']} fps.",
+                  *[f"- glass-to-glass, {r['server']}: p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms"
+                    for r in media["latency"]], ""]
+    parts += ["## What limits it", "",
+              "- At one update per flush (≤ ~20 updates/s) every delivery is one `send` per client: ~9 µs with the "
+              "log, rendering and auth included, close to Node `ws` (~8.6 µs, which does none of that). Past "
+              "that, frames carry several updates and the cost per delivery falls to ~1 µs (saturation row).",
+              "- Under load, flushes are spaced by the previous flush's duration, so latency grows to about two "
+              "passes over the clients (p99 ~170-190 ms at 5000 viewers × 100-200/s) rather than updates "
+              "being dropped or queued without bound.",
+              "- Stalled viewers: over an 8-second run at 10 updates/s a stalled client accumulates ~30 KB, "
+              "which kernel buffers still absorb, so none of the servers is under pressure yet here. The "
+              "behaviour once buffers fill (skip, catch up, cut off after `HUB_SLOW_CLIENT_GRACE_S`) is "
+              "covered by the tests (`tests/live/test_slow_clients.py`, and behind nginx in "
+              "`tests/cluster/test_failover.py`), not timed here.",
+              "- python-socketio saturates a core at ~7-10 k deliveries/s; its rows show what that means.", ""]
+    machine = (load("viewers") or load("rate") or {}).get("machine")
+    if machine:
+        parts += ["## Machine", "", "```json", json.dumps(machine, indent=2), "```", ""]
+    (ROOT / "BENCHMARKS.md").write_text("\n".join(parts))
+    print("written BENCHMARKS.md")
