@@ -217,19 +217,25 @@ int main(int argc, char **argv) {
     for (int i = 0; i < n; i++) if (conns[i].joined > 0) cts[m++] = (conns[i].joined - conns[i].started) * 1000;
     qsort(cts, m, sizeof *cts, cmp_double);
     printf("READY %d\n", ready); fflush(stdout);
-    /* wait for GO, serving traffic meanwhile */
+    /* wait for GO, serving traffic meanwhile; stdin is in the same epoll set and read
+     * first, so no update that arrives with GO escapes the recording */
     int go = 0; fcntl(0, F_SETFL, O_NONBLOCK);
+    struct epoll_event in_ev = {.events = EPOLLIN, .data.u32 = UINT32_MAX};
+    epoll_ctl(ep, EPOLL_CTL_ADD, 0, &in_ev);
     char line[64];
     double deadline = 0;
     struct rusage r0, r1;
-    while (1) {
-        if (!go) {
-            ssize_t r = read(0, line, sizeof line);
-            if (r > 0) { go = 1; recording = 1; deadline = mono_s() + seconds; getrusage(RUSAGE_SELF, &r0); }
-        } else if (mono_s() >= deadline) break;
+    while (!go || mono_s() < deadline) {
         int k = epoll_wait(ep, evs, 1024, 5);
+        for (int i = 0; i < k && !go; i++) {
+            if (evs[i].data.u32 == UINT32_MAX && read(0, line, sizeof line) > 0) {
+                go = 1; recording = 1; deadline = mono_s() + seconds; getrusage(RUSAGE_SELF, &r0);
+                epoll_ctl(ep, EPOLL_CTL_DEL, 0, NULL);
+            }
+        }
         for (int i = 0; i < k; i++) {
             int idx = evs[i].data.u32;
+            if (evs[i].data.u32 == UINT32_MAX) continue;
             if (conns[idx].state != ST_CLOSED && !conns[idx].stalled) on_readable(&conns[idx], idx);
         }
     }
