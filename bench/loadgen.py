@@ -13,6 +13,8 @@ from array import array
 import msgspec
 from websockets.frames import Frame, Opcode
 
+from .wsframes import complete_frames
+
 _decode = msgspec.json.Decoder().decode
 
 
@@ -56,29 +58,12 @@ class Viewer(asyncio.Protocol):
             del buf[:end + 4]
             self.upgraded = True
             self.transport.write(self.hello)  # type: ignore[union-attr]
-        pos, n = 0, len(buf)
         now_ms = time.time() * 1000
-        while n - pos >= 2:
-            b1 = buf[pos + 1] & 0x7F
-            head = 2
-            if b1 == 126:
-                if n - pos < 4:
-                    break
-                b1, head = int.from_bytes(buf[pos + 2:pos + 4], "big"), 4
-            elif b1 == 127:
-                if n - pos < 10:
-                    break
-                b1, head = int.from_bytes(buf[pos + 2:pos + 10], "big"), 10
-            if n - pos < head + b1:
-                break
-            opcode = buf[pos] & 0x0F
-            payload = bytes(buf[pos + head:pos + head + b1])
-            pos += head + b1
+        for opcode, payload in complete_frames(buf):
             if opcode == 0x1:
                 self._on_text(payload, now_ms)
             elif opcode == 0x9:  # ping: answer, as any browser would
                 self.transport.write(Frame(Opcode.PONG, payload).serialize(mask=True))  # type: ignore[union-attr]
-        del buf[:pos]
 
     def _on_text(self, payload: bytes, now_ms: float) -> None:
         msg = _decode_update(payload)

@@ -20,6 +20,7 @@ from hub.domain.actors import Role
 
 from .loadgen import Swarm
 from .procstat import cpu_seconds
+from .wsframes import complete_frames
 from .servers import EVENT, ROOT, SECRET, MultiplexDriver, start_servers
 
 SITES = ("nancy", "reims", "strasbourg")
@@ -72,23 +73,9 @@ class RawClient(asyncio.Protocol):
             if self.resume is not None:
                 hello["resume"] = self.resume
             self.send(hello)
-        pos, n = 0, len(buf)
-        while n - pos >= 2:
-            size, head = buf[pos + 1] & 0x7F, 2
-            if size == 126:
-                if n - pos < 4:
-                    break
-                size, head = int.from_bytes(buf[pos + 2:pos + 4], "big"), 4
-            elif size == 127:
-                if n - pos < 10:
-                    break
-                size, head = int.from_bytes(buf[pos + 2:pos + 10], "big"), 10
-            if n - pos < head + size:
-                break
-            if buf[pos] & 0x0F == 1:
-                self._text(bytes(buf[pos + head:pos + head + size]))
-            pos += head + size
-        del buf[:pos]
+        for opcode, payload in complete_frames(buf):
+            if opcode == 0x1:
+                self._text(payload)
 
     def _text(self, payload: bytes) -> None:
         msg = _decode(payload)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -15,18 +15,25 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "frame-ancestors 'none'; form-action 'self'")
 
 
+# One shell for every page: only the module it loads (and a body class) differ.
+SHELL = (WEB / "page.html").read_text(encoding="utf-8")
+
+
+def shell(name: str) -> HTMLResponse:
+    return HTMLResponse(SHELL.replace("__PAGE__", name), headers={"Cache-Control": "no-cache"})
+
+
 def _page(name: str):
     async def page(request: Request) -> Response:
         if request.path_params.get("event") not in request.app.state.runtime.events:
             return HTMLResponse("<!doctype html><title>404</title><p>Événement inconnu — unknown event.</p>",
                                 status_code=404)
-        return FileResponse(WEB / f"{name}.html", media_type="text/html; charset=utf-8",
-                            headers={"Cache-Control": "no-cache"})
+        return shell(name)
     return page
 
 
 async def index(request: Request) -> Response:
-    return FileResponse(WEB / "index.html", media_type="text/html; charset=utf-8")
+    return shell("index")
 
 
 routes = [

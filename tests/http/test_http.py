@@ -110,3 +110,11 @@ async def test_join_qr_code_for_the_sites_screen_only(http, hub):
     assert anonymous.status_code == 401
     mod = await http.get(f"/api/events/{EVENT}/sites/nancy/qr.svg", headers=bearer(hub, Role.MODERATOR))
     assert mod.status_code == 200
+
+
+@pytest.mark.parametrize("path, module", [(f"/e/{EVENT}", "viewer"), (f"/e/{EVENT}/join/nancy", "viewer"),
+                                          (f"/e/{EVENT}/site/nancy", "site"), (f"/e/{EVENT}/moderate", "moderate"),
+                                          (f"/e/{EVENT}/screen/metz", "screen"), ("/", "index")])
+async def test_each_page_loads_its_own_module(http, path, module):
+    text = (await http.get(path)).text
+    assert f'src="/static/pages/{module}.js"' in text and f'class="page-{module}"' in text and "__PAGE__" not in text

@@ -2,6 +2,7 @@
 import { formatTime, h, setChildren, syncList } from '../lib/dom.js';
 import { lang, t } from '../lib/i18n.js';
 import { act, showError, siteName } from '../lib/app.js';
+import { upvoteButton } from './upvote.js';
 
 const PUBLISHED = (p) => p.state === 'published';
 
@@ -43,18 +44,8 @@ function footFor(live, p, role) {
   const out = [];
   if (p.kind === 'proposal' && p.state === 'published') {
     if (role === 'viewer') {
-      const mine = (live.me.proposals_upvoted || []).includes(p.id);
-      out.push(h('button', {
-        type: 'button', class: 'upvote', 'aria-pressed': String(mine), dataset: { action: 'upvote' },
-        onclick: async () => {
-          const ack = await act(live, { type: mine ? 'feed.unvote' : 'feed.upvote', post: p.id });
-          if (ack) {
-            const set = new Set(live.me.proposals_upvoted || []);
-            if (mine) set.delete(p.id); else set.add(p.id);
-            live.me.proposals_upvoted = [...set];
-            live.changed([]);
-          }
-        } }, h('span', { 'aria-hidden': 'true' }, '▲ '), String(p.votes), h('span', { class: 'sr-only' }, ` ${t('feed.upvote_sr')}`)));
+      out.push(upvoteButton(live, { id: p.id, votes: p.votes, mineKey: 'proposals_upvoted', label: 'feed.upvote_sr',
+        upvote: { type: 'feed.upvote', post: p.id }, unvote: { type: 'feed.unvote', post: p.id } }));
     } else {
       out.push(h('span', { class: 'votes' }, t('qna.votes', { n: p.votes })));
     }

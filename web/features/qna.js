@@ -2,6 +2,7 @@
 import { formatTime, h, setChildren, syncList } from '../lib/dom.js';
 import { lang, t } from '../lib/i18n.js';
 import { act, siteCity } from '../lib/app.js';
+import { upvoteButton } from './upvote.js';
 
 export function askForm(live) {
   const limit = () => live.welcome.event.settings.limits.question_length;
@@ -84,19 +85,8 @@ export function renderQuestions(container, live, { role, by = 'votes', states = 
 function actionsFor(live, q, role, highlighted, state) {
   const out = [];
   if (role === 'viewer' && (q.state === 'visible' || q.state === 'answered')) {
-    const mine = (live.me.upvoted || []).includes(q.id);
-    out.push(h('button', {
-      type: 'button', class: 'upvote', 'aria-pressed': String(mine), dataset: { action: 'upvote' },
-      onclick: async () => {
-        const ack = await act(live, { type: mine ? 'question.unvote' : 'question.upvote', question: q.id });
-        if (ack) {
-          const set = new Set(live.me.upvoted || []);
-          if (mine) set.delete(q.id); else set.add(q.id);
-          live.me.upvoted = [...set];
-          live.changed([]);
-        }
-      },
-    }, h('span', { 'aria-hidden': 'true' }, '▲ '), String(q.votes), h('span', { class: 'sr-only' }, ` ${t('qna.upvote_sr')}`)));
+    out.push(upvoteButton(live, { id: q.id, votes: q.votes, mineKey: 'upvoted', label: 'qna.upvote_sr',
+      upvote: { type: 'question.upvote', question: q.id }, unvote: { type: 'question.unvote', question: q.id } }));
   } else {
     out.push(h('span', { class: 'votes' }, t('qna.votes', { n: q.votes })));
   }

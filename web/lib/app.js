@@ -32,6 +32,11 @@ export function siteCity(live, id) {
   return site ? site.city : id;
 }
 
+// A page section with its heading (the heading labels it for assistive technologies).
+export function section(id, key, ...children) {
+  return h('section', { id, 'aria-labelledby': `h-${id}` }, h('h2', { id: `h-${id}`, 'data-i18n': key }), ...children);
+}
+
 export function showError(error) {
   const box = document.getElementById('toasts');
   if (!box) return;

@@ -1,7 +1,7 @@
 // The control room (régie): moderation, polls, live-tweets, the on-air switch.
 import { $, h, refill, setChildren } from '../lib/dom.js';
 import { t, translate } from '../lib/i18n.js';
-import { eventFromPath, startPage, tokenFromLink } from '../lib/app.js';
+import { eventFromPath, startPage, tokenFromLink, section } from '../lib/app.js';
 import { renderQuestions } from '../features/qna.js';
 import { pollBuilder, renderPollList } from '../features/polls.js';
 import { liveTweetComposer, renderFeed } from '../features/feed.js';
@@ -11,10 +11,6 @@ import { watchAnnouncements } from './common.js';
 
 const { event } = eventFromPath();
 const token = tokenFromLink(`mx.token.${event}.moderate`);
-
-function section(id, key, ...children) {
-  return h('section', { id, 'aria-labelledby': `h-${id}` }, h('h2', { id: `h-${id}`, 'data-i18n': key }), ...children);
-}
 
 let ui = null;
 let view = 'all';

@@ -1,7 +1,7 @@
 // The site coordinator's page: contributions, the site's questions, the floor.
 import { $, h, setChildren } from '../lib/dom.js';
 import { t, translate } from '../lib/i18n.js';
-import { eventFromPath, siteName, startPage, tokenFromLink } from '../lib/app.js';
+import { eventFromPath, siteName, startPage, tokenFromLink, section } from '../lib/app.js';
 import { renderQuestions } from '../features/qna.js';
 import { contributionForm, renderFeed } from '../features/feed.js';
 import { floorRequest, onAirBadge } from '../features/stage.js';
@@ -11,10 +11,6 @@ import { watchAnnouncements } from './common.js';
 
 const { event, site } = eventFromPath();
 const token = tokenFromLink(`mx.token.${event}.site.${site}`);
-
-function section(id, key, ...children) {
-  return h('section', { id, 'aria-labelledby': `h-${id}` }, h('h2', { id: `h-${id}`, 'data-i18n': key }), ...children);
-}
 
 function counterList(l) {
   const c = siteCounters(l.state, site);
