@@ -31,6 +31,7 @@ class EventRuntime:
     media: EventMedia
     reported: tuple[dict[str, int], list[str]] = field(default_factory=lambda: ({}, []))
     reporter: asyncio.Task[None] | None = None
+    recording_change: asyncio.Future[None] | None = None  # the media layer opening or closing a file
 
     async def report_presence(self, node: str, interval: float) -> None:
         """Put this process's connection counts in the log when they change."""
@@ -52,7 +53,7 @@ class EventRuntime:
             stage = self.replica.state.stage
             self.media.set_on_air(stage.on_air)
             if stage.recording != self.media.recording:
-                self._recording = asyncio.ensure_future(self.media.record(stage.recording))
+                self.recording_change = asyncio.ensure_future(self.media.record(stage.recording))
 
 
 class Runtime:
