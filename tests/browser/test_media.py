@@ -22,7 +22,7 @@ def canvas_camera(rgb: str) -> str:
     setInterval(() => {
       ctx.fillStyle = '%s'; ctx.fillRect(0, 0, 640, 480);
       ctx.fillStyle = '#ffffff'; ctx.fillRect((n += 8) %% 600, 440, 40, 40);  // something moves
-    }, 33);
+    }, 66);
   };
   navigator.mediaDevices.enumerateDevices = async () => [
     { kind: 'videoinput', deviceId: 'canvas', label: 'Canvas %s', groupId: 'g' },
@@ -31,7 +31,8 @@ def canvas_camera(rgb: str) -> str:
     const canvas = document.createElement('canvas');
     canvas.width = 640; canvas.height = 480;
     paint(canvas);
-    const stream = canvas.captureStream(30);
+    // 15 fps: six browser pages share two cores with the hub in this test
+    const stream = canvas.captureStream(15);
     const audio = new AudioContext();
     const tone = audio.createOscillator();
     const out = audio.createMediaStreamDestination();
@@ -93,19 +94,22 @@ async def test_sites_publish_viewers_watch_the_program_and_the_switch_changes_th
             await wait_js(viewer, "(() => { const v = document.querySelector('.program-video'); "
                                   "return !!v && v.videoWidth > 0; })()", timeout=20)
         for viewer in viewers:
-            first = await viewer.evaluate(STATS)
-            await viewer.wait_for_timeout(1000)
-            second = await viewer.evaluate(STATS)
-            assert second["decoded"] > first["decoded"] + 10, (first, second)
-            assert second["width"] == 640 and second["keyframes"] >= 1 and second["freezes"] == 0
             await wait_js(viewer, f"({COLOUR})() === 'red'", timeout=10)
+            first = await viewer.evaluate(STATS)
+            await viewer.wait_for_timeout(2000)
+            second = await viewer.evaluate(STATS)
+            # frames keep being decoded, at the camera's size, and none froze while watching
+            assert second["decoded"] > first["decoded"] + 15, (first, second)
+            assert second["width"] == 640 and second["keyframes"] >= 1
+            assert second["freezes"] == first["freezes"], (first, second)
 
-        # The control room puts Reims on air: the same connections now show blue.
+        # The control room puts Reims on air: the same connections now show blue, no freeze.
+        before_switch = [await viewer.evaluate(STATS) for viewer in viewers]
         await mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name="Reims").click()
-        for viewer in viewers:
+        for viewer, before in zip(viewers, before_switch):
             await wait_js(viewer, f"({COLOUR})() === 'blue'", timeout=10)
             stats = await viewer.evaluate(STATS)
-            assert stats["freezes"] == 0 and stats["width"] == 640
+            assert stats["freezes"] == before["freezes"] and stats["width"] == 640, (before, stats)
         # The control room records the program as the captation of a session.
         await mod.select_option("#record-session", "3")
         await mod.get_by_role("button", name="Enregistrer", exact=True).click()
@@ -126,6 +130,13 @@ async def test_sites_publish_viewers_watch_the_program_and_the_switch_changes_th
         # The coordinators see each other in their mosaic.
         await nancy.locator("#mosaic figure[data-site=reims] video").wait_for()
         await wait_js(nancy, "document.querySelector('#mosaic video').videoWidth > 0", timeout=15)
+        # The big screen at Metz shows the sites' cameras in its strip.
+        screen = await open_page(browser, f"{base}/screen/metz#token={hub.token(Role.SCREEN, 'metz')}")
+        await wait_online(screen)
+        for site in ("nancy", "reims"):
+            await screen.locator(f"#mosaic figure[data-site={site}] video").wait_for()
+        await wait_js(screen, "[...document.querySelectorAll('#mosaic video')].every(v => v.videoWidth > 0)", timeout=15)
+        assert await serious_accessibility_violations(screen) == []
         assert await serious_accessibility_violations(nancy) == []
         assert await serious_accessibility_violations(viewers[0]) == []
         # Stopping a site's stream takes it out of the lists.

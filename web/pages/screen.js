@@ -8,11 +8,13 @@ import { results, viewToggle } from '../features/polls.js';
 import { renderFeed } from '../features/feed.js';
 import { floatNewReactions } from '../features/reactions.js';
 import { onAirBadge } from '../features/stage.js';
+import { mosaic } from '../features/media.js';
 import { watchAnnouncements } from './common.js';
 
 const { event, site } = eventFromPath();
 const token = tokenFromLink(`mx.token.${event}.screen.${site}`);
 let ui = null;
+let strip = null;
 let view = 'all';
 let lastTotals = null;
 const announceChanges = watchAnnouncements();
@@ -47,6 +49,7 @@ if (!token) {
     render: (l) => {
       if (!ui) {
         const qr = h('img', { class: 'qr', alt: '' });
+        strip = mosaic(l);  // the other sites' cameras, live
         ui = { qr, code: h('p', { class: 'join-code' }), onair: h('div'), highlight: h('div', { class: 'screen-highlight' }),
           poll: h('div', { id: 'screen-poll' }), wall: h('ul', { class: 'posts wall', id: 'wall' }),
           floats: h('div', { class: 'floats', 'aria-hidden': 'true' }), joinUrl: h('p', { class: 'join-url' }) };
@@ -58,6 +61,8 @@ if (!token) {
             h('div', { 'aria-live': 'polite' }, ui.highlight),
             h('h2', { 'data-i18n': 'screen.poll' }), ui.poll),
           h('section', { class: 'wall-col', 'aria-labelledby': 'h-wall' }, h('h2', { id: 'h-wall', 'data-i18n': 'screen.wall' }), ui.wall),
+          h('section', { class: 'strip', 'aria-labelledby': 'h-strip' }, h('h2', { id: 'h-strip', 'data-i18n': 'media.other_sites' }),
+            strip.element),
           ui.floats));
         loadQr(qr);
         translate(document);
@@ -69,6 +74,7 @@ if (!token) {
       setChildren(ui.highlight, highlightBlock(l));
       setChildren(ui.poll, pollBlock(l));
       renderFeed(ui.wall, l, { role: 'readonly', limit: 8 });
+      strip.update(l);
       const totals = l.state.reactions ? l.state.reactions.totals : {};
       if (lastTotals) floatNewReactions(ui.floats, lastTotals, totals);
       lastTotals = { ...totals };
