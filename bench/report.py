@@ -15,10 +15,18 @@ def load(name: str):
     return json.loads(path.read_text()) if path.exists() else None
 
 
+def valid(rows: list[dict]) -> list[dict]:
+    """Runs where the load generator was saturated measure the generator: discarded."""
+    return [r for r in rows if not r.get("loadgen_saturated")]
+
+
 def table(rows: list[dict], cols: list[str]) -> str:
     out = ["| " + " | ".join(cols) + " |", "| " + " | ".join("---" for _ in cols) + " |"]
     for r in rows:
-        out.append("| " + " | ".join("" if r.get(c) is None else str(r.get(c)) for c in cols) + " |")
+        cells = ["" if r.get(c) is None else str(r.get(c)) for c in cols]
+        if r.get("loadgen_saturated"):
+            cells[0] += " (load generator saturated: discarded)"
+        out.append("| " + " | ".join(cells) + " |")
     return "\n".join(out)
 
 
@@ -142,16 +150,17 @@ def write_report() -> None:
         parts += [table(rows, cols), ""]
         if name in ("viewers", "rate", "saturation", "twoproc"):
             parts += ["Delivered updates per second, Multiplex / peer (same run):", ""]
-            parts += [f"- {line}" for line in ratios(rows, "deliveries_per_s")] + [""]
+            parts += [f"- {line}" for line in ratios(valid(rows), "deliveries_per_s")] + [""]
             parts += ["Server CPU per delivery, peer / Multiplex (higher: Multiplex cheaper):", ""]
-            inverse = [r | {"inv": 1 / r["server_cpu_us_per_delivery"]} for r in rows if r["server_cpu_us_per_delivery"]]
+            inverse = [r | {"inv": 1 / r["server_cpu_us_per_delivery"]} for r in valid(rows)
+                       if r["server_cpu_us_per_delivery"]]
             parts += [f"- {line}" for line in ratios(inverse, "inv")] + [""]
         if name == "viewers":
-            path = plot(rows, "viewers", "latency-vs-viewers", "p99 latency against viewers (10 updates/s)")
+            path = plot(valid(rows), "viewers", "latency-vs-viewers", "p99 latency against viewers (10 updates/s)")
             if path:
                 parts += [f"![p99 latency against viewers]({path})", ""]
         if name == "rate":
-            path = plot(rows, "rate", "latency-vs-rate", "p99 latency against update rate (5000 viewers)")
+            path = plot(valid(rows), "rate", "latency-vs-rate", "p99 latency against update rate (5000 viewers)")
             if path:
                 parts += [f"![p99 latency against rate]({path})", ""]
     for name, title in (("votes", "Vote storm"), ("reconnect", "Reconnect storm with resume"),
