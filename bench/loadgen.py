@@ -5,15 +5,13 @@ the delay from the post's commit time (`at`, ms) to receipt."""
 from __future__ import annotations
 
 import asyncio
-import base64
-import os
 import time
 from array import array
 
 import msgspec
 from websockets.frames import Frame, Opcode
 
-from .wsframes import complete_frames
+from .wsframes import complete_frames, upgrade_request
 
 _decode = msgspec.json.Decoder().decode
 
@@ -40,10 +38,7 @@ class Viewer(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
-        key = base64.b64encode(os.urandom(16)).decode()
-        transport.write(f"GET {self.path} HTTP/1.1\r\nHost: {self.host}\r\nUpgrade: websocket\r\n"  # type: ignore[attr-defined]
-                        f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
-                        .encode())
+        transport.write(upgrade_request(self.path, self.host))  # type: ignore[attr-defined]
 
     def data_received(self, data: bytes) -> None:
         buf = self.buf

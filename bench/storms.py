@@ -3,9 +3,7 @@ a vote storm, a reconnect storm with resume, 50 small events beside a plenary.""
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -20,7 +18,7 @@ from hub.domain.actors import Role
 
 from .loadgen import Swarm
 from .procstat import cpu_seconds
-from .wsframes import complete_frames
+from .wsframes import complete_frames, upgrade_request
 from .servers import EVENT, ROOT, SECRET, MultiplexDriver, start_servers
 
 SITES = ("nancy", "reims", "strasbourg")
@@ -50,9 +48,7 @@ class RawClient(asyncio.Protocol):
 
     def connection_made(self, transport) -> None:
         self.transport = transport
-        key = base64.b64encode(os.urandom(16)).decode()
-        transport.write(f"GET {self.path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode())
+        transport.write(upgrade_request(self.path))
 
     def send(self, obj: dict) -> None:
         if self.transport and not self.transport.is_closing():

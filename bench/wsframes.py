@@ -1,8 +1,17 @@
-"""Server-to-client websocket frames (unmasked) out of a byte buffer, for the
-benchmarks' lean clients."""
+"""Just enough websocket for the benchmarks' lean clients: the upgrade request,
+and server frames (unmasked) out of a byte buffer."""
 from __future__ import annotations
 
+import base64
+import os
 from typing import Iterator
+
+
+def upgrade_request(path: str, host: str = "127.0.0.1") -> bytes:
+    """The HTTP request that opens a websocket."""
+    key = base64.b64encode(os.urandom(16)).decode()
+    return (f"GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode()
 
 
 def complete_frames(buf: bytearray) -> Iterator[tuple[int, bytes]]:

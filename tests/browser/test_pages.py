@@ -139,3 +139,11 @@ async def test_every_poll_kind_is_built_voted_and_shown_through_the_pages(web_hu
             text = (await results.inner_text()).replace("\n", "")
             assert shown in text, (kind, text)
         assert await serious_accessibility_violations(screen) == []
+
+
+async def test_a_staff_page_without_its_link_token_says_so(web_hub):
+    async with chromium() as browser:
+        for path in ("moderate", "site/nancy", "screen/metz"):
+            page = await open_page(browser, f"{base(web_hub)}/e/grand-est-2020/{path}")
+            await page.get_by_role("alert").filter(has_text="Lien incomplet").wait_for()
+            assert await page.evaluate("window.__mx === undefined"), "no connection attempt without a token"

@@ -10,14 +10,18 @@ export function eventFromPath() {
 }
 
 // Staff links carry their token in the fragment (never sent to servers or logs);
-// keep it for this tab and take it out of the address bar.
-export function tokenFromLink(storageKey) {
+// keep it for this tab and take it out of the address bar. Without one, say so.
+export function staffToken(storageKey) {
   const match = location.hash.match(/token=([A-Za-z0-9_\-.]+)/);
   if (match) {
     sessionStorage.setItem(storageKey, match[1]);
     history.replaceState(null, '', location.pathname + location.search);
   }
-  return sessionStorage.getItem(storageKey);
+  const token = sessionStorage.getItem(storageKey);
+  if (!token) {  // before the catalogs load: both languages
+    setChildren($('#main'), h('p', { class: 'fatal', role: 'alert' }, 'Lien incomplet — incomplete link.'));
+  }
+  return token;
 }
 
 export function siteName(live, id) {

@@ -1,7 +1,7 @@
 // The control room (régie): moderation, polls, live-tweets, the on-air switch.
 import { $, h, refill, setChildren } from '../lib/dom.js';
 import { t, translate } from '../lib/i18n.js';
-import { eventFromPath, startPage, tokenFromLink, section } from '../lib/app.js';
+import { eventFromPath, startPage, staffToken, section } from '../lib/app.js';
 import { renderQuestions } from '../features/qna.js';
 import { pollBuilder, renderPollList } from '../features/polls.js';
 import { liveTweetComposer, renderFeed } from '../features/feed.js';
@@ -10,15 +10,13 @@ import { countersTable } from '../features/counters.js';
 import { watchAnnouncements } from './common.js';
 
 const { event } = eventFromPath();
-const token = tokenFromLink(`mx.token.${event}.moderate`);
+const token = staffToken(`mx.token.${event}.moderate`);
 
 let ui = null;
 let view = 'all';
 const announceChanges = watchAnnouncements();
 
-if (!token) {
-  setChildren($('#main'), h('p', { class: 'fatal', role: 'alert' }, 'Lien incomplet — incomplete link.'));
-} else {
+if (token) {
   startPage({
     event,
     token,

@@ -2,7 +2,7 @@
 // shown on screens (all sites or per site), the wall, reactions, who is on air.
 import { $, h, setChildren } from '../lib/dom.js';
 import { t, translate } from '../lib/i18n.js';
-import { eventFromPath, siteName, startPage, tokenFromLink } from '../lib/app.js';
+import { eventFromPath, siteName, startPage, staffToken } from '../lib/app.js';
 import { highlightBlock } from '../features/qna.js';
 import { results, viewToggle } from '../features/polls.js';
 import { renderFeed } from '../features/feed.js';
@@ -12,7 +12,7 @@ import { mosaic } from '../features/media.js';
 import { watchAnnouncements } from './common.js';
 
 const { event, site } = eventFromPath();
-const token = tokenFromLink(`mx.token.${event}.screen.${site}`);
+const token = staffToken(`mx.token.${event}.screen.${site}`);
 let ui = null;
 let strip = null;
 let view = 'all';
@@ -33,9 +33,7 @@ function pollBlock(l) {
     results(l, poll, view));
 }
 
-if (!token) {
-  setChildren($('#main'), h('p', { class: 'fatal', role: 'alert' }, 'Lien incomplet — incomplete link.'));
-} else {
+if (token) {
   document.addEventListener('keydown', (e) => {
     if (e.key === 's' && !e.target.closest('input, textarea, select') && window.__mx && window.__mx.state) {
       view = view === 'all' ? 'sites' : 'all';

@@ -1,7 +1,7 @@
 // The site coordinator's page: contributions, the site's questions, the floor.
 import { $, h, setChildren } from '../lib/dom.js';
 import { t, translate } from '../lib/i18n.js';
-import { eventFromPath, siteName, startPage, tokenFromLink, section } from '../lib/app.js';
+import { eventFromPath, siteName, startPage, staffToken, section } from '../lib/app.js';
 import { renderQuestions } from '../features/qna.js';
 import { contributionForm, renderFeed } from '../features/feed.js';
 import { floorRequest, onAirBadge } from '../features/stage.js';
@@ -10,7 +10,7 @@ import { siteCounters } from '../features/counters.js';
 import { watchAnnouncements } from './common.js';
 
 const { event, site } = eventFromPath();
-const token = tokenFromLink(`mx.token.${event}.site.${site}`);
+const token = staffToken(`mx.token.${event}.site.${site}`);
 
 function counterList(l) {
   const c = siteCounters(l.state, site);
@@ -22,9 +22,7 @@ let ui = null;
 let others = null;
 const announceChanges = watchAnnouncements();
 
-if (!token) {
-  setChildren($('#main'), h('p', { class: 'fatal', role: 'alert' }, 'Lien incomplet — incomplete link.'));
-} else {
+if (token) {
   startPage({
     event,
     token,
