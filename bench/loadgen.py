@@ -9,11 +9,9 @@ import time
 from array import array
 
 import msgspec
-from websockets.frames import Frame, Opcode
 
-from .wsframes import complete_frames, upgrade_request
+from .wsframes import ClientSocket
 
-_decode = msgspec.json.Decoder().decode
 
 
 class Update(msgspec.Struct):
@@ -25,43 +23,20 @@ class Update(msgspec.Struct):
 _decode_update = msgspec.json.Decoder(Update).decode
 
 
-class Viewer(asyncio.Protocol):
-    def __init__(self, swarm: "Swarm", path: str, host: str, hello: bytes) -> None:
-        self.swarm, self.path, self.host, self.hello = swarm, path, host, hello
-        self.buf = bytearray()
-        self.upgraded = False
-        self.transport: asyncio.Transport | None = None
-        self.ready = asyncio.get_running_loop().create_future()
+class Viewer(ClientSocket):
+    def __init__(self, swarm: "Swarm", path: str, host: str, pid: str) -> None:
+        super().__init__(path, host)
+        self.swarm, self.pid = swarm, pid
         self.seq = -1
         self.updates = 0
         self.gaps = 0
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
-        transport.write(upgrade_request(self.path, self.host))  # type: ignore[attr-defined]
+    def on_open(self) -> None:
+        self.send({"type": "hello", "pid": self.pid})
 
-    def data_received(self, data: bytes) -> None:
-        buf = self.buf
-        buf += data
-        if not self.upgraded:
-            end = buf.find(b"\r\n\r\n")
-            if end < 0:
-                return
-            if not buf.startswith(b"HTTP/1.1 101"):
-                self.ready.set_exception(ConnectionError(bytes(buf[:60])))
-                return
-            del buf[:end + 4]
-            self.upgraded = True
-            self.transport.write(self.hello)  # type: ignore[union-attr]
-        now_ms = time.time() * 1000
-        for opcode, payload in complete_frames(buf):
-            if opcode == 0x1:
-                self._on_text(payload, now_ms)
-            elif opcode == 0x9:  # ping: answer, as any browser would
-                self.transport.write(Frame(Opcode.PONG, payload).serialize(mask=True))  # type: ignore[union-attr]
-
-    def _on_text(self, payload: bytes, now_ms: float) -> None:
+    def on_text(self, payload: bytes) -> None:
         msg = _decode_update(payload)
+        now_ms = time.time() * 1000
         if msg.type == "update":
             self.updates += 1
             if msg.seq < self.seq:
@@ -98,11 +73,10 @@ class Swarm:
         sem = asyncio.Semaphore(concurrency)
 
         async def one(i: int) -> None:
-            hello = Frame(Opcode.TEXT, msgspec.json.encode({"type": "hello", "pid": f"bench-viewer-{i:06d}"})
-                          ).serialize(mask=True)
             async with sem:
                 _, viewer = await loop.create_connection(
-                    lambda: Viewer(self, self.path, f"{self.host}:{self.port}", hello), self.host, self.port)
+                    lambda: Viewer(self, self.path, f"{self.host}:{self.port}", f"bench-viewer-{i:06d}"),
+                    self.host, self.port)
                 await asyncio.wait_for(viewer.ready, 30)
                 self.viewers.append(viewer)
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import msgspec
 import yaml
-from websockets.frames import Frame, Opcode
 
 from hub import access
 from hub.client import LiveClient
@@ -18,7 +17,7 @@ from hub.domain.actors import Role
 
 from .loadgen import Swarm
 from .procstat import cpu_seconds
-from .wsframes import complete_frames, upgrade_request
+from .wsframes import ClientSocket
 from .servers import EVENT, ROOT, SECRET, MultiplexDriver, start_servers
 
 SITES = ("nancy", "reims", "strasbourg")
@@ -35,45 +34,24 @@ def moderator(port: int, event: str = EVENT) -> LiveClient:
                       token=access.sign(SECRET, event, Role.MODERATOR, None, int(time.time()) + 7200))
 
 
-class RawClient(asyncio.Protocol):
+class RawClient(ClientSocket):
     """A lean participant: joins with its site's code, votes, notes acks and tallies."""
 
-    def __init__(self, index: int, join: dict | None, resume: int | None, on_text) -> None:
-        self.index, self.join, self.resume, self.on_text = index, join, resume, on_text
-        self.buf, self.upgraded = bytearray(), False
-        self.transport: asyncio.Transport | None = None
-        self.ready = asyncio.get_running_loop().create_future()
+    def __init__(self, index: int, path: str, join: dict | None, resume: int | None, listener) -> None:
+        super().__init__(path)
+        self.index, self.join, self.resume, self.listener = index, join, resume, listener
         self.seq = -1
         self.snapshots = self.catchups = 0
 
-    def connection_made(self, transport) -> None:
-        self.transport = transport
-        transport.write(upgrade_request(self.path))
+    def on_open(self) -> None:
+        hello = {"type": "hello", "pid": f"storm-{self.index:07d}"}
+        if self.join:
+            hello["join"] = self.join
+        if self.resume is not None:
+            hello["resume"] = self.resume
+        self.send(hello)
 
-    def send(self, obj: dict) -> None:
-        if self.transport and not self.transport.is_closing():
-            self.transport.write(Frame(Opcode.TEXT, msgspec.json.encode(obj)).serialize(mask=True))
-
-    def data_received(self, data: bytes) -> None:
-        buf = self.buf
-        buf += data
-        if not self.upgraded:
-            end = buf.find(b"\r\n\r\n")
-            if end < 0:
-                return
-            del buf[:end + 4]
-            self.upgraded = True
-            hello = {"type": "hello", "pid": f"storm-{self.index:07d}"}
-            if self.join:
-                hello["join"] = self.join
-            if self.resume is not None:
-                hello["resume"] = self.resume
-            self.send(hello)
-        for opcode, payload in complete_frames(buf):
-            if opcode == 0x1:
-                self._text(payload)
-
-    def _text(self, payload: bytes) -> None:
+    def on_text(self, payload: bytes) -> None:
         msg = _decode(payload)
         kind = msg.get("type")
         if kind == "snapshot":
@@ -86,7 +64,7 @@ class RawClient(asyncio.Protocol):
             self.seq = max(self.seq, msg["seq"])
             if not self.ready.done():
                 self.ready.set_result(None)
-        self.on_text(self, msg)
+        self.listener(self, msg)
 
 
 async def open_clients(port: int, path: str, n: int, make_join, on_text, resume=None, concurrency: int = 300) -> list:
@@ -95,17 +73,12 @@ async def open_clients(port: int, path: str, n: int, make_join, on_text, resume=
     async def one(i: int):
         async with sem:
             _, client = await loop.create_connection(
-                lambda: _with_path(RawClient(i, make_join(i), resume(i) if resume else None, on_text), path),
+                lambda: RawClient(i, path, make_join(i), resume(i) if resume else None, on_text),
                 "127.0.0.1", port)
             await asyncio.wait_for(client.ready, 60)
             return client
 
     return await asyncio.gather(*(one(i) for i in range(n)))
-
-
-def _with_path(client: RawClient, path: str) -> RawClient:
-    client.path = path
-    return client
 
 
 async def w_votes(args, voters: int = 5000, window: float = 10.0) -> dict:

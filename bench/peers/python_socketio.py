@@ -7,7 +7,7 @@ import sys
 import socketio
 import uvicorn
 
-from .common import update
+from .common import paced, update_message
 
 sio = socketio.AsyncServer(async_mode="asgi", transports=["websocket"], cors_allowed_origins=[])
 app = socketio.ASGIApp(sio)
@@ -15,13 +15,9 @@ state = {"seq": 0}
 
 
 async def tick(rate: float) -> None:
-    loop = asyncio.get_running_loop()
-    nxt = loop.time()
-    while True:
-        state["seq"] += 1
-        await sio.emit("update", __import__("json").loads(update(state["seq"])))
-        nxt += 1 / rate
-        await asyncio.sleep(max(0.0, nxt - loop.time()))
+    async for seq in paced(rate):
+        state["seq"] = seq
+        await sio.emit("update", update_message(seq))
 
 
 @sio.on("start")

@@ -9,25 +9,21 @@ from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from .common import snapshot, update
+from .common import paced, snapshot, update
 
 clients: set[WebSocket] = set()
 state = {"seq": 0}
 
 
 async def tick(rate: float) -> None:
-    loop = asyncio.get_running_loop()
-    nxt = loop.time()
-    while True:
-        state["seq"] += 1
-        text = update(state["seq"]).decode()
+    async for seq in paced(rate):
+        state["seq"] = seq
+        text = update(seq).decode()
         for ws in list(clients):
             try:
                 await ws.send_text(text)
             except Exception:
                 clients.discard(ws)
-        nxt += 1 / rate
-        await asyncio.sleep(max(0.0, nxt - loop.time()))
 
 
 async def endpoint(ws: WebSocket) -> None:

@@ -8,20 +8,16 @@ import sys
 import websockets
 from websockets.asyncio.server import broadcast, serve
 
-from .common import snapshot, update
+from .common import paced, snapshot, update
 
 clients: set = set()
 state = {"seq": 0, "ticker": None}
 
 
 async def tick(rate: float) -> None:
-    loop = asyncio.get_running_loop()
-    nxt = loop.time()
-    while True:
-        state["seq"] += 1
-        broadcast(clients, update(state["seq"]).decode())
-        nxt += 1 / rate
-        await asyncio.sleep(max(0.0, nxt - loop.time()))
+    async for seq in paced(rate):
+        state["seq"] = seq
+        broadcast(clients, update(seq).decode())
 
 
 async def handler(ws) -> None:

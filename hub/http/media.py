@@ -40,7 +40,7 @@ async def _sdp(request: Request) -> str:
     return body.decode("utf-8", errors="replace")
 
 
-def _answer(request: Request, event: str, session_id: str, sdp: str) -> Response:
+def _answer(event: str, session_id: str, sdp: str) -> Response:
     return Response(sdp, status_code=201, media_type="application/sdp",
                     headers={"Location": f"/api/events/{event}/media/sessions/{session_id}"})
 
@@ -59,14 +59,14 @@ async def whip(request: Request) -> Response:
     if grant.role not in (Role.COORDINATOR, Role.MODERATOR):
         raise DomainError("auth.forbidden", "only a site's coordinator or a moderator publishes")
     session_id, answer = await ev.media.publish(site, await _sdp(request))
-    return _answer(request, ev.config.id, session_id, answer)
+    return _answer(ev.config.id, session_id, answer)
 
 
 async def whep(request: Request) -> Response:
     ev = _event(request)
     _check_embedded(request)
     session_id, answer = await ev.media.watch(request.path_params["target"], await _sdp(request))
-    return _answer(request, ev.config.id, session_id, answer)
+    return _answer(ev.config.id, session_id, answer)
 
 
 async def end_session(request: Request) -> Response:
