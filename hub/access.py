@@ -63,6 +63,8 @@ def verify(secret: str, token: str, event: str, now: int) -> Grant:
         claims = msgspec.json.decode(_unb64(payload), type=Claims)
     except (msgspec.DecodeError, ValueError):
         raise DomainError("auth.invalid", "this link is not valid") from None
+    if claims.r not in SIGNED_ROLES:
+        raise DomainError("auth.invalid", "this link is not valid")  # no link may claim the system role
     if claims.e != event:
         raise DomainError("auth.invalid", "this link is for another event")
     if claims.x < now:
@@ -77,5 +79,7 @@ def join_code(secret: str, event: str, site: str) -> str:
 
 def check_join_code(secret: str, event: str, site: str, code: str) -> None:
     expected = join_code(secret, event, site)
-    if not hmac.compare_digest(expected, code.strip().upper()):
+    # Bytes, not str: compare_digest refuses non-ASCII strings (and a code typed
+    # on a phone may well hold some).
+    if not hmac.compare_digest(expected.encode(), code.strip().upper().encode()):
         raise DomainError("auth.bad_code", "this site code is not right: check the code shown in the room")

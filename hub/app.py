@@ -14,7 +14,7 @@ from starlette.middleware import Middleware
 
 from .domain.errors import DomainError
 from .http import api, media, pages, qr, uploads
-from .http.errors import domain_error
+from .http.errors import domain_error, internal_error
 from .live.session import make_live_protocol
 from .log import Log
 from .runtime import Runtime
@@ -37,7 +37,7 @@ def create_app(settings: Settings, *, log_: Log | None = None) -> Starlette:
 
     app = Starlette(routes=[*api.routes, *uploads.routes, *qr.routes, *media.routes, *pages.routes], lifespan=lifespan,
                     middleware=[Middleware(pages.SecurityHeaders)],
-                    exception_handlers={DomainError: domain_error})
+                    exception_handlers={DomainError: domain_error, Exception: internal_error})
     app.state.settings = settings
     app.state.events = events
     return app

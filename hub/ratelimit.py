@@ -32,6 +32,12 @@ class RateLimiter:
             return 0.0
         return (1.0 - b.tokens) / self.rate
 
+    def refund(self, key: str) -> None:
+        """Give back a token taken for something that was not done after all."""
+        b = self._buckets.get(key)
+        if b is not None:
+            b.tokens = min(self.capacity, b.tokens + 1.0)
+
     def _prune(self, now: float) -> None:
         """Forget buckets that are full again: they hold no information."""
         full_after = self.capacity / self.rate

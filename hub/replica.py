@@ -15,7 +15,7 @@ import msgspec
 
 from .domain.event import EventConfig
 from .domain.state import Entry, EventState, Outcome, apply, dump_state, load_state
-from .log import Log, LogUnavailable
+from .log import START, Log, LogUnavailable, Position, digest_of
 
 log = logging.getLogger(__name__)
 Listener = Callable[[Outcome], None]
@@ -30,6 +30,12 @@ class EventReplica:
         self.snapshot_every = snapshot_every
         self.state = EventState()
         self.listeners: list[Listener] = []
+        # Hear about entries replayed at startup too (the fan-out's resume ring):
+        # a restart must be able to tell a reconnecting client what it missed.
+        self.replay_listeners: list[Listener] = []
+        self.position: Position = START  # the last applied entry, as appends expect it
+        self.diverged: str | None = None  # why the log no longer matches this state
+        self.replayed_from = 0  # the seq startup replay began after (the snapshot's)
         self._waiters: dict[int, asyncio.Future[Outcome]] = {}
         self._recent: collections.OrderedDict[int, Outcome] = collections.OrderedDict()
         self._follower: asyncio.Task[None] | None = None
@@ -48,9 +54,17 @@ class EventReplica:
             if restored is not None and restored.seq == snap[0]:
                 self.state, self._last_snapshot = restored, snap[0]
                 log.info("%s: state restored from snapshot at seq %d", self.event, snap[0])
+        self.replayed_from = self.state.seq
         # Replay the tail through the very path live entries take.
         while batch := await self.log.read(self.event, self.state.seq, limit=5000):
             self._apply_batch(batch, replay=True)
+        if self.state.seq and self.position.seq != self.state.seq:
+            # Restored from a snapshot with nothing after it: learn that entry's digest.
+            held = await self.log.read(self.event, self.state.seq - 1, limit=1)
+            if held and held[0][0] == self.state.seq:
+                self.position = Position(self.state.seq, digest_of(held[0][1]))
+            else:
+                self.mark_diverged(f"the snapshot is at {self.state.seq} but the log does not hold that entry")
         self.ready.set()
         log.info("%s: state at seq %d", self.event, self.state.seq)
         self._follower = asyncio.create_task(self._follow(), name=f"follow-{self.event}")
@@ -71,10 +85,23 @@ class EventReplica:
                 log.warning("%s: log unavailable (%s); following again", self.event, exc)
                 await asyncio.sleep(0.5)
 
+    def mark_diverged(self, why: str) -> None:
+        """The log no longer holds what this replica applied: stop writing and applying
+        (every command gets log.unavailable) until an operator restarts the hub."""
+        if self.diverged is None:
+            log.error("%s: the log moved backwards or was replaced (%s); refusing every command. "
+                      "See docs/deployment.md, 'A log that moved backwards'.", self.event, why)
+        self.diverged = why
+
     def _apply_batch(self, batch: list[tuple[int, bytes]], replay: bool = False) -> None:
+        if self.diverged:
+            return
         for seq, data in batch:
             if seq <= self.state.seq:
                 continue  # already applied (a follow restarted from an older point)
+            if seq != self.state.seq + 1:
+                self.mark_diverged(f"entry {seq} follows {self.state.seq}")
+                return
             try:
                 entry = _decode_entry(data)
             except msgspec.DecodeError:
@@ -87,12 +114,14 @@ class EventReplica:
             self._recent[seq] = outcome
             if len(self._recent) > RECENT_OUTCOMES:
                 self._recent.popitem(last=False)
-            if not replay:
-                for listener in self.listeners:
-                    listener(outcome)
+            for listener in self.replay_listeners if replay else self.listeners:
+                listener(outcome)
             waiter = self._waiters.pop(seq, None)
             if waiter and not waiter.done():
                 waiter.set_result(outcome)
+        last_seq, last_data = batch[-1]
+        if last_seq == self.state.seq:
+            self.position = Position(last_seq, digest_of(last_data))
         if self.state.seq - self._last_snapshot >= self.snapshot_every and not self._snapshotting:
             self._snapshotting = asyncio.create_task(self.snapshot())
 

@@ -63,7 +63,9 @@ class Runtime:
         self.events: dict[str, EventRuntime] = {}
         for config in events.values():
             replica = EventReplica(config, self.log, snapshot_every=settings.snapshot_every)
-            ev = EventRuntime(config=config, replica=replica, service=EventService(replica),
+            uploads = settings.uploads_dir(config.id)
+            service = EventService(replica, upload_exists=lambda name, folder=uploads: (folder / name).is_file())
+            ev = EventRuntime(config=config, replica=replica, service=service,
                               channel=Channel(replica, settings), media=EventMedia(config, settings))
             replica.listeners.append(ev.follow_stage)
             self.events[config.id] = ev
@@ -72,9 +74,8 @@ class Runtime:
     async def start(self) -> None:
         await self.log.open()
         for ev in self.events.values():
-            snapshot = await self.log.load_snapshot(ev.config.id)
             await ev.replica.start()
-            ev.channel.start(floor=snapshot[0] if snapshot else 0)
+            ev.channel.start(floor=ev.replica.replayed_from)
             ev.media.set_on_air(ev.replica.state.stage.on_air)
             await ev.media.record(ev.replica.state.stage.recording)  # a restart resumes recording, in a new file
             ev.reporter = asyncio.create_task(

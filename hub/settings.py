@@ -58,6 +58,10 @@ class Settings:
     def effective_public_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
+    def uploads_dir(self, event: str) -> Path:
+        """Where the photos uploaded to an event are stored, under their content hash."""
+        return self.data_dir / "uploads" / event
+
     @property
     def effective_log_url(self) -> str:
         return self.log_url or f"sqlite:{self.data_dir / 'multiplex.db'}"

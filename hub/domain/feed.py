@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from typing import Any
 
 import msgspec
@@ -15,6 +16,16 @@ from .errors import DomainError, require
 from .text import checked
 
 LIVE = "live"  # the kind of a moderator's live post
+# What the upload route hands out: the content's hash and its sniffed type. The
+# service also checks the file exists (the domain does no I/O).
+_PHOTO_NAME = re.compile(r"[0-9a-f]{32}\.(?:jpg|png|webp)")
+
+
+def photo_name(event: str, url: str) -> str | None:
+    """The upload's file name when `url` is an upload URL of this event, else None."""
+    prefix = f"/media/uploads/{event}/"
+    name = url[len(prefix):]
+    return name if url.startswith(prefix) and _PHOTO_NAME.fullmatch(name) else None
 
 
 class PostState(str, enum.Enum):
@@ -67,7 +78,7 @@ def contribute(state: FeedState, ctx: Ctx, cmd: c.Contribute, fx: Effects) -> Co
     author = checked(cmd.author or "", limit=lim.name_length, code="name", what="the author", required=False)
     if cmd.kind is ContributionKind.PHOTO:
         require(bool(cmd.photo), "contribution.photo", "a photo contribution needs a photo")
-    require(cmd.photo is None or cmd.photo.startswith(f"/media/uploads/{ctx.config.id}/"), "contribution.photo",
+    require(cmd.photo is None or photo_name(ctx.config.id, cmd.photo) is not None, "contribution.photo",
             "photos are uploaded to the hub first")
     premoderated = ctx.config.settings.contributions.premoderated
     post = Post(id=ctx.new_id("p"), at=ctx.at, kind=cmd.kind.value, origin=ctx.actor.origin, title=title,

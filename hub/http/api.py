@@ -13,6 +13,10 @@ from ..log import LogUnavailable
 async def healthz(request: Request) -> JSONResponse:
     runtime = request.app.state.runtime
     events = {eid: ev.replica.state.seq for eid, ev in runtime.events.items()}
+    diverged = {eid: ev.replica.diverged for eid, ev in runtime.events.items() if ev.replica.diverged}
+    if diverged:  # an operator must act: docs/deployment.md, "A log that moved backwards"
+        return JSONResponse({"status": "failed", "log": "diverged", "events": events, "diverged": diverged},
+                            status_code=503)
     try:
         first = next(iter(runtime.events), None)
         if first is not None:

@@ -5,6 +5,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from ..domain.errors import DomainError
+from .pages import SECURITY_HEADERS
 
 STATUS = {"auth.missing": 401, "auth.invalid": 401, "auth.expired": 401, "auth.forbidden": 403,
           "auth.other_site": 403, "event.not_found": 404, "site.not_found": 404,
@@ -14,3 +15,10 @@ STATUS = {"auth.missing": 401, "auth.invalid": 401, "auth.expired": 401, "auth.f
 async def domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     return JSONResponse(exc.as_dict(), status_code=STATUS.get(exc.code, 400))
+
+
+async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+    """A bug: a stable code, and the same security headers as every other answer
+    (this handler runs outside the middleware that adds them)."""
+    return JSONResponse({"code": "internal", "message": "the hub failed on this request"}, status_code=500,
+                        headers=SECURITY_HEADERS)

@@ -7,8 +7,9 @@ moderator's) role link as `Authorization: Bearer`, so OBS Studio can publish too
 """
 from __future__ import annotations
 
-import json
 import time
+
+import msgspec
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -93,15 +94,23 @@ async def media_config(request: Request) -> JSONResponse:
                          "live": ev.media.live_sites() if program else None})
 
 
+class MediamtxAuthRequest(msgspec.Struct):
+    """The fields of MediaMTX's auth request the hub reads (it sends more: ignored)."""
+    action: str | None = None
+    path: str | None = None
+    token: str | None = None
+    password: str | None = None
+
+
 async def mediamtx_auth(request: Request) -> Response:
     """MediaMTX's `authHTTPAddress`: publishing to <event>/<site> needs that site's
     coordinator link (or a moderator's) as its token; reading is public."""
     try:
-        body = json.loads(await request.body())
-        action, path = str(body.get("action", "")), str(body.get("path", ""))
-        token = str(body.get("token") or body.get("password") or "")
-    except (json.JSONDecodeError, AttributeError):
-        return Response(status_code=400)
+        body = msgspec.json.decode(await request.body(), type=MediamtxAuthRequest)
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        return JSONResponse({"code": "media.auth_request", "message": "not a MediaMTX auth request"},
+                            status_code=400)
+    action, path, token = body.action or "", body.path or "", body.token or body.password or ""
     event, _, site = path.partition("/")
     ev = request.app.state.runtime.events.get(event)
     if ev is None or not ev.config.has_site(site):

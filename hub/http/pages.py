@@ -47,6 +47,11 @@ routes = [
 ]
 
 
+SECURITY_HEADERS = {"content-security-policy": CSP, "x-content-type-options": "nosniff",
+                    "referrer-policy": "no-referrer", "x-frame-options": "DENY"}
+_RAW_HEADERS = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+
 class SecurityHeaders:
     """Pure ASGI middleware: CSP and friends on every HTTP response."""
 
@@ -60,8 +65,7 @@ class SecurityHeaders:
         async def send_with_headers(message):  # type: ignore[no-untyped-def]
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                headers += [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
-                            (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY")]
+                headers += _RAW_HEADERS
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -53,7 +53,7 @@ async def upload(request: Request) -> JSONResponse:
     if ext is None:
         raise DomainError("upload.type", "send a JPEG, PNG or WebP photo")
     name = f"{hashlib.sha256(body).hexdigest()[:32]}.{ext}"
-    folder = request.app.state.settings.data_dir / "uploads" / event
+    folder = request.app.state.settings.uploads_dir(event)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     if not path.exists():
@@ -67,7 +67,7 @@ async def serve_upload(request: Request) -> Response:
     event, name = request.path_params["event"], request.path_params["name"]
     if event not in request.app.state.runtime.events or not NAME.match(name):
         return JSONResponse({"code": "upload.not_found", "message": "no such photo"}, status_code=404)
-    path = request.app.state.settings.data_dir / "uploads" / event / name
+    path = request.app.state.settings.uploads_dir(event) / name
     if not path.is_file():
         return JSONResponse({"code": "upload.not_found", "message": "no such photo"}, status_code=404)
     return FileResponse(path, media_type=TYPES[name.rsplit(".", 1)[1]],

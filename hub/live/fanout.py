@@ -6,8 +6,8 @@ range (from, seq], and writes those exact bytes to every client of that
 audience: one write per client per flush, whatever the number of changes.
 Changes carry current values (not deltas), so coalescing loses nothing.
 
-Hot keys (votes, upvotes, reactions, presence) wait for the tally tick, a few
-times a second. A client whose outbox is full (its transport paused writing) is
+Hot keys (votes, upvotes, reactions, presence) alone wait for the tally tick, a
+few times a second; any flush carries them. A client whose outbox is full (its transport paused writing) is
 skipped and later caught up from the ring of recent entries, or sent a fresh
 snapshot; it never holds anybody else up. See docs/protocol.md.
 """
@@ -68,10 +68,13 @@ class Channel:
         self._sweeper: asyncio.Task[None] | None = None
         self.stats = collections.Counter[str]()
         replica.listeners.append(self.on_applied)
+        replica.replay_listeners.append(self._remember)
 
     # -- lifecycle ---------------------------------------------------------------
     def start(self, floor: int) -> None:
-        """Called once the replica caught up; `floor` is where its replay began."""
+        """Called once the replica caught up; `floor` is where its replay began: the
+        ring holds every replayed entry, so a client that resumes after a restart
+        gets what it missed, not an empty update."""
         self._ring_floor = min(floor, self.replica.state.seq)
         while self._ring and self._ring[0][0] <= self._ring_floor:
             self._ring.popleft()
@@ -94,7 +97,7 @@ class Channel:
     # -- joining -------------------------------------------------------------------
     def attach(self, client: Client, resume: int | None) -> None:
         """Bring the client up to date (catch-up or snapshot), then deliver it every frame."""
-        if resume is not None and resume > self.flushed_seq:
+        if resume is not None and resume > self.replica.state.seq:
             client.seq = resume  # it saw more on another process: frames it has are skipped
             client.write(self._resumed_frame(resume))
         elif resume is not None and resume >= self._ring_floor:
@@ -118,14 +121,17 @@ class Channel:
 
     def _send_snapshot(self, client: Client, *, resync: bool) -> None:
         state, config = self.replica.state, self.replica.config
-        body: dict[str, Any] = {"type": "snapshot", "seq": self.flushed_seq,
+        # Stamped with the state's own seq: the state may already hold entries not
+        # flushed yet, and a snapshot claims exactly what it contains.
+        seq = self.replica.state.seq
+        body: dict[str, Any] = {"type": "snapshot", "seq": seq,
                                 "state": views.snapshot(state, config, client.audience),
                                 "me": views.mine(state, client.pid)}
         if resync:
             body["resync"] = True
             self.stats["resyncs"] += 1
         client.write(text_frame(encode(body)))
-        client.seq = self.flushed_seq
+        client.seq = seq
 
     def _catch_up(self, client: Client) -> None:
         """Send what the client missed since client.seq, or a snapshot when that is too old."""
@@ -151,15 +157,20 @@ class Channel:
             self._catch_up(client)
 
     # -- changes -------------------------------------------------------------------
-    def on_applied(self, outcome: Outcome) -> None:
+    def _remember(self, outcome: Outcome) -> None:
+        """Keep which keys each entry changed, for clients that resume later."""
         fx = outcome.effects
-        if fx is None:
-            return
-        keys = (*fx.now, *fx.hot)
+        keys = (*fx.now, *fx.hot) if fx is not None else ()
         if keys:
             self._ring.append((outcome.seq, keys))
             while len(self._ring) > 1 and outcome.seq - self._ring[0][0] >= self.settings.resume_window:
                 self._ring_floor = self._ring.popleft()[0]
+
+    def on_applied(self, outcome: Outcome) -> None:
+        self._remember(outcome)
+        fx = outcome.effects
+        if fx is None:
+            return
         for k in fx.now:
             self._pending_now[k] = None
         self._pending_hot.update(fx.hot)
@@ -191,11 +202,15 @@ class Channel:
                                   "sent_at": int(time.time() * 1000)}))
 
     def flush(self) -> None:
+        """Send everything pending. Hot keys ride along with every flush (their tick
+        only decides when a flush happens for them alone), so once a frame up to seq
+        S is written, every change up to S is in it: a client's seq is what it was
+        sent, and a resume from it misses nothing."""
         self._timer = None
         now = asyncio.get_running_loop().time()
         keys = list(self._pending_now)
         self._pending_now.clear()
-        if self._pending_hot and now >= self._next_tally:
+        if self._pending_hot:
             keys += [k for k in self._pending_hot if k not in keys]
             self._pending_hot.clear()
             self._next_tally = now + self.settings.tally_interval_ms / 1000

@@ -2,6 +2,7 @@
 refused) and the frames the hub sends. docs/protocol.md describes it."""
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Union
 
 import msgspec
@@ -11,8 +12,11 @@ from ..domain.commands import ClientCommand
 from ..domain.errors import DomainError
 
 PROTOCOL_VERSION = 1
-Pid = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+# \Z, not $: `$` also matches before a trailing newline.
+Pid = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{8,64}\Z")]
 Cid = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+# Sequence numbers stay exact in a browser's doubles, and no digit string can be long.
+Seq = Annotated[int, msgspec.Meta(ge=0, le=2**53)]
 
 
 class _In(msgspec.Struct, tag_field="type", forbid_unknown_fields=True, frozen=True):
@@ -29,7 +33,7 @@ class Hello(_In, tag="hello"):
     proto: int = PROTOCOL_VERSION
     join: JoinSite | None = None   # an on-site participant: the site and its code
     token: str | None = None       # a signed role link: coordinator, moderator, screen
-    resume: int | None = None      # the last seq this client holds
+    resume: Seq | None = None      # the last seq this client holds
 
 
 class Command(_In, tag="cmd"):
@@ -38,7 +42,7 @@ class Command(_In, tag="cmd"):
 
 
 class Resume(_In, tag="resume"):
-    seq: int
+    seq: Seq
 
 
 ClientMessage = Union[Hello, Command, Resume]
@@ -46,10 +50,39 @@ _decoder = msgspec.json.Decoder(ClientMessage)
 _encoder = msgspec.json.Encoder()
 
 
+class _CommandId(msgspec.Struct):
+    """Just enough of a command to name it in the error that refuses it."""
+    type: str
+    id: Cid
+
+
+_id_decoder = msgspec.json.Decoder(_CommandId)
+# Past the decoder's recursion limit even skipping a field fails: look for the id as text.
+_ID_TEXT = re.compile(rb'"id"\s*:\s*"([^"\\]{1,64})"')
+_CMD_TEXT = re.compile(rb'"type"\s*:\s*"cmd"')
+
+
+def command_id(data: bytes) -> str | None:
+    """The id of a command that could not be decoded, when it has a usable one."""
+    try:
+        message = _id_decoder.decode(data)
+    except RecursionError:
+        found = _ID_TEXT.search(data)
+        return found.group(1).decode() if found and _CMD_TEXT.search(data) else None
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        return None
+    return message.id if message.type == "cmd" else None
+
+
 def decode(data: str | bytes) -> ClientMessage:
-    """Decode one client message or raise DomainError with a stable code."""
+    """Decode one client message or raise DomainError with a stable code.
+
+    Text frames are already known to be UTF-8 (the session checks); nesting too
+    deep for the decoder's recursion is malformed input like any other."""
     try:
         return _decoder.decode(data)
+    except RecursionError:
+        raise DomainError("message.malformed", "nested too deeply") from None
     except msgspec.ValidationError as exc:
         text = str(exc)
         problem, _, path = text.partition(" - at `")
@@ -62,7 +95,7 @@ def decode(data: str | bytes) -> ClientMessage:
         if path == "$.type" or (not path and no_type):
             raise DomainError("message.unknown_type", "unknown message type (hello, cmd or resume)") from None
         raise DomainError("message.invalid", text) from None
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError):
         raise DomainError("message.malformed", "not valid JSON") from None
 
 

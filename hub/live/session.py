@@ -43,6 +43,7 @@ PATH = re.compile(r"^/live/([a-z0-9][a-z0-9-]{0,39})/?(?:\?.*)?$")
 MAX_QUEUED_COMMANDS = 32
 STRIKES_ALLOWED = 30       # refused messages ...
 STRIKE_WINDOW_S = 10.0     # ... within this window before the connection is closed
+CLOSE_TIMEOUT_S = 2.0      # how long a client has to answer our close frame
 
 
 class LiveSession(asyncio.Protocol):
@@ -86,13 +87,17 @@ class LiveSession(asyncio.Protocol):
         self._hello_timer = loop.call_later(self.settings.hello_timeout_s, self._hello_timeout)
 
     def data_received(self, data: bytes) -> None:
-        self.conn.receive_data(data)
-        for event in self.conn.events_received():
-            if isinstance(event, Request):
-                self._handshake(event)
-            elif isinstance(event, Frame):
-                self._on_frame(event)
-        self._pump()
+        try:
+            self.conn.receive_data(data)
+            for event in self.conn.events_received():
+                if isinstance(event, Request):
+                    self._handshake(event)
+                elif isinstance(event, Frame):
+                    self._on_frame(event)
+            self._pump()
+        except Exception:  # a bug must close this connection cleanly, not leave it half-dead
+            log.exception("live connection failed on input")
+            self.close(CloseCode.INTERNAL_ERROR, "the hub failed on this message")
 
     def eof_received(self) -> bool | None:
         self.conn.receive_eof()
@@ -105,8 +110,9 @@ class LiveSession(asyncio.Protocol):
         for timer in (self._hello_timer, self._close_timer):
             if timer:
                 timer.cancel()
-        if self._worker:
-            self._worker.cancel()
+        # A command already handed to the service runs to its end (it may be written
+        # already); the client learns its outcome by sending it again with the same id.
+        self._commands.clear()
         if self.event is not None:
             self.event.channel.detach(self)
         self._closing = True
@@ -136,11 +142,11 @@ class LiveSession(asyncio.Protocol):
         self._closing = True
         if self.event is not None:
             self.event.channel.detach(self)
+        # A client that does not answer the close handshake is cut off.
+        self._close_timer = asyncio.get_running_loop().call_later(CLOSE_TIMEOUT_S, self._abort)
         if self.conn.state is State.OPEN:
             self.conn.send_close(int(code), reason)
             self._pump()
-        # A client that does not answer the close handshake is cut off.
-        self._close_timer = asyncio.get_running_loop().call_later(2.0, self._abort)
 
     def keepalive(self, now: float) -> None:
         if self._ping_sent_at is not None and now - self._ping_sent_at > self.settings.ping_interval_s:
@@ -160,8 +166,13 @@ class LiveSession(asyncio.Protocol):
                 self.transport.write(chunk)
             elif self.transport.can_write_eof():
                 self.transport.write_eof()
-        if self.conn.close_expected() or self.conn.state is State.CLOSED:
+        # Only once the close handshake is over (or the client hung up): closing the
+        # socket while the client is still sending makes the kernel reset it, and the
+        # client then never reads the close frame (1006 instead of our code).
+        if self.conn.state is State.CLOSED:
             self.transport.close()
+        elif self.conn.close_expected() and self._close_timer is None:
+            self._close_timer = asyncio.get_running_loop().call_later(CLOSE_TIMEOUT_S, self._abort)
 
     def _abort(self) -> None:
         if self.transport is not None and not self.transport.is_closing():
@@ -208,6 +219,11 @@ class LiveSession(asyncio.Protocol):
     def _on_text(self, data: bytes) -> None:
         if self._closing:
             return
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            self.close(CloseCode.INVALID_DATA, "text frames must be UTF-8")
+            return
         if len(data) > self.settings.max_message_bytes:
             self._refuse(DomainError("message.too_large", f"messages are limited to "
                                      f"{self.settings.max_message_bytes} bytes",
@@ -220,7 +236,7 @@ class LiveSession(asyncio.Protocol):
                 self._send(p.error_message(exc))
                 self.close(CloseCode.BAD_HELLO, "the first message must be a valid hello")
             else:
-                self._refuse(exc)
+                self._refuse(exc, p.command_id(data))
             return
         if isinstance(message, p.Hello):
             self._on_hello(message)

@@ -1,7 +1,7 @@
 """The ordered log: the truth of every event. Backends are chosen by URL."""
 from __future__ import annotations
 
-from .base import Log, LogUnavailable, Record
+from .base import START, Log, LogDiverged, LogUnavailable, Position, Record, digest_of
 
 
 def open_log(url: str) -> Log:
@@ -18,4 +18,4 @@ def open_log(url: str) -> Log:
     raise ValueError(f"unsupported log URL {url!r}: use sqlite:PATH or redis://HOST:PORT/DB")
 
 
-__all__ = ["Log", "LogUnavailable", "Record", "open_log"]
+__all__ = ["START", "Log", "LogDiverged", "LogUnavailable", "Position", "Record", "digest_of", "open_log"]

@@ -1,13 +1,35 @@
 """The Log protocol every backend implements, and its one error."""
 from __future__ import annotations
 
-from typing import AsyncIterator, Protocol
+import hashlib
+from typing import AsyncIterator, NamedTuple, Protocol
 
 Record = tuple[int, bytes]  # (sequence number, encoded entry)
 
 
+class Position(NamedTuple):
+    """Where a reader of the log stands: the last entry it applied, and a digest of
+    that entry's bytes. seq 0 (an empty log) has the digest ""."""
+
+    seq: int
+    digest: str
+
+
+START = Position(0, "")
+
+
+def digest_of(data: bytes) -> str:
+    return hashlib.sha1(data, usedforsecurity=False).hexdigest()
+
+
 class LogUnavailable(Exception):
     """The backend cannot be reached right now; the caller may try again."""
+
+
+class LogDiverged(LogUnavailable):
+    """The log no longer holds what the caller applied: it was emptied, restored from
+    an older backup, or replaced. Nothing was appended; an operator must act
+    (docs/deployment.md, "A log that moved backwards")."""
 
 
 class Log(Protocol):
@@ -15,9 +37,11 @@ class Log(Protocol):
 
     async def close(self) -> None: ...
 
-    async def append(self, event: str, data: bytes) -> int:
+    async def append(self, event: str, data: bytes, expect: Position | None = None) -> int:
         """Append one entry and return its sequence number (1, 2, 3… per event,
-        no gap). Returns only once the entry is durable."""
+        no gap). Returns only once the entry is durable. With `expect`, append only
+        if the log still holds that entry at that seq (checked in the same atomic
+        step), else raise LogDiverged."""
 
     async def read(self, event: str, after: int, limit: int = 1000) -> list[Record]:
         """Entries with seq > after, in order, at most `limit`."""

@@ -14,14 +14,24 @@ from typing import AsyncIterator
 
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from .base import LogUnavailable, Record
+from .base import START, LogDiverged, LogUnavailable, Position, Record
 
 log = logging.getLogger(__name__)
 TRANSIENT = (RedisConnectionError, RedisTimeoutError, OSError)
 
+# ARGV: data, then the caller's position (seq, sha1 of that entry's bytes); seq 0
+# skips the check. The check and the append are one atomic step.
 APPEND = """
+local at = tonumber(ARGV[2])
+if at > 0 then
+  local held = redis.call('XRANGE', KEYS[1], at .. '-0', at .. '-0')
+  if #held == 0 or redis.sha1hex(held[1][2][2]) ~= ARGV[3] then
+    return redis.error_reply('DIVERGED the log no longer holds entry ' .. at .. ' as applied')
+  end
+end
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
 local seq = 1
 if #last > 0 then seq = tonumber(string.match(last[1][1], '^(%d+)')) + 1 end
@@ -70,12 +80,17 @@ class RedisLog:
             await self._client.aclose()
             self._client = None
 
-    async def append(self, event: str, data: bytes) -> int:
+    async def append(self, event: str, data: bytes, expect: Position | None = None) -> int:
         assert self._append is not None
+        at = expect or START
         try:
-            return int(await self._append(keys=[self._key(event, "log")], args=[data]))
+            return int(await self._append(keys=[self._key(event, "log")], args=[data, at.seq, at.digest]))
         except TRANSIENT as exc:
             raise LogUnavailable(f"redis unreachable: {exc}") from exc
+        except ResponseError as exc:
+            if "DIVERGED" in str(exc):
+                raise LogDiverged(f"{event}: {exc}") from None
+            raise
 
     async def read(self, event: str, after: int, limit: int = 1000) -> list[Record]:
         try:

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import AsyncIterator
 
-from .base import Record
+from .base import LogDiverged, Position, Record, digest_of
 
 RECENT_IN_MEMORY = 4096
 SCHEMA = """
@@ -49,7 +49,7 @@ class SqliteLog:
         self.path = Path(path)
         self._db: sqlite3.Connection | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-log")
-        self._queue: list[tuple[str, bytes, asyncio.Future[int]]] = []
+        self._queue: list[tuple[str, bytes, Position | None, asyncio.Future[int]]] = []
         self._wakeup = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
         self._tails: dict[str, _Tail] = {}
@@ -87,18 +87,34 @@ class SqliteLog:
             tail = self._tails[event] = _Tail()
         return tail
 
-    async def append(self, event: str, data: bytes) -> int:
+    async def append(self, event: str, data: bytes, expect: Position | None = None) -> int:
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._queue.append((event, data, future))
+        self._queue.append((event, data, expect, future))
         self._wakeup.set()
         return await future
 
-    def _commit(self, batch: list[tuple[str, bytes]]) -> list[int]:
+    def _holds(self, event: str, at: Position) -> bool:
+        assert self._db is not None
+        if at.seq == 0:
+            return True
+        row = self._db.execute("SELECT data FROM entries WHERE event = ? AND seq = ?", (event, at.seq)).fetchone()
+        return row is not None and digest_of(bytes(row[0])) == at.digest
+
+    def _commit(self, batch: list[tuple[str, bytes, Position | None]]) -> list[int | LogDiverged]:
+        """One transaction for the batch; an entry whose expectation fails is not
+        written, and only its own caller hears of it."""
         assert self._db is not None
         db, heads, seqs = self._db, {}, []
+        held: dict[tuple[str, Position], bool] = {}
         db.execute("BEGIN IMMEDIATE")
         try:
-            for event, data in batch:
+            for event, data, expect in batch:
+                if expect is not None:
+                    if (event, expect) not in held:
+                        held[event, expect] = self._holds(event, expect)
+                    if not held[event, expect]:
+                        seqs.append(LogDiverged(f"the log of {event} no longer holds entry {expect.seq} as applied"))
+                        continue
                 if event not in heads:
                     heads[event] = db.execute("SELECT COALESCE(MAX(seq), 0) FROM entries WHERE event = ?",
                                               (event,)).fetchone()[0]
@@ -119,13 +135,17 @@ class SqliteLog:
             if not batch:
                 continue
             try:
-                seqs = await self._run(self._commit, [(e, d) for e, d, _ in batch])
+                seqs = await self._run(self._commit, [(e, d, x) for e, d, x, _ in batch])
             except Exception as exc:  # disk full, I/O error: every waiter learns it
-                for _, _, fut in batch:
+                for *_, fut in batch:
                     if not fut.done():
                         fut.set_exception(exc)
                 continue
-            for (event, data, fut), seq in zip(batch, seqs):
+            for (event, data, _, fut), seq in zip(batch, seqs):
+                if isinstance(seq, LogDiverged):
+                    if not fut.done():
+                        fut.set_exception(seq)
+                    continue
                 self._tail(event).committed((seq, data))
                 if not fut.done():
                     fut.set_result(seq)

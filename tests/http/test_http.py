@@ -89,13 +89,24 @@ async def test_upload_needs_a_coordinator_or_moderator_link(http, hub, headers, 
     assert r.status_code == status and r.json()["code"] == code
 
 
-async def test_photo_contribution_must_point_at_an_upload_of_this_event(hub):
+@pytest.mark.parametrize("photo", [
+    "/media/uploads/other-event/x.png",
+    f"/media/uploads/{EVENT}/../../secret.png",
+    f"/media/uploads/{EVENT}/" + "0" * 32 + ".png",   # the right shape, but never uploaded
+    f"/media/uploads/{EVENT}/" + "0" * 32 + ".png\n",
+])
+async def test_photo_contribution_must_point_at_a_real_upload_of_this_event(http, hub, photo):
     from hub.client import HubError
     coord = hub.coordinator("reims")
     await coord.connect()
+    before = hub.seq()
     with pytest.raises(HubError) as err:
-        await coord.command({"type": "feed.contribute", "kind": "photo", "photo": "/media/uploads/other-event/x.png"})
-    assert err.value.code == "contribution.photo"
+        await coord.command({"type": "feed.contribute", "kind": "photo", "photo": photo})
+    assert err.value.code == "contribution.photo" and hub.seq() == before
+    r = await http.post(f"/api/events/{EVENT}/uploads", content=tiny_png(),
+                        headers={**bearer(hub, Role.COORDINATOR, "reims"), "Content-Type": "image/png"})
+    ack = await coord.command({"type": "feed.contribute", "kind": "photo", "photo": r.json()["url"]})
+    assert ack["seq"] == before + 1
     await coord.close()
 
 

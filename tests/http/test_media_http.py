@@ -102,3 +102,17 @@ async def test_mediamtx_mode_points_pages_at_the_engine_and_checks_its_publisher
             assert await ask("read", "nope/reims") == 404
     finally:
         await hub.stop()
+
+
+@pytest.mark.parametrize("body", [b"\xff\xfe not utf-8", b"[" * 5000 + b"]" * 5000, b'{"action": ' + b"[" * 3000 + b"]" * 3000 + b"}",
+                                  b"[]", b'"publish"', b'{"action": 42}', b"{"])
+async def test_mediamtx_auth_hook_answers_400_with_security_headers_to_hostile_bodies(tmp_path, body):
+    hub = HubServer(tmp_path / "data", media_engine="mediamtx", media_engine_url="https://media.example.org")
+    await hub.start()
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{hub.settings.port}") as http:
+            r = await http.post("/api/media/mediamtx/auth", content=body, headers={"content-type": "application/json"})
+            assert r.status_code == 400 and r.json()["code"] == "media.auth_request"
+            assert r.headers["x-content-type-options"] == "nosniff" and "content-security-policy" in r.headers
+    finally:
+        await hub.stop()

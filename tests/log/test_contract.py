@@ -6,7 +6,7 @@ from typing import AsyncIterator, Callable
 
 import pytest
 
-from hub.log import Log, LogUnavailable, open_log
+from hub.log import START, Log, LogDiverged, LogUnavailable, Position, digest_of, open_log
 
 
 @pytest.fixture(params=["sqlite", "redis"])
@@ -93,6 +93,34 @@ async def test_snapshots_keep_the_newest(log):
     assert await log.load_snapshot("ev") == (10, b"ten")
     await log.save_snapshot("ev", 20, b"twenty")
     assert await log.load_snapshot("ev") == (20, b"twenty")
+
+
+async def test_append_with_a_position_the_log_holds_goes_through(log):
+    assert await log.append("ev", b"first", START) == 1
+    assert await log.append("ev", b"second", Position(1, digest_of(b"first"))) == 2
+    # Another writer moved on meanwhile: a position that is still in the log is fine.
+    assert await log.append("ev", b"third", Position(1, digest_of(b"first"))) == 3
+
+
+@pytest.mark.parametrize("position", [Position(9, digest_of(b"x")), Position(2, digest_of(b"not what is there")),
+                                      Position(1, "")])
+async def test_append_from_a_position_the_log_no_longer_holds_writes_nothing(log, position):
+    """A log emptied, restored from an older backup or replaced: nothing is appended."""
+    await log.append("ev", b"one")
+    await log.append("ev", b"two")
+    with pytest.raises(LogDiverged):
+        await log.append("ev", b"lost", position)
+    assert [d for _, d in await log.read("ev", 0)] == [b"one", b"two"]
+    assert await log.append("ev", b"three", Position(2, digest_of(b"two"))) == 3
+
+
+async def test_a_refused_append_does_not_fail_the_others_committed_with_it(log):
+    await log.append("ev", b"one")
+    good, bad = Position(1, digest_of(b"one")), Position(5, "nope")
+    results = await asyncio.gather(*(log.append("ev", b"v%d" % i, bad if i % 3 == 0 else good) for i in range(30)),
+                                   return_exceptions=True)
+    assert sum(isinstance(r, LogDiverged) for r in results) == 10
+    assert sorted(r for r in results if isinstance(r, int)) == list(range(2, 22))
 
 
 async def test_two_writers_on_one_store_share_one_sequence(make_log, backend):
