@@ -125,6 +125,11 @@ class EventReplica:
         if self.state.seq - self._last_snapshot >= self.snapshot_every and not self._snapshotting:
             self._snapshotting = asyncio.create_task(self.snapshot())
 
+    @property
+    def last_snapshot(self) -> int:
+        """The seq of the newest snapshot this replica saved or started from."""
+        return self._last_snapshot
+
     async def snapshot(self) -> None:
         """Save the state so a restart replays only what came after."""
         seq, blob = self.state.seq, dump_state(self.state)

@@ -24,6 +24,7 @@ async def healthz(request: Request) -> JSONResponse:
     except (LogUnavailable, asyncio.TimeoutError):
         return JSONResponse({"status": "degraded", "log": "unreachable", "events": events}, status_code=503)
     return JSONResponse({"status": "ok", "node": runtime.settings.node_id, "events": events,
+                         "snapshots": {eid: ev.replica.last_snapshot for eid, ev in runtime.events.items()},
                          "connections": {eid: ev.channel.connected for eid, ev in runtime.events.items()}})
 
 

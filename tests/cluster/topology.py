@@ -96,6 +96,23 @@ class Nginx:
             self.proc.wait(10)
 
 
+def wait_healthy(hubs: list[HubProcess], timeout: float = 30) -> None:
+    """Until each running hub answers its health check (it has replayed the log)."""
+    deadline = time.monotonic() + timeout
+    for hub in hubs:
+        if hub.proc is None:
+            continue
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{hub.port}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{hub.name} not healthy; see {hub.log}")
+            time.sleep(0.1)
+
+
 class Topology:
     def __init__(self, directory: Path, **hub_env: str) -> None:
         self.dir = directory
@@ -111,19 +128,7 @@ class Topology:
         self.wait_healthy()
 
     def wait_healthy(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        for hub in self.hubs:
-            if hub.proc is None:
-                continue
-            while True:
-                try:
-                    if httpx.get(f"http://127.0.0.1:{hub.port}/healthz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"{hub.name} not healthy; see {hub.log}")
-                time.sleep(0.1)
+        wait_healthy(self.hubs, timeout)
 
     def stop(self) -> None:
         self.lb.stop()
