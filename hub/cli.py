@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 from .event_files import EventFileError, load_events
 from .links import format_links, links_for
@@ -23,10 +24,13 @@ def main(argv: list[str] | None = None) -> int:
     links_p = sub.add_parser("links", help="print the links and codes of every role for an event")
     links_p.add_argument("event")
     sub.add_parser("check-config", help="validate every event file")
+    parser.add_argument("--env-file", default="hub.env",
+                        help="HUB_* settings to read first, when the file exists (default: hub.env); "
+                             "the environment's values win")
     args = parser.parse_args(argv)
 
     try:
-        settings = from_env()
+        settings = from_env(env_file=Path(args.env_file))
         if getattr(args, "host", None):
             settings = replace(settings, host=args.host)
         if getattr(args, "port", None):

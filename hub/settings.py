@@ -7,12 +7,25 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import sys
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _shipped(in_checkout: str, installed: str) -> Path:
+    """A directory that ships with the hub: from the checkout when running from one
+    (make run, tests), else where the wheel installed it (<prefix>/share/multiplex)."""
+    here = ROOT / in_checkout
+    if (ROOT / "pyproject.toml").is_file() and here.is_dir():
+        return here
+    return Path(sys.prefix) / "share" / "multiplex" / installed
+
+
+WEB_DIR = _shipped("web", "web")
 
 
 class SettingsError(ValueError):
@@ -24,8 +37,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = ""                 # as users reach the hub (behind TLS / a proxy); default from host:port
-    data_dir: Path = ROOT / "data"
-    events_dir: Path = ROOT / "config" / "events"
+    data_dir: Path = Path("data")        # relative to where the hub is started
+    events_dir: Path = _shipped("config/events", "events")
     log_url: str = ""                    # default: sqlite file in data_dir
     secret: str = ""                     # signs role links and derives join codes; rotate to revoke
     demo_event: str = "grand-est-2020"
@@ -80,8 +93,33 @@ NAMES = ["host", "port", "public_url", "data_dir", "events_dir", "log_url", "sec
          "media_engine", "media_engine_url", "log_level"]
 
 
-def from_env(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+def read_env_file(path: Path) -> dict[str, str]:
+    """HUB_* settings from a file of KEY=value lines (# comments, blank lines and
+    optional quotes allowed), as config/hub.env.example shows."""
+    values: dict[str, str] = {}
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, value = line.removeprefix("export ").partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or not name.startswith("HUB_"):
+            raise SettingsError(f"{path}:{number}: expected HUB_NAME=value")
+        if name.removeprefix("HUB_").lower() not in NAMES:
+            raise SettingsError(f"{path}:{number}: unknown setting {name}")
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[name] = value
+    return values
+
+
+def from_env(env: Mapping[str, str] | None = None, *, env_file: Path | None = None,
+             **overrides: object) -> Settings:
+    """Settings from the environment; with `env_file` (hub.env, when it exists), its
+    values first and the environment's over them."""
     env = os.environ if env is None else env
+    if env_file is not None and env_file.is_file():
+        env = {**read_env_file(env_file), **env}
     values: dict[str, object] = {}
     for name in NAMES:
         raw = env.get(f"HUB_{name.upper()}")

@@ -107,3 +107,26 @@ def test_cli_check_config_and_unknown_event(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "hub.cli", "links", "nope"], env=env, cwd=ROOT,
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "no event 'nope'" in bad.stderr
+
+
+def test_hub_env_file_is_read_and_the_environment_wins(tmp_path):
+    env_file = tmp_path / "hub.env"
+    env_file.write_text("# a comment\n\nHUB_PORT=9100\nexport HUB_PUBLIC_URL='https://hub.example.org'\n"
+                        "HUB_LOG_URL=redis://file:1/0\n")
+    s = from_env({"HUB_LOG_URL": "redis://env:1/0"}, env_file=env_file)
+    assert (s.port, s.public_url, s.log_url) == (9100, "https://hub.example.org", "redis://env:1/0")
+    assert from_env({}, env_file=tmp_path / "missing.env").port == 8000
+    env_file.write_text("HUB_PROT=1\n")
+    with pytest.raises(SettingsError, match="unknown setting HUB_PROT"):
+        from_env({}, env_file=env_file)
+    env_file.write_text("just words\n")
+    with pytest.raises(SettingsError, match="hub.env:1"):
+        from_env({}, env_file=env_file)
+
+
+def test_cli_reads_hub_env_where_it_is_started(tmp_path):
+    (tmp_path / "hub.env").write_text(f"HUB_SECRET={SECRET}\nHUB_PUBLIC_URL=https://from-the-file.example.org\n"
+                                      f"HUB_DATA_DIR={tmp_path / 'data'}\n")
+    out = subprocess.run([sys.executable, "-m", "hub.cli", "links", "grand-est-2020"], cwd=tmp_path,
+                         env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, check=True).stdout
+    assert "https://from-the-file.example.org/e/grand-est-2020" in out

@@ -2,14 +2,14 @@
 the files in web/ are served as they are, behind a strict Content-Security-Policy."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-WEB = Path(__file__).resolve().parents[2] / "web"
+from ..settings import WEB_DIR
+
+WEB = WEB_DIR
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
        "connect-src 'self' ws: wss:; media-src 'self' blob:; object-src 'none'; base-uri 'none'; "
        "frame-ancestors 'none'; form-action 'self'")
