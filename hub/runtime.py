@@ -13,7 +13,7 @@ from .domain.event import EventConfig
 from .domain.state import Outcome
 from .live.fanout import Channel
 from .media.ice import restrict_host_addresses
-from .media.sessions import EventMedia
+from .media.engine import MediaEngine, open_engine
 from .log import Log, open_log
 from .replica import EventReplica
 from .service import EventService
@@ -28,7 +28,7 @@ class EventRuntime:
     replica: EventReplica
     service: EventService
     channel: Channel
-    media: EventMedia
+    media: MediaEngine
     reported: tuple[dict[str, int], list[str]] = field(default_factory=lambda: ({}, []))
     reporter: asyncio.Task[None] | None = None
     recording_change: asyncio.Future[None] | None = None  # the media layer opening or closing a file
@@ -66,7 +66,7 @@ class Runtime:
             uploads = settings.uploads_dir(config.id)
             service = EventService(replica, upload_exists=lambda name, folder=uploads: (folder / name).is_file())
             ev = EventRuntime(config=config, replica=replica, service=service,
-                              channel=Channel(replica, settings), media=EventMedia(config, settings))
+                              channel=Channel(replica, settings), media=open_engine(config, settings))
             replica.listeners.append(ev.follow_stage)
             self.events[config.id] = ev
         restrict_host_addresses(settings)
@@ -76,6 +76,7 @@ class Runtime:
         for ev in self.events.values():
             await ev.replica.start()
             ev.channel.start(floor=ev.replica.replayed_from)
+            await ev.media.start()
             ev.media.set_on_air(ev.replica.state.stage.on_air)
             await ev.media.record(ev.replica.state.stage.recording)  # a restart resumes recording, in a new file
             ev.reporter = asyncio.create_task(

@@ -65,6 +65,9 @@ class Settings:
     media_keyframe_interval_ms: int = 500  # at most one keyframe request per source per interval
     media_engine: str = "embedded"       # or "mediamtx": sites publish to, viewers watch from, the engine
     media_engine_url: str = ""           # the engine's public base URL, e.g. https://media.example.org
+    media_engine_api: str = "http://127.0.0.1:9997"  # MediaMTX's control API, as the hub reaches it
+    media_engine_poll_ms: int = 1000     # how often the hub asks MediaMTX which sites are live
+    media_engine_recordings: str = "/recordings"  # where MediaMTX writes recordings (its own disk)
     log_level: str = "info"
 
     @property
@@ -82,7 +85,8 @@ class Settings:
 
 _INT = {"port", "link_ttl_days", "snapshot_every", "resume_window", "flush_interval_ms", "tally_interval_ms",
         "presence_interval_ms", "max_message_bytes", "max_frame_bytes", "outbox_high_water",
-        "socket_send_buffer", "upload_max_bytes", "media_max_bitrate", "media_keyframe_interval_ms"}
+        "socket_send_buffer", "upload_max_bytes", "media_max_bitrate", "media_keyframe_interval_ms",
+        "media_engine_poll_ms"}
 _FLOAT = {"slow_client_grace_s", "hello_timeout_s", "ping_interval_s"}
 _PATH = {"data_dir", "events_dir"}
 NAMES = ["host", "port", "public_url", "data_dir", "events_dir", "log_url", "secret", "demo_event", "node_id",
@@ -90,7 +94,8 @@ NAMES = ["host", "port", "public_url", "data_dir", "events_dir", "log_url", "sec
          "presence_interval_ms", "max_message_bytes", "max_frame_bytes", "outbox_high_water",
          "socket_send_buffer", "slow_client_grace_s", "hello_timeout_s", "ping_interval_s", "upload_max_bytes", "media_ice_servers",
          "media_host_addresses", "media_remote_networks", "media_max_bitrate", "media_keyframe_interval_ms",
-         "media_engine", "media_engine_url", "log_level"]
+         "media_engine", "media_engine_url", "media_engine_api", "media_engine_poll_ms",
+         "media_engine_recordings", "log_level"]
 
 
 def read_env_file(path: Path) -> dict[str, str]:

@@ -19,7 +19,7 @@ from .. import access
 from ..domain.actors import Role
 from ..domain.errors import DomainError
 from ..media.ice import ice_servers
-from ..media.sessions import PROGRAM
+from ..media.sessions import PROGRAM, EventMedia
 from .auth import grant_from
 
 MAX_SDP = 64 * 1024
@@ -46,34 +46,35 @@ def _answer(event: str, session_id: str, sdp: str) -> Response:
                     headers={"Location": f"/api/events/{event}/media/sessions/{session_id}"})
 
 
-def _check_embedded(request: Request) -> None:
-    if request.app.state.settings.media_engine != "embedded":
+def _embedded(ev) -> EventMedia:  # type: ignore[no-untyped-def]
+    if not isinstance(ev.media, EventMedia):
         raise DomainError("media.external", "media go through the configured media engine, not this hub")
+    return ev.media
 
 
 async def whip(request: Request) -> Response:
     ev, site = _event(request), request.path_params["site"]
-    _check_embedded(request)
+    media = _embedded(ev)
     grant = grant_from(request, ev.config.id)
     if grant.role is Role.COORDINATOR and grant.site != site:
         raise DomainError("auth.other_site", "this link publishes another site")
     if grant.role not in (Role.COORDINATOR, Role.MODERATOR):
         raise DomainError("auth.forbidden", "only a site's coordinator or a moderator publishes")
-    session_id, answer = await ev.media.publish(site, await _sdp(request))
+    session_id, answer = await media.publish(site, await _sdp(request))
     return _answer(ev.config.id, session_id, answer)
 
 
 async def whep(request: Request) -> Response:
     ev = _event(request)
-    _check_embedded(request)
-    session_id, answer = await ev.media.watch(request.path_params["target"], await _sdp(request))
+    media = _embedded(ev)
+    session_id, answer = await media.watch(request.path_params["target"], await _sdp(request))
     return _answer(ev.config.id, session_id, answer)
 
 
 async def end_session(request: Request) -> Response:
     """The session id is an unguessable capability, handed only to who opened it."""
-    ev = _event(request)
-    if await ev.media.close(request.path_params["session"]):
+    media = _embedded(_event(request))
+    if await media.close(request.path_params["session"]):
         return Response(status_code=200)
     return JSONResponse({"code": "media.no_session", "message": "no such media session"}, status_code=404)
 
@@ -91,7 +92,7 @@ async def media_config(request: Request) -> JSONResponse:
     return JSONResponse({"engine": settings.media_engine, "whip": whip_url, "whep": whep_url,
                          "program": f"/api/events/{e}/media/{PROGRAM}/whep" if program else None,
                          "ice_servers": servers, "max_bitrate": settings.media_max_bitrate,
-                         "live": ev.media.live_sites() if program else None})
+                         "live": ev.media.live_sites()})
 
 
 class MediamtxAuthRequest(msgspec.Struct):

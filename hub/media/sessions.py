@@ -189,6 +189,9 @@ class EventMedia:
         await session.pc.close()
         return True
 
+    async def start(self) -> None:
+        """Nothing to start: sessions come with WHIP/WHEP requests."""
+
     async def stop(self) -> None:
         await self.record(None)
         await asyncio.gather(*(self.close(sid) for sid in list(self.sessions)), return_exceptions=True)

@@ -22,7 +22,7 @@ SETTINGS = {f"HUB_{n.upper()}" for n in NAMES}
 
 def test_the_services_of_the_deployment():
     assert set(SERVICES) == {"redis", *HUBS, "lb", "mediamtx"}
-    assert set(COMPOSE["volumes"]) == {"redis-data", "hub-data"}
+    assert set(COMPOSE["volumes"]) == {"redis-data", "hub-data", "recordings"}
 
 
 def test_redis_keeps_every_acknowledged_write():
@@ -77,13 +77,13 @@ def test_the_rendered_template_is_valid_nginx(tmp_path):
                                                               "LISTEN_PORT": "80"})
 
 
-def test_mediamtx_asks_a_hub_who_may_publish():
+def test_mediamtx_asks_the_hubs_through_the_load_balancer_who_may_publish():
     config = yaml.safe_load((ROOT / "config" / "mediamtx.yml").read_text())
     mount = SERVICES["mediamtx"]["volumes"][0]
     assert (ROOT / mount.split(":")[0]).resolve() == (ROOT / "config" / "mediamtx.yml")
     host_port, path = re.match(r"http://([^/]+)(/.*)", config["authHTTPAddress"]).groups()
     host, port = host_port.split(":")
-    assert host in HUBS and port == SERVICES[host]["environment"]["HUB_PORT"]
+    assert host == "lb" and port == SERVICES["lb"]["environment"]["LISTEN_PORT"]
     from hub.http.media import routes
     assert path in {r.path for r in routes}
     published = {p.split(":")[1].split("/")[0] for p in SERVICES["mediamtx"]["ports"]}
@@ -95,3 +95,14 @@ def test_the_image_serves_on_the_port_the_services_use():
     assert 'CMD ["multiplex", "serve"]' in dockerfile and "HUB_PORT=8000" in dockerfile
     for part in ("hub", "web", "config"):
         assert f"COPY {part} ./{part}" in dockerfile
+
+
+def test_hubs_reach_mediamtx_control_api_and_agree_on_where_it_records():
+    config = yaml.safe_load((ROOT / "config" / "mediamtx.yml").read_text())
+    assert config["api"] is True
+    recordings = {v.split(":")[1] for v in SERVICES["mediamtx"]["volumes"] if not v.startswith("./")}
+    for name in HUBS:
+        env = SERVICES[name]["environment"]
+        host, port = re.match(r"http://([^:/]+):(\d+)$", env["HUB_MEDIA_ENGINE_API"]).groups()
+        assert host == "mediamtx" and port == config["apiAddress"].lstrip(":")
+        assert env["HUB_MEDIA_ENGINE_RECORDINGS"] in recordings
