@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv system-deps bench bench-deps clean
+.PHONY: run test lint venv system-deps bench bench-deps clean
 
 venv: $(STAMP)
 
@@ -33,7 +33,12 @@ run: venv
 
 ARTIFACTS := test-artifacts
 
-test: venv system-deps node_modules/.installed
+# Style and types (strict on the core: hub/domain, hub/log, hub/live; pyproject.toml).
+lint: venv
+	$(BIN)/ruff check hub tests bench
+	$(BIN)/mypy
+
+test: venv system-deps node_modules/.installed lint
 	rm -rf $(ARTIFACTS)
 	$(BIN)/python -m pytest -q
 	@echo "screenshots of every page (desktop and phone): $(CURDIR)/$(ARTIFACTS)/screenshots"

@@ -18,7 +18,6 @@ import os
 import resource
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -29,8 +28,7 @@ from hub.domain.actors import Role
 
 from .loadgen import Swarm
 from .procstat import cpu_seconds, rss_bytes
-from .servers import SECRET, EVENT, LOAD_CORE, ROOT, free_port, start_servers, wait_listening  # noqa: F401
-
+from .servers import EVENT, LOAD_CORE, ROOT, SECRET, free_port, start_servers, wait_listening  # noqa: F401
 
 
 def pct(sorted_values: list[float], q: float) -> float:

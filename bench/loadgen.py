@@ -13,7 +13,6 @@ import msgspec
 from .wsframes import ClientSocket
 
 
-
 class Update(msgspec.Struct):
     type: str
     seq: int = 0

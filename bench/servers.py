@@ -150,7 +150,7 @@ class MultiplexDriver(Driver):
         try:
             await client.command({"type": "feed.post", "text": f"Live update n°{n} from the control room"}, timeout=60)
             self.acked += 1
-        except (HubError, asyncio.TimeoutError):
+        except (TimeoutError, HubError):
             self.refused += 1
 
     async def _run(self, rate: float) -> None:

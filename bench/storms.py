@@ -17,8 +17,8 @@ from hub.domain.actors import Role
 
 from .loadgen import Swarm
 from .procstat import cpu_seconds
-from .wsframes import ClientSocket
 from .servers import EVENT, ROOT, SECRET, MultiplexDriver, start_servers
+from .wsframes import ClientSocket
 
 SITES = ("nancy", "reims", "strasbourg")
 _decode = msgspec.json.Decoder().decode

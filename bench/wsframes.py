@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
-from typing import Iterator
+from collections.abc import Iterator
 
 import msgspec
 from websockets.frames import Frame, Opcode

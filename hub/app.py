@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 import uvicorn
 from starlette.applications import Starlette
-
-from .event_files import load_events
 from starlette.middleware import Middleware
 
 from .domain.errors import DomainError
+from .event_files import load_events
 from .http import api, media, pages, qr, uploads
 from .http.errors import domain_error, internal_error
 from .live.session import make_live_protocol

@@ -47,11 +47,11 @@ def main(argv: list[str] | None = None) -> int:
     settings = with_secret(settings)
     public = settings.effective_public_url
     if args.command == "links":
-        event = events.get(args.event)
-        if event is None:
+        chosen = events.get(args.event)
+        if chosen is None:
             print(f"multiplex: no event {args.event!r} (have: {', '.join(events)})", file=sys.stderr)
             return 2
-        print(format_links(event, links_for(settings, event), _live_url(public, event.id)))
+        print(format_links(chosen, links_for(settings, chosen), _live_url(public, chosen.id)))
         return 0
 
     demo = events.get(settings.demo_event) or next(iter(events.values()))

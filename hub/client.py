@@ -13,7 +13,8 @@ import asyncio
 import itertools
 import secrets
 import socket
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import msgspec
 from websockets.asyncio.client import ClientConnection, connect
@@ -76,8 +77,11 @@ class LiveClient:
 
     async def _open(self, timeout: float) -> None:
         self._ready.clear()
-        extra = {"sock": self.socket_factory()} if self.socket_factory else {}
-        self.ws = await connect(self.url, max_size=None, compression=None, open_timeout=timeout, **extra)
+        sock = self.socket_factory() if self.socket_factory else None
+        if sock is not None:
+            self.ws = await connect(self.url, max_size=None, compression=None, open_timeout=timeout, sock=sock)
+        else:
+            self.ws = await connect(self.url, max_size=None, compression=None, open_timeout=timeout)
         hello: dict[str, Any] = {"type": "hello", "pid": self.pid}
         if self.join:
             hello["join"] = self.join
@@ -128,7 +132,7 @@ class LiveClient:
                     await self._open(10.0)
                     self.reconnects += 1
                     break
-                except (OSError, asyncio.TimeoutError, ConnectionClosed):
+                except (TimeoutError, OSError, ConnectionClosed):
                     continue
 
     # -- messages --------------------------------------------------------------------

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .domain import commands as c
 from .domain.actors import Actor, Role
@@ -12,9 +14,9 @@ from .domain.errors import DomainError
 from .domain.event import EventConfig
 from .domain.state import Outcome
 from .live.fanout import Channel
-from .media.ice import restrict_host_addresses
-from .media.engine import MediaEngine, open_engine
 from .log import Log, open_log
+from .media.engine import MediaEngine, open_engine
+from .media.ice import restrict_host_addresses
 from .replica import EventReplica
 from .service import EventService
 from .settings import Settings
@@ -56,6 +58,11 @@ class EventRuntime:
                 self.recording_change = asyncio.ensure_future(self.media.record(stage.recording))
 
 
+def _upload_check(folder: Path) -> Callable[[str], bool]:
+    """Whether an upload of this event is stored (the photo a contribution names)."""
+    return lambda name: (folder / name).is_file()
+
+
 class Runtime:
     def __init__(self, settings: Settings, events: dict[str, EventConfig], log_: Log | None = None) -> None:
         self.settings = settings
@@ -63,8 +70,7 @@ class Runtime:
         self.events: dict[str, EventRuntime] = {}
         for config in events.values():
             replica = EventReplica(config, self.log, snapshot_every=settings.snapshot_every)
-            uploads = settings.uploads_dir(config.id)
-            service = EventService(replica, upload_exists=lambda name, folder=uploads: (folder / name).is_file())
+            service = EventService(replica, upload_exists=_upload_check(settings.uploads_dir(config.id)))
             ev = EventRuntime(config=config, replica=replica, service=service,
                               channel=Channel(replica, settings), media=open_engine(config, settings))
             replica.listeners.append(ev.follow_stage)

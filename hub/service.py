@@ -8,10 +8,9 @@ one process a refusal always means nothing was written.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import msgspec
 
@@ -52,7 +51,7 @@ class EventService:
         Returns the buckets taken from, to give the tokens back if nothing is written."""
         if actor.role in (Role.MODERATOR, Role.SYSTEM):
             return []  # the control room is trusted, and must never be throttled mid-event
-        now, taken = self.monotonic(), []
+        now, taken = self.monotonic(), list[RateLimiter]()
         for limiter, applies in ((self._commands, True), (self._questions, isinstance(cmd, c.AskQuestion)),
                                  (self._reactions, isinstance(cmd, c.React))):
             if applies:
@@ -71,12 +70,12 @@ class EventService:
             if name is None or not self.upload_exists(name):
                 raise DomainError("contribution.photo", "photos are uploaded to the hub first")
 
-    async def submit(self, actor: Actor, cmd: c.Command, cid: str | None = None) -> Outcome:
+    async def submit(self, actor: Actor, cmd: c.AnyCommand, cid: str | None = None) -> Outcome:
         """Raise DomainError when refused (nothing written); else the applied outcome."""
         async with self.gate.hold(actor):
             return await self._submit(actor, cmd, cid)
 
-    async def _submit(self, actor: Actor, cmd: c.Command, cid: str | None) -> Outcome:
+    async def _submit(self, actor: Actor, cmd: c.AnyCommand, cid: str | None) -> Outcome:
         replica = self.replica
         if replica.diverged:
             raise _unavailable(reason="log.diverged")
@@ -104,7 +103,7 @@ class EventService:
             raise _unavailable() from None
         try:
             outcome = await replica.applied(seq)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             # Stored, but this process has not read it back yet (the log lags or is
             # down). Retrying with the same command id is safe: it applies once.
             raise DomainError("log.lagging", "stored, but not confirmed yet: retry with the same id",

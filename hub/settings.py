@@ -9,9 +9,9 @@ import secrets
 import socket
 import sys
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,7 +92,8 @@ _PATH = {"data_dir", "events_dir"}
 NAMES = ["host", "port", "public_url", "data_dir", "events_dir", "log_url", "secret", "demo_event", "node_id",
          "link_ttl_days", "snapshot_every", "resume_window", "flush_interval_ms", "tally_interval_ms",
          "presence_interval_ms", "max_message_bytes", "max_frame_bytes", "outbox_high_water",
-         "socket_send_buffer", "slow_client_grace_s", "hello_timeout_s", "ping_interval_s", "upload_max_bytes", "media_ice_servers",
+         "socket_send_buffer", "slow_client_grace_s", "hello_timeout_s", "ping_interval_s", "upload_max_bytes",
+         "media_ice_servers",
          "media_host_addresses", "media_remote_networks", "media_max_bitrate", "media_keyframe_interval_ms",
          "media_engine", "media_engine_url", "media_engine_api", "media_engine_poll_ms",
          "media_engine_recordings", "log_level"]

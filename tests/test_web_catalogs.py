@@ -8,7 +8,7 @@ from hub.domain.commands import CLIENT_COMMAND_TYPES
 WEB = Path(__file__).resolve().parents[1] / "web"
 NAMESPACES = ("common", "connection", "announce", "index", "join", "viewer", "site", "moderate", "screen", "qna",
               "polls", "feed", "reactions", "stage", "counters", "errors")
-KEY = re.compile(r"['\"]((?:%s)\.[a-z_.]+[a-z_])['\"]" % "|".join(NAMESPACES))
+KEY = re.compile(r"['\"]((?:{})\.[a-z_.]+[a-z_])['\"]".format("|".join(NAMESPACES)))
 
 
 def flatten(tree, prefix=""):

@@ -21,36 +21,36 @@ class Command(msgspec.Struct, tag_field="type", forbid_unknown_fields=True, froz
 
 
 # --- Q&A -------------------------------------------------------------------
-class AskQuestion(Command, tag="question.ask"):
+class AskQuestion(Command, tag="question.ask", frozen=True):
     text: Text
     name: Short | None = None  # None or empty: anonymous
 
 
-class UpvoteQuestion(Command, tag="question.upvote"):
+class UpvoteQuestion(Command, tag="question.upvote", frozen=True):
     question: Id
 
 
-class WithdrawUpvote(Command, tag="question.unvote"):
+class WithdrawUpvote(Command, tag="question.unvote", frozen=True):
     question: Id
 
 
-class ApproveQuestion(Command, tag="question.approve"):
+class ApproveQuestion(Command, tag="question.approve", frozen=True):
     question: Id
 
 
-class DismissQuestion(Command, tag="question.dismiss"):
+class DismissQuestion(Command, tag="question.dismiss", frozen=True):
     question: Id
 
 
-class AnswerQuestion(Command, tag="question.answer"):
+class AnswerQuestion(Command, tag="question.answer", frozen=True):
     question: Id
 
 
-class HighlightQuestion(Command, tag="question.highlight"):
+class HighlightQuestion(Command, tag="question.highlight", frozen=True):
     question: Id | None  # None clears the highlight
 
 
-class MergeQuestion(Command, tag="question.merge"):
+class MergeQuestion(Command, tag="question.merge", frozen=True):
     question: Id
     into: Id
 
@@ -64,7 +64,7 @@ class PollKind(str, enum.Enum):
     TEXT = "text"
 
 
-class CreatePoll(Command, tag="poll.create"):
+class CreatePoll(Command, tag="poll.create", frozen=True):
     question: Text
     kind: PollKind
     options: list[Short] = []
@@ -75,27 +75,27 @@ class CreatePoll(Command, tag="poll.create"):
     results: Literal["live", "hidden"] = "live"
 
 
-class OpenPoll(Command, tag="poll.open"):
+class OpenPoll(Command, tag="poll.open", frozen=True):
     poll: Id
 
 
-class ClosePoll(Command, tag="poll.close"):
+class ClosePoll(Command, tag="poll.close", frozen=True):
     poll: Id
 
 
-class RevealResults(Command, tag="poll.reveal"):
+class RevealResults(Command, tag="poll.reveal", frozen=True):
     poll: Id
 
 
-class HideResults(Command, tag="poll.hide"):
+class HideResults(Command, tag="poll.hide", frozen=True):
     poll: Id
 
 
-class ShowPollOnScreens(Command, tag="poll.show"):
+class ShowPollOnScreens(Command, tag="poll.show", frozen=True):
     poll: Id | None  # None: screens show no poll
 
 
-class Vote(Command, tag="poll.vote"):
+class Vote(Command, tag="poll.vote", frozen=True):
     poll: Id
     choices: list[int] | None = None   # single / multiple: option indexes
     rating: int | None = None          # rating scale
@@ -111,11 +111,11 @@ class ContributionKind(str, enum.Enum):
     QUOTE = "quote"
 
 
-class PostLive(Command, tag="feed.post"):
+class PostLive(Command, tag="feed.post", frozen=True):
     text: Text
 
 
-class Contribute(Command, tag="feed.contribute"):
+class Contribute(Command, tag="feed.contribute", frozen=True):
     kind: ContributionKind
     title: Text = ""
     body: Text = ""
@@ -123,59 +123,60 @@ class Contribute(Command, tag="feed.contribute"):
     author: Short | None = None  # e.g. the speaker of a quote
 
 
-class ApproveContribution(Command, tag="feed.approve"):
+class ApproveContribution(Command, tag="feed.approve", frozen=True):
     post: Id
 
 
-class RejectContribution(Command, tag="feed.reject"):
+class RejectContribution(Command, tag="feed.reject", frozen=True):
     post: Id
 
 
-class UpvoteProposal(Command, tag="feed.upvote"):
+class UpvoteProposal(Command, tag="feed.upvote", frozen=True):
     post: Id
 
 
-class WithdrawProposalUpvote(Command, tag="feed.unvote"):
+class WithdrawProposalUpvote(Command, tag="feed.unvote", frozen=True):
     post: Id
 
 
 # --- Reactions, stage ------------------------------------------------------------
-class React(Command, tag="reaction.send"):
+class React(Command, tag="reaction.send", frozen=True):
     emoji: Annotated[str, msgspec.Meta(max_length=16)]
 
 
-class RequestFloor(Command, tag="stage.request_floor"):
+class RequestFloor(Command, tag="stage.request_floor", frozen=True):
     pass
 
 
-class WithdrawFloor(Command, tag="stage.withdraw_floor"):
+class WithdrawFloor(Command, tag="stage.withdraw_floor", frozen=True):
     pass
 
 
-class GrantFloor(Command, tag="stage.grant_floor"):
+class GrantFloor(Command, tag="stage.grant_floor", frozen=True):
     site: Id
 
 
-class SetOnAir(Command, tag="stage.on_air"):
+class SetOnAir(Command, tag="stage.on_air", frozen=True):
     site: Id | None  # None: nobody on air
 
 
-class ClearFloorQueue(Command, tag="stage.clear_floor"):
+class ClearFloorQueue(Command, tag="stage.clear_floor", frozen=True):
     pass
 
 
-class RecordSession(Command, tag="stage.record"):
+class RecordSession(Command, tag="stage.record", frozen=True):
     session: Annotated[int, msgspec.Meta(ge=0, le=999)] | None  # programme index; None stops recording
 
 
 # --- Issued by the hub itself, never accepted from a client ----------------------
-class PresenceReport(Command, tag="presence.report"):
+class PresenceReport(Command, tag="presence.report", frozen=True):
     node: Id
     counts: dict[str, int]  # origin (site id or "remote") -> connected now
     publishing: list[str] = []  # sites whose camera this node receives
 
 
-ClientCommand = Union[
+# Union (not |) for these aliases: msgspec and the type checker read them alike.
+ClientCommand = Union[  # noqa: UP007
     AskQuestion, UpvoteQuestion, WithdrawUpvote, ApproveQuestion, DismissQuestion,
     AnswerQuestion, HighlightQuestion, MergeQuestion,
     CreatePoll, OpenPoll, ClosePoll, RevealResults, HideResults, ShowPollOnScreens, Vote,
@@ -183,7 +184,7 @@ ClientCommand = Union[
     WithdrawProposalUpvote,
     React, RequestFloor, WithdrawFloor, GrantFloor, SetOnAir, ClearFloorQueue, RecordSession,
 ]
-AnyCommand = Union[ClientCommand, PresenceReport]
+AnyCommand = Union[ClientCommand, PresenceReport]  # noqa: UP007
 
 CLIENT_COMMAND_TYPES: tuple[type[Command], ...] = ClientCommand.__args__  # type: ignore[attr-defined]
 

@@ -1,8 +1,9 @@
 """What every handler receives besides state and command, and what it reports back."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .actors import Actor
 from .event import EventConfig, Limits

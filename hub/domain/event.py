@@ -38,13 +38,13 @@ class _Strict(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     pass
 
 
-class Site(_Strict):
+class Site(_Strict, frozen=True):
     id: str
     name: str
     city: str
 
 
-class Session(_Strict):
+class Session(_Strict, frozen=True):
     title: str
     kind: SessionKind
     start: str
@@ -57,7 +57,7 @@ class Session(_Strict):
 Positive = Annotated[int, msgspec.Meta(ge=1, le=100_000)]
 
 
-class Limits(_Strict):
+class Limits(_Strict, frozen=True):
     question_length: Positive = 280
     name_length: Positive = 40
     post_length: Positive = 280
@@ -75,15 +75,15 @@ class Limits(_Strict):
     commands_per_10s: Positive = 40
 
 
-class QnaSettings(_Strict):
+class QnaSettings(_Strict, frozen=True):
     premoderated: bool = True
 
 
-class ContributionSettings(_Strict):
+class ContributionSettings(_Strict, frozen=True):
     premoderated: bool = False
 
 
-class EventSettings(_Strict):
+class EventSettings(_Strict, frozen=True):
     qna: QnaSettings = QnaSettings()
     contributions: ContributionSettings = ContributionSettings()
     limits: Limits = Limits()
@@ -92,7 +92,7 @@ class EventSettings(_Strict):
 DEFAULT_REACTIONS = ["👏", "❤️", "👍", "😂", "🤔", "😮"]
 
 
-class EventConfig(_Strict):
+class EventConfig(_Strict, frozen=True):
     id: str
     title: str
     date: dt.date
@@ -113,7 +113,7 @@ class EventConfig(_Strict):
 
     def public_view(self) -> dict[str, Any]:
         """What every client may know of the configuration."""
-        data = msgspec.to_builtins(self)
+        data: dict[str, Any] = msgspec.to_builtins(self)
         data.pop("settings")
         data["settings"] = {
             "qna": msgspec.to_builtins(self.settings.qna),

@@ -132,7 +132,7 @@ def _ballot_value(poll: Poll, ctx: Ctx, cmd: c.Vote) -> list[int | str] | int | 
         require(1 <= len(picks) <= poll.max_picks, "ballot.invalid", f"pick 1 to {poll.max_picks} options",
                 max_picks=poll.max_picks)
         require(all(0 <= i < len(poll.options) for i in picks), "ballot.invalid", "no such option")
-        return picks
+        return list[int | str](picks)
     if poll.kind is PollKind.RATING:
         assert cmd.rating is not None
         require(poll.scale_min <= cmd.rating <= poll.scale_max, "ballot.invalid",
@@ -145,7 +145,7 @@ def _ballot_value(poll: Poll, ctx: Ctx, cmd: c.Vote) -> list[int | str] | int | 
         words = list(dict.fromkeys(normalise_word(w) for w in raw))
         require(1 <= len(words) <= poll.max_words, "ballot.invalid", f"give 1 to {poll.max_words} words",
                 max_words=poll.max_words)
-        return words
+        return list[int | str](words)
     return checked(cmd.text or "", limit=ctx.limits.text_answer_length, code="ballot.text", what="the answer")
 
 

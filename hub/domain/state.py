@@ -7,8 +7,9 @@ two processes may append commands that conflict (a vote racing a close).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import msgspec
 

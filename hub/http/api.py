@@ -21,7 +21,7 @@ async def healthz(request: Request) -> JSONResponse:
         first = next(iter(runtime.events), None)
         if first is not None:
             await asyncio.wait_for(runtime.log.head(first), timeout=1.0)
-    except (LogUnavailable, asyncio.TimeoutError):
+    except (TimeoutError, LogUnavailable):
         return JSONResponse({"status": "degraded", "log": "unreachable", "events": events}, status_code=503)
     return JSONResponse({"status": "ok", "node": runtime.settings.node_id, "events": events,
                          "snapshots": {eid: ev.replica.last_snapshot for eid, ev in runtime.events.items()},

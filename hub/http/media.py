@@ -8,9 +8,9 @@ moderator's) role link as `Authorization: Bearer`, so OBS Studio can publish too
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import msgspec
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -22,11 +22,14 @@ from ..media.ice import ice_servers
 from ..media.sessions import PROGRAM, EventMedia
 from .auth import grant_from
 
+if TYPE_CHECKING:
+    from ..runtime import EventRuntime
+
 MAX_SDP = 64 * 1024
 
 
-def _event(request: Request):
-    ev = request.app.state.runtime.events.get(request.path_params["event"])
+def _event(request: Request) -> EventRuntime:
+    ev: EventRuntime | None = request.app.state.runtime.events.get(request.path_params["event"])
     if ev is None:
         raise DomainError("event.not_found", "no such event")
     return ev
@@ -46,7 +49,7 @@ def _answer(event: str, session_id: str, sdp: str) -> Response:
                     headers={"Location": f"/api/events/{event}/media/sessions/{session_id}"})
 
 
-def _embedded(ev) -> EventMedia:  # type: ignore[no-untyped-def]
+def _embedded(ev: EventRuntime) -> EventMedia:
     if not isinstance(ev.media, EventMedia):
         raise DomainError("media.external", "media go through the configured media engine, not this hub")
     return ev.media
@@ -86,7 +89,8 @@ async def media_config(request: Request) -> JSONResponse:
         base = settings.media_engine_url.rstrip("/")
         whip_url, whep_url, program = f"{base}/{e}/{{site}}/whip", f"{base}/{e}/{{site}}/whep", False
     else:
-        whip_url, whep_url, program = f"/api/events/{e}/media/{{site}}/whip", f"/api/events/{e}/media/{{site}}/whep", True
+        here = f"/api/events/{e}/media"
+        whip_url, whep_url, program = f"{here}/{{site}}/whip", f"{here}/{{site}}/whep", True
     servers = [{"urls": s.urls, **({"username": s.username, "credential": s.credential} if s.username else {})}
                for s in ice_servers(settings)]
     return JSONResponse({"engine": settings.media_engine, "whip": whip_url, "whep": whep_url,

@@ -2,6 +2,8 @@
 the files in web/ are served as they are, behind a strict Content-Security-Policy."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
@@ -23,7 +25,7 @@ def shell(name: str) -> HTMLResponse:
     return HTMLResponse(SHELL.replace("__PAGE__", name), headers={"Cache-Control": "no-cache"})
 
 
-def _page(name: str):
+def _page(name: str) -> Callable[[Request], Awaitable[Response]]:
     async def page(request: Request) -> Response:
         if request.path_params.get("event") not in request.app.state.runtime.events:
             return HTMLResponse("<!doctype html><title>404</title><p>Événement inconnu — unknown event.</p>",

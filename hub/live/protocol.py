@@ -28,7 +28,7 @@ class JoinSite(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     code: str
 
 
-class Hello(_In, tag="hello"):
+class Hello(_In, tag="hello", frozen=True):
     pid: Pid                       # the browser's anonymous participant id
     proto: int = PROTOCOL_VERSION
     join: JoinSite | None = None   # an on-site participant: the site and its code
@@ -36,16 +36,16 @@ class Hello(_In, tag="hello"):
     resume: Seq | None = None      # the last seq this client holds
 
 
-class Command(_In, tag="cmd"):
+class Command(_In, tag="cmd", frozen=True):
     id: Cid
     cmd: ClientCommand
 
 
-class Resume(_In, tag="resume"):
+class Resume(_In, tag="resume", frozen=True):
     seq: Seq
 
 
-ClientMessage = Union[Hello, Command, Resume]
+ClientMessage = Union[Hello, Command, Resume]  # noqa: UP007
 _decoder = msgspec.json.Decoder(ClientMessage)
 _encoder = msgspec.json.Encoder()
 
@@ -80,7 +80,8 @@ def decode(data: str | bytes) -> ClientMessage:
     Text frames are already known to be UTF-8 (the session checks); nesting too
     deep for the decoder's recursion is malformed input like any other."""
     try:
-        return _decoder.decode(data)
+        message: ClientMessage = _decoder.decode(data)
+        return message
     except RecursionError:
         raise DomainError("message.malformed", "nested too deeply") from None
     except msgspec.ValidationError as exc:

@@ -18,7 +18,8 @@ import logging
 import re
 import socket
 import time
-from typing import TYPE_CHECKING, Any, Callable, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
 
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Request
@@ -43,7 +44,8 @@ PATH = re.compile(r"^/live/([a-z0-9][a-z0-9-]{0,39})/?(?:\?.*)?$")
 MAX_QUEUED_COMMANDS = 32
 STRIKES_ALLOWED = 30       # refused messages ...
 STRIKE_WINDOW_S = 10.0     # ... within this window before the connection is closed
-CLOSE_TIMEOUT_S = 2.0      # how long a client has to answer our close frame
+CLOSE_TIMEOUT_S = 2.0      # how long a client has to answer our close frame ...
+CLOSE_FLUSH_S = 30.0       # ... and then to take what is still queued for it, close frame last
 
 
 class LiveSession(asyncio.Protocol):
@@ -142,8 +144,7 @@ class LiveSession(asyncio.Protocol):
         self._closing = True
         if self.event is not None:
             self.event.channel.detach(self)
-        # A client that does not answer the close handshake is cut off.
-        self._close_timer = asyncio.get_running_loop().call_later(CLOSE_TIMEOUT_S, self._abort)
+        self._expect_close()
         if self.conn.state is State.OPEN:
             self.conn.send_close(int(code), reason)
             self._pump()
@@ -171,11 +172,23 @@ class LiveSession(asyncio.Protocol):
         # client then never reads the close frame (1006 instead of our code).
         if self.conn.state is State.CLOSED:
             self.transport.close()
-        elif self.conn.close_expected() and self._close_timer is None:
-            self._close_timer = asyncio.get_running_loop().call_later(CLOSE_TIMEOUT_S, self._abort)
+        elif self.conn.close_expected():
+            self._expect_close()
+
+    def _expect_close(self) -> None:
+        """A client that does not answer the close handshake in time is closed from
+        here: gracefully first (what is queued, the close frame last, still goes out
+        to a client that is merely slow), then cut off if it takes nothing at all."""
+        if self._close_timer is None:
+            self._close_timer = asyncio.get_running_loop().call_later(CLOSE_TIMEOUT_S, self._close_transport)
+
+    def _close_transport(self) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.close()
+            self._close_timer = asyncio.get_running_loop().call_later(CLOSE_FLUSH_S, self._abort)
 
     def _abort(self) -> None:
-        if self.transport is not None and not self.transport.is_closing():
+        if self.transport is not None:
             self.transport.abort()
 
     def _handshake(self, request: Request) -> None:
@@ -198,7 +211,7 @@ class LiveSession(asyncio.Protocol):
 
     def _on_frame(self, frame: Frame) -> None:
         if frame.opcode is Opcode.TEXT:
-            self._on_text(frame.data)
+            self._on_text(bytes(frame.data))
         elif frame.opcode is Opcode.BINARY:
             self.close(CloseCode.UNSUPPORTED_DATA, "the protocol is JSON text frames")
         elif frame.opcode is Opcode.PONG:

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import hashlib
-from typing import AsyncIterator, NamedTuple, Protocol
+from collections.abc import AsyncIterator
+from typing import NamedTuple, Protocol
 
 Record = tuple[int, bytes]  # (sequence number, encoded entry)
 

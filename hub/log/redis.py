@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
+from typing import cast
 
 import redis.asyncio as aioredis
+from redis.commands.core import AsyncScript
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -45,8 +47,16 @@ return 0
 """
 
 
+# What redis-py returns for stream reads (without decode_responses), typed once here.
+StreamRows = list[tuple[bytes, dict[bytes, bytes]]]
+
+
 def _seq(stream_id: bytes) -> int:
     return int(stream_id.split(b"-", 1)[0])
+
+
+def _records(rows: StreamRows) -> list[Record]:
+    return [(_seq(stream_id), fields[b"d"]) for stream_id, fields in rows]
 
 
 class RedisLog:
@@ -54,8 +64,8 @@ class RedisLog:
         self.url = url
         self.prefix = prefix
         self._client: aioredis.Redis | None = None
-        self._append = None
-        self._save = None
+        self._append: AsyncScript | None = None
+        self._save: AsyncScript | None = None
 
     def _key(self, event: str, what: str) -> str:
         return f"{self.prefix}:{{{event}}}:{what}"  # hash tag: one event's keys on one shard
@@ -94,14 +104,15 @@ class RedisLog:
 
     async def read(self, event: str, after: int, limit: int = 1000) -> list[Record]:
         try:
-            rows = await self.client.xrange(self._key(event, "log"), min=f"{after + 1}-0", max="+", count=limit)
+            rows = cast(StreamRows, await self.client.xrange(self._key(event, "log"), min=f"{after + 1}-0", max="+",
+                                                             count=limit))
         except TRANSIENT as exc:
             raise LogUnavailable(f"redis unreachable: {exc}") from exc
-        return [(_seq(i), fields[b"d"]) for i, fields in rows]
+        return _records(rows)
 
     async def head(self, event: str) -> int:
         try:
-            rows = await self.client.xrevrange(self._key(event, "log"), max="+", min="-", count=1)
+            rows = cast(StreamRows, await self.client.xrevrange(self._key(event, "log"), max="+", min="-", count=1))
         except TRANSIENT as exc:
             raise LogUnavailable(f"redis unreachable: {exc}") from exc
         return _seq(rows[0][0]) if rows else 0
@@ -113,7 +124,8 @@ class RedisLog:
         try:
             while True:
                 try:
-                    reply = await reader.xread({key: f"{after}-0"}, count=1000, block=5000)
+                    reply = cast(list[tuple[bytes, StreamRows]], await reader.xread(
+                        {key: f"{after}-0"}, count=1000, block=5000))
                 except TRANSIENT as exc:
                     log.warning("log follower for %s: redis unreachable (%s); retrying", event, exc)
                     await asyncio.sleep(backoff)
@@ -121,7 +133,7 @@ class RedisLog:
                     continue
                 backoff = 0.05
                 for _stream, rows in reply or []:
-                    batch = [(_seq(i), fields[b"d"]) for i, fields in rows]
+                    batch = _records(rows)
                     if batch:
                         after = batch[-1][0]
                         yield batch
@@ -137,7 +149,8 @@ class RedisLog:
 
     async def load_snapshot(self, event: str) -> Record | None:
         try:
-            row = await self.client.hmget(self._key(event, "snapshot"), ["seq", "blob"])
+            seq, blob = cast(list[bytes | None], await self.client.hmget(self._key(event, "snapshot"),
+                                                                         ["seq", "blob"]))
         except TRANSIENT as exc:
             raise LogUnavailable(f"redis unreachable: {exc}") from exc
-        return (int(row[0]), bytes(row[1])) if row[0] is not None else None
+        return (int(seq), bytes(blob)) if seq is not None and blob is not None else None

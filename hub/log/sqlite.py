@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import collections
 import sqlite3
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import AsyncIterator
+from typing import Any, TypeVar
 
 from .base import LogDiverged, Position, Record, digest_of
 
+T = TypeVar("T")
 RECENT_IN_MEMORY = 4096
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (event TEXT NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL,
@@ -54,7 +56,7 @@ class SqliteLog:
         self._writer: asyncio.Task[None] | None = None
         self._tails: dict[str, _Tail] = {}
 
-    async def _run(self, fn, *args):  # type: ignore[no-untyped-def]
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
 
     def _connect(self) -> None:
@@ -104,7 +106,8 @@ class SqliteLog:
         """One transaction for the batch; an entry whose expectation fails is not
         written, and only its own caller hears of it."""
         assert self._db is not None
-        db, heads, seqs = self._db, {}, []
+        db, heads = self._db, {}
+        seqs: list[int | LogDiverged] = []
         held: dict[tuple[str, Position], bool] = {}
         db.execute("BEGIN IMMEDIATE")
         try:

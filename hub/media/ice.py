@@ -33,7 +33,7 @@ def restrict_host_addresses(settings: Settings) -> None:
     interface but loopback by default). Process-wide, as aioice's gathering is."""
     wanted = [a.strip() for a in settings.media_host_addresses.split(",") if a.strip()]
     if wanted:
-        aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: list(wanted)  # type: ignore[assignment]
+        aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: list(wanted)
 
 
 def filter_remote_candidates(sdp: str, settings: Settings) -> str:

@@ -39,7 +39,7 @@ class _Info(msgspec.Struct):
 
 class _PathList(msgspec.Struct):
     items: list[_Path] = []
-    pageCount: int = 1  # noqa: N815 (MediaMTX's spelling)
+    pageCount: int = 1
 
 
 _decode_paths = msgspec.json.Decoder(_PathList).decode

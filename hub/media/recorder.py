@@ -10,6 +10,7 @@ import struct
 import time
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import av
 from aiortc.mediastreams import MediaStreamError
@@ -38,7 +39,7 @@ class Recorder:
         self._container: av.container.OutputContainer | None = None
         self._streams: dict[str, av.stream.Stream] = {}
         self._last_pts: dict[str, int] = {}
-        self._pending_audio: list[av.Packet] = []
+        self._pending_audio: list[av.Packet[Any]] = []
         self._task = asyncio.ensure_future(self._run())
 
     def _open(self, width: int, height: int) -> None:
@@ -51,8 +52,9 @@ class Recorder:
         audio.codec_context.extradata = OPUS_HEAD
         self._container, self._streams = container, {"video": video, "audio": audio}
 
-    def _mux(self, kind: str, packet: av.Packet) -> None:
+    def _mux(self, kind: str, packet: av.Packet[Any]) -> None:
         assert self._container is not None
+        assert packet.pts is not None  # forwarded packets always carry a timestamp
         pts_ms = int(packet.pts * packet.time_base * 1000)
         pts_ms = max(pts_ms, self._last_pts.get(kind, -1) + 1)  # strictly increasing per stream
         self._last_pts[kind] = pts_ms

@@ -43,7 +43,9 @@ def _prefer_forwardable_codecs(pc: RTCPeerConnection) -> None:
     """VP8 and Opus only: what every browser sends and what the hub forwards as is."""
     for transceiver in pc.getTransceivers():
         wanted = CODECS.get(transceiver.kind, ())
-        codecs = [c for c in RTCRtpReceiver.getCapabilities(transceiver.kind).codecs if c.mimeType in wanted]
+        capabilities = RTCRtpReceiver.getCapabilities(transceiver.kind)
+        assert capabilities is not None  # video and audio always have some
+        codecs = [c for c in capabilities.codecs if c.mimeType in wanted]
         transceiver.setCodecPreferences(codecs)
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from aiortc import RTCRtpReceiver, RTCRtpSender
 
@@ -44,7 +45,7 @@ def tap_receiver(receiver: RTCRtpReceiver, sink: Sink) -> None:
 
 def request_keyframe(receiver: RTCRtpReceiver) -> None:
     for source in receiver.getSynchronizationSources():
-        asyncio.ensure_future(receiver._send_rtcp_pli(source.source))  # type: ignore[attr-defined]
+        asyncio.ensure_future(receiver._send_rtcp_pli(source.source))
 
 
 def on_keyframe_request(sender: RTCRtpSender, callback: Callable[[], None]) -> None:

@@ -11,6 +11,7 @@ import asyncio
 import collections
 import fractions
 import time
+from typing import Any
 
 import av
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
@@ -106,7 +107,7 @@ class ForwardTrack(MediaStreamTrack):
         return len(self._queue)
 
     # -- packets out -------------------------------------------------------------------
-    async def recv(self) -> av.Packet:
+    async def recv(self) -> av.Packet[Any]:
         while not self._queue:
             if self.readyState != "live":
                 raise MediaStreamError

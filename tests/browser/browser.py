@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 import json
 import os
+import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import AsyncIterator
 
 import pytest
 
@@ -35,20 +35,44 @@ def require_browser() -> None:
         pytest.fail("axe-core is missing: `make test` runs npm ci")
 
 
+def _parent_of(pid: str) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[1])  # the field after the state; comm may hold spaces
+
+
+def our_browsers() -> list[Path]:
+    """The Chromium processes this test process started (through Playwright's driver):
+    descendants of ours only, never another test's or anybody else's browser."""
+    parents = {pid: _parent_of(pid) for pid in (e.name for e in Path("/proc").iterdir()) if pid.isdigit()}
+    ours, frontier = set(), {os.getpid()}
+    while frontier:
+        frontier = {int(pid) for pid, parent in parents.items() if parent in frontier} - ours
+        ours |= frontier
+    found = []
+    for pid in ours:
+        try:
+            if (Path(f"/proc/{pid}/comm")).read_text().strip() in ("chromium", "chrome"):
+                found.append(Path(f"/proc/{pid}"))
+        except OSError:
+            pass  # it just ended
+    return found
+
+
 async def keep_browsers_niced(stop: asyncio.Event) -> None:
-    """Keep every Chromium process at a lower CPU priority than the hub.
+    """Keep the Chromium processes this test started at a lower CPU priority than the hub.
 
     The browsers stand for people on other machines; on this 2-core machine, at
     equal priority, pages that encode and decode video starve the hub's process
     for 100-250 ms at a time (measured: its thread got 2-8 ms of CPU in such gaps),
     which no event's hub lives through. `nice` at launch does not stick (Chromium
     spawns its renderers at priority 0 again, and raises some threads itself) and
-    nice is per thread, so every Chromium thread is kept at 10 while the browser runs."""
+    nice is per thread, so every thread of our browsers is kept at 10 while they run."""
     while not stop.is_set():
-        for entry in Path("/proc").iterdir():
+        for entry in our_browsers():
             try:
-                if not entry.name.isdigit() or (entry / "comm").read_text().strip() not in ("chromium", "chrome"):
-                    continue
                 for task in (entry / "task").iterdir():  # nice is per thread on Linux
                     tid = int(task.name)
                     if os.getpriority(os.PRIO_PROCESS, tid) != 10:  # Chromium raises some itself
@@ -57,7 +81,7 @@ async def keep_browsers_niced(stop: asyncio.Event) -> None:
                 pass  # the process or thread just ended
         try:
             await asyncio.wait_for(stop.wait(), 0.2)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
 

@@ -1,6 +1,10 @@
 """Page behaviours in Chromium: language, keyboard-only use, photos, errors in plain words."""
 from __future__ import annotations
 
+import asyncio
+import os
+from pathlib import Path
+
 from hub.domain.actors import Role
 
 from ..http.test_http import tiny_png
@@ -101,7 +105,8 @@ async def test_every_poll_kind_is_built_voted_and_shown_through_the_pages(web_hu
     async with chromium() as browser:
         mod = await open_page(browser, f"{base(hub)}/e/{event}/moderate#token={hub.token(Role.MODERATOR)}")
         viewer = await open_page(browser, f"{base(hub)}/e/{event}/join/troyes?code={hub.code('troyes')}")
-        screen = await open_page(browser, f"{base(hub)}/e/{event}/screen/troyes#token={hub.token(Role.SCREEN, 'troyes')}")
+        token = hub.token(Role.SCREEN, "troyes")
+        screen = await open_page(browser, f"{base(hub)}/e/{event}/screen/troyes#token={token}")
         for page in (mod, viewer, screen):
             await wait_online(page)
         cases = [
@@ -147,3 +152,30 @@ async def test_a_staff_page_without_its_link_token_says_so(web_hub):
             page = await open_page(browser, f"{base(web_hub)}/e/grand-est-2020/{path}")
             await page.get_by_role("alert").filter(has_text="Lien incomplet").wait_for()
             assert await page.evaluate("window.__mx === undefined"), "no connection attempt without a token"
+
+
+async def test_only_the_browsers_this_test_started_are_reniced():
+    """A Chromium that is not ours (another test run, a person's browser) keeps its priority."""
+    import signal
+    import subprocess
+
+    from .browser import CHROMIUM, chromium, our_browsers
+    # Started through a shell that exits at once: the browser is then nobody's child of ours.
+    launched = subprocess.run(["sh", "-c", f"{CHROMIUM} --headless --no-sandbox --disable-gpu --no-first-run "
+                               "--disable-background-networking --user-data-dir=/tmp/mx-stranger-profile "
+                               "about:blank >/dev/null 2>&1 & echo $!"], capture_output=True, text=True, check=True)
+    stranger = int(launched.stdout)
+    try:
+        async with chromium():
+            browsers = our_browsers()
+            assert browsers and all(int(p.name) != stranger for p in browsers)
+            for _ in range(50):
+                if all(os.getpriority(os.PRIO_PROCESS, int(p.name)) == 10 for p in our_browsers()):
+                    break
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("our browsers were not reniced")
+            threads = [int(t.name) for t in Path(f"/proc/{stranger}/task").iterdir()]
+            assert threads and all(os.getpriority(os.PRIO_PROCESS, t) != 10 for t in threads)
+    finally:
+        os.kill(stranger, signal.SIGKILL)

@@ -77,7 +77,8 @@ class Nginx:
                                                       "HUB_2_ADDRESS": f"127.0.0.1:{upstreams[1]}",
                                                       "LISTEN_PORT": f"127.0.0.1:{self.port}"})
         (self.dir / "multiplex.conf").write_text(site)
-        temp = "\n".join(f"  {k}_temp_path {self.dir}/{k};" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        temp = "\n".join(f"  {k}_temp_path {self.dir}/{k};" for k in kinds)
         # The outer file the nginx image provides; the site file is the repository's.
         (self.dir / "nginx.conf").write_text(
             f"user root;\nworker_processes 1;\npid {self.dir}/nginx.pid;\nerror_log {self.dir}/error.log warn;\n"

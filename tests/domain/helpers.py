@@ -50,7 +50,7 @@ class World:
         try:
             check(self.state, self.config, Entry(at=self.clock, actor=actor, cmd=cmd))
         except Exception as exc:
-            checked_code = getattr(exc, "code")
+            checked_code = exc.code
         else:
             raise AssertionError("check accepted a command apply should refuse")
         outcome = self.do(actor, cmd)

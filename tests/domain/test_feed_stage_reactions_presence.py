@@ -1,10 +1,10 @@
 from hub.domain import commands as c
 from hub.domain import views
+from hub.domain.actors import Actor, Role
 from hub.domain.commands import ContributionKind
 from hub.domain.presence import REPORT_TTL_MS
 
 from .helpers import MOD, REMOTE_VIEWER, World, coordinator, make_config, participant
-from hub.domain.actors import Actor, Role
 
 SYSTEM = Actor(role=Role.SYSTEM, pid="hub")
 

@@ -104,7 +104,8 @@ async def test_mediamtx_mode_points_pages_at_the_engine_and_checks_its_publisher
         await hub.stop()
 
 
-@pytest.mark.parametrize("body", [b"\xff\xfe not utf-8", b"[" * 5000 + b"]" * 5000, b'{"action": ' + b"[" * 3000 + b"]" * 3000 + b"}",
+@pytest.mark.parametrize("body", [b"\xff\xfe not utf-8", b"[" * 5000 + b"]" * 5000,
+                                  b'{"action": ' + b"[" * 3000 + b"]" * 3000 + b"}",
                                   b"[]", b'"publish"', b'{"action": 42}', b"{"])
 async def test_mediamtx_auth_hook_answers_400_with_security_headers_to_hostile_bodies(tmp_path, body):
     hub = HubServer(tmp_path / "data", media_engine="mediamtx", media_engine_url="https://media.example.org")

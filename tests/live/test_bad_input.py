@@ -50,7 +50,7 @@ async def test_malformed_messages_get_a_stable_code_and_change_nothing(hub, payl
     assert (await next_error(ws))["code"] == code
     # still open and usable
     await ws.send(json.dumps({"type": "cmd", "id": "ok", "cmd": {"type": "question.ask", "text": "Encore là ?"}}))
-    while (msg := json.loads(await ws.recv()))["type"] != "ack":
+    while json.loads(await ws.recv())["type"] != "ack":
         pass
     assert hub.seq() == before + 1
     await ws.close()
@@ -209,8 +209,9 @@ async def test_reaction_flood_is_rate_limited(hub):
                                    return_exceptions=True)
     accepted = [r for r in results if isinstance(r, dict)]
     refused = [r for r in results if isinstance(r, HubError)]
-    assert len(accepted) == 10 and {e.code for e in refused} == {"rate.limited"}
-    await viewer.wait_for(lambda c: (c.state["reactions"]["totals"].get("👏")) == 10)
+    # 10 per 10 s: the burst gets its 10, plus whatever refilled while it was sent.
+    assert 10 <= len(accepted) < 25 and refused and {e.code for e in refused} == {"rate.limited"}
+    await viewer.wait_for(lambda c: (c.state["reactions"]["totals"].get("👏")) == len(accepted))
     await viewer.close()
 
 
@@ -222,7 +223,7 @@ async def test_a_client_that_keeps_sending_garbage_is_closed_for_abuse(hub):
     with pytest.raises(ConnectionClosed):
         while True:
             codes.append(json.loads(await asyncio.wait_for(ws.recv(), 5))["code"])
-    assert set(codes) == {"message.malformed"} and len(codes) == 31
+    assert set(codes) == {"message.malformed"} and len(codes) == 31  # 30 allowed, the 31st closes
     assert ws.close_code == CloseCode.ABUSE
     # others are fine
     viewer = hub.viewer()

@@ -62,12 +62,14 @@ async def test_question_from_nancy_approved_by_nancy_and_highlighted_everywhere(
     asker, mod = hub.participant("nancy"), hub.moderator()
     nancy, reims, viewer = hub.coordinator("nancy"), hub.coordinator("reims"), hub.viewer()
     await open_all(asker, mod, nancy, reims, viewer)
-    qid = (await asker.command({"type": "question.ask", "text": "Quels moyens pour les écoles rurales ?",
-                                "name": "Claire"}))["result"]["question"]
+    asked = await asker.command({"type": "question.ask", "text": "Quels moyens pour les écoles rurales ?",
+                                 "name": "Claire"})
+    qid = asked["result"]["question"]
     await nancy.wait_for(lambda c: qid in c.state["questions"])
     await mod.wait_for(lambda c: qid in c.state["questions"])
     assert nancy.state["questions"][qid]["state"] == "pending"
-    await asyncio.sleep(0.1)  # a few flushes later, the others still have not seen it
+    for other in (reims, viewer):  # they are past the question's seq, and still have not seen it
+        await other.wait_for(lambda c: c.seq >= asked["seq"])
     assert qid not in reims.state["questions"] and qid not in viewer.state["questions"]
     with pytest.raises(HubError) as refused:
         await reims.command({"type": "question.approve", "question": qid})
@@ -113,7 +115,7 @@ async def test_commands_sent_during_a_cut_are_applied_once(hub):
     await viewer.drop()
     ack = await viewer.command({"type": "question.ask", "text": "Envoyée pendant la coupure ?"}, timeout=15)
     assert ack["result"]["question"]
-    await asyncio.sleep(0.2)
+    await viewer.wait_for(lambda c: c.seq == hub.seq())  # whatever was written has been applied
     assert len(hub.runtime.events["grand-est-2020"].replica.state.qna.questions) == 1
     await viewer.close()
 
@@ -209,7 +211,8 @@ async def test_an_update_is_rendered_once_per_audience_not_per_client(hub):
     viewers = [hub.viewer() for _ in range(30)]
     await open_all(mod, *viewers)
     channel = hub.runtime.events["grand-est-2020"].channel
-    await asyncio.sleep(0.1)
+    for client in (mod, *viewers):  # nothing left to flush from the joins
+        await client.wait_for(lambda c: c.seq == hub.seq())
     frames_before, deliveries_before = channel.stats["frames"], channel.stats["deliveries"]
     await mod.command({"type": "feed.post", "text": "Une seule fois"})
     for v in viewers:

@@ -7,7 +7,6 @@ import asyncio
 import itertools
 import json
 
-import msgspec
 import pytest
 import redis.asyncio as aioredis
 from websockets.asyncio.client import connect

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 
@@ -64,7 +64,7 @@ async def test_follow_yields_old_then_new_entries_in_order(log):
                 return
 
     task = asyncio.create_task(consume())
-    for i in range(4):
+    for _ in range(4):
         await asyncio.sleep(0.01)
         await log.append("ev", b"more")
     await asyncio.wait_for(task, 5)
