@@ -48,8 +48,11 @@ class CommandGate:
             self._staff_waiting += 1
             try:
                 await self._changed.wait_for(lambda: not self._exclusive and self._shared == 0)
-            finally:
+            except BaseException:
                 self._staff_waiting -= 1
+                self._changed.notify_all()  # participants held back for it may go on
+                raise
+            self._staff_waiting -= 1
             self._exclusive = True
         try:
             yield
