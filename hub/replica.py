@@ -15,7 +15,7 @@ import msgspec
 
 from .domain.event import EventConfig
 from .domain.state import Entry, EventState, Outcome, apply, dump_state, load_state
-from .log import START, Log, LogUnavailable, Position, digest_of
+from .log import START, Log, LogDiverged, LogUnavailable, Position, digest_of
 
 log = logging.getLogger(__name__)
 Listener = Callable[[Outcome], None]
@@ -77,10 +77,12 @@ class EventReplica:
         await self.snapshot()
 
     async def _follow(self) -> None:
-        while True:
+        while not self.diverged:
             try:
-                async for batch in self.log.follow(self.event, self.state.seq):
+                async for batch in self.log.follow(self.event, self.state.seq, digest=self.position.digest):
                     self._apply_batch(batch)
+            except LogDiverged as exc:
+                self.mark_diverged(str(exc))
             except LogUnavailable as exc:  # follow() retries itself; this is a last resort
                 log.warning("%s: log unavailable (%s); following again", self.event, exc)
                 await asyncio.sleep(0.5)

@@ -50,9 +50,12 @@ class Log(Protocol):
     async def head(self, event: str) -> int:
         """The last sequence number of the event (0 when empty)."""
 
-    def follow(self, event: str, after: int) -> AsyncIterator[list[Record]]:
+    def follow(self, event: str, after: int, *, digest: str | None = None) -> AsyncIterator[list[Record]]:
         """Every entry after `after`, in order, in batches, waiting for new ones.
-        Survives backend outages (it retries) and never skips an entry."""
+        Survives backend outages (it retries) and never skips an entry. With
+        `digest` (of entry `after`), a backend that several processes write checks
+        that what follows was appended after that very entry, and raises
+        LogDiverged when the log was replaced under the reader."""
 
     async def save_snapshot(self, event: str, seq: int, blob: bytes) -> None:
         """Keep a state snapshot taken at `seq`, unless a newer one is kept."""

@@ -19,13 +19,14 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from .base import START, LogDiverged, LogUnavailable, Position, Record
+from .base import START, LogDiverged, LogUnavailable, Position, Record, digest_of
 
 log = logging.getLogger(__name__)
 TRANSIENT = (RedisConnectionError, RedisTimeoutError, OSError)
 
 # ARGV: data, then the caller's position (seq, sha1 of that entry's bytes); seq 0
-# skips the check. The check and the append are one atomic step.
+# skips the check. The check and the append are one atomic step. Each entry also
+# keeps the digest of the one before it (field p): followers check the chain.
 APPEND = """
 local at = tonumber(ARGV[2])
 if at > 0 then
@@ -35,9 +36,12 @@ if at > 0 then
   end
 end
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
-local seq = 1
-if #last > 0 then seq = tonumber(string.match(last[1][1], '^(%d+)')) + 1 end
-redis.call('XADD', KEYS[1], seq .. '-0', 'd', ARGV[1])
+local seq, prev = 1, ''
+if #last > 0 then
+  seq = tonumber(string.match(last[1][1], '^(%d+)')) + 1
+  prev = redis.sha1hex(last[1][2][2])
+end
+redis.call('XADD', KEYS[1], seq .. '-0', 'd', ARGV[1], 'p', prev)
 return seq
 """
 SAVE_SNAPSHOT = """
@@ -117,7 +121,7 @@ class RedisLog:
             raise LogUnavailable(f"redis unreachable: {exc}") from exc
         return _seq(rows[0][0]) if rows else 0
 
-    async def follow(self, event: str, after: int) -> AsyncIterator[list[Record]]:
+    async def follow(self, event: str, after: int, *, digest: str | None = None) -> AsyncIterator[list[Record]]:
         # A connection of its own: XREAD BLOCK holds it while waiting.
         reader = aioredis.from_url(self.url, socket_connect_timeout=2, socket_timeout=None)
         key, backoff = self._key(event, "log"), 0.05
@@ -133,10 +137,15 @@ class RedisLog:
                     continue
                 backoff = 0.05
                 for _stream, rows in reply or []:
+                    if not rows:
+                        continue
+                    previous = rows[0][1].get(b"p")  # absent on entries written before the chain
+                    if digest is not None and previous is not None and previous.decode() != digest:
+                        raise LogDiverged(f"{event}: entry {_seq(rows[0][0])} does not follow the entry "
+                                          f"{after} this reader applied: the log was replaced")
                     batch = _records(rows)
-                    if batch:
-                        after = batch[-1][0]
-                        yield batch
+                    after, digest = batch[-1][0], digest_of(batch[-1][1])
+                    yield batch
         finally:
             await reader.aclose()
 

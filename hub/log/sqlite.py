@@ -173,7 +173,8 @@ class SqliteLog:
             "SELECT COALESCE(MAX(seq), 0) FROM entries WHERE event = ?", (event,)).fetchone())
         return int(rows[0])
 
-    async def follow(self, event: str, after: int) -> AsyncIterator[list[Record]]:
+    async def follow(self, event: str, after: int, *, digest: str | None = None) -> AsyncIterator[list[Record]]:
+        # One process owns the file: nobody can replace the log under this reader.
         tail = self._tail(event)
         while True:
             waiter = tail.rearm()

@@ -183,3 +183,39 @@ async def test_a_log_that_moved_backwards_is_refused_not_acked(tmp_path, redis_s
         await hub.stop()
 
 
+
+
+@pytest.mark.redis
+async def test_a_hub_does_not_apply_a_new_history_written_over_the_log_it_follows(tmp_path, redis_server):
+    """The log is emptied and a freshly started hub writes a new history past the old
+    one's seq: the old hub notices (the chain of entries) instead of applying it."""
+    old = HubServer(tmp_path / "old", log_url=redis_server.url, node_id="old-hub")
+    await old.start()
+    try:
+        mod = old.moderator()
+        await mod.connect()
+        for i in range(4):
+            await mod.command({"type": "feed.post", "text": f"Ancien {i}"})
+        await mod.close()
+        r = aioredis.from_url(redis_server.url)
+        await r.delete(f"mx:{{{EVENT}}}:log", f"mx:{{{EVENT}}}:snapshot")
+        await r.aclose()
+        new = HubServer(tmp_path / "new", log_url=redis_server.url, node_id="new-hub")
+        await new.start()
+        try:
+            writer = new.moderator()
+            await writer.connect()
+            for i in range(6):
+                await writer.command({"type": "feed.post", "text": f"Nouveau {i}"})
+            await writer.close()
+        finally:
+            await new.stop()
+        replica = old.runtime.events[EVENT].replica
+        for _ in range(500):
+            if replica.diverged:
+                break
+            await asyncio.sleep(0.01)
+        assert replica.diverged and replica.state.seq == 4
+        assert all(p.body.startswith("Ancien") for p in replica.state.feed.posts.values())
+    finally:
+        await old.stop()

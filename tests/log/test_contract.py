@@ -167,3 +167,47 @@ async def test_redis_outage_is_reported_then_recovered(redis_server):
         assert got == [1, 2]
     finally:
         await lg.close()
+
+
+@pytest.mark.redis
+async def test_a_follower_notices_a_log_replaced_under_it(redis_server):
+    """Emptied, then written anew by another process: the follower must not apply
+    the new history as if it followed what it already applied."""
+    import redis.asyncio as aioredis
+    lg = open_log(redis_server.url)
+    await lg.open()
+    try:
+        await lg.append("ev", b"one")
+        await lg.append("ev", b"two")
+
+        async def follow() -> list[int]:
+            got: list[int] = []
+            async for batch in lg.follow("ev", 2, digest=digest_of(b"two")):
+                got.extend(s for s, _ in batch)
+            return got
+
+        follower = asyncio.create_task(follow())
+        raw = aioredis.from_url(redis_server.url)
+        await raw.delete("mx:{ev}:log")
+        await raw.aclose()
+        for data in (b"new one", b"new two", b"new three"):
+            await lg.append("ev", data)
+        with pytest.raises(LogDiverged):
+            await asyncio.wait_for(follower, 10)
+    finally:
+        await lg.close()
+
+
+@pytest.mark.redis
+async def test_a_follower_from_the_right_position_reads_on(redis_server):
+    lg = open_log(redis_server.url)
+    await lg.open()
+    try:
+        await lg.append("ev", b"one")
+        await lg.append("ev", b"two")
+        await lg.append("ev", b"three")
+        async for batch in lg.follow("ev", 1, digest=digest_of(b"one")):
+            assert [d for _, d in batch] == [b"two", b"three"]
+            break
+    finally:
+        await lg.close()
