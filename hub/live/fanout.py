@@ -97,9 +97,15 @@ class Channel:
     # -- joining -------------------------------------------------------------------
     def attach(self, client: Client, resume: int | None) -> None:
         """Bring the client up to date (catch-up or snapshot), then deliver it every frame."""
-        if resume is not None and resume > self.replica.state.seq:
+        ahead = resume is not None and resume > self.replica.state.seq
+        if ahead and self.replica.log.shared:
+            assert resume is not None
             client.seq = resume  # it saw more on another process: frames it has are skipped
             client.write(self._resumed_frame(resume))
+        elif ahead:
+            # Nobody else writes this log: the client holds a history the log no
+            # longer has (restored from a backup). Start it again from the truth.
+            self._send_snapshot(client, resync=True)
         elif resume is not None and resume >= self._ring_floor:
             client.seq = resume
             self._catch_up(client)

@@ -34,6 +34,10 @@ class LogDiverged(LogUnavailable):
 
 
 class Log(Protocol):
+    # Whether other processes write this log too: then a client may have seen
+    # entries this process has not read yet.
+    shared: bool
+
     async def open(self) -> None: ...
 
     async def close(self) -> None: ...

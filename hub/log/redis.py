@@ -64,6 +64,7 @@ def _records(rows: StreamRows) -> list[Record]:
 
 
 class RedisLog:
+    shared = True
     def __init__(self, url: str, *, prefix: str = "mx") -> None:
         self.url = url
         self.prefix = prefix

@@ -47,6 +47,7 @@ class _Tail:
 
 
 class SqliteLog:
+    shared = False
     def __init__(self, path: str) -> None:
         self.path = Path(path)
         self._db: sqlite3.Connection | None = None

@@ -219,3 +219,18 @@ async def test_a_hub_does_not_apply_a_new_history_written_over_the_log_it_follow
         assert all(p.body.startswith("Ancien") for p in replica.state.feed.posts.values())
     finally:
         await old.stop()
+
+
+async def test_a_client_ahead_of_the_embedded_log_starts_again_from_a_snapshot(hub):
+    """Nobody else writes the embedded log: a client claiming a later seq holds a history
+    the log no longer has (restored from a backup), and gets the truth, not silence."""
+    mod = hub.moderator()
+    await mod.connect()
+    await mod.command({"type": "feed.post", "text": "Ce qui reste"})
+    async with connect(hub.url()) as ws:
+        await ws.send(json.dumps({"type": "hello", "pid": "from-the-future", "resume": hub.seq() + 40}))
+        await ws.recv()
+        answer = json.loads(await ws.recv())
+    assert answer["type"] == "snapshot" and answer["resync"] is True and answer["seq"] == hub.seq()
+    assert [p["body"] for p in answer["state"]["posts"].values()] == ["Ce qui reste"]
+    await mod.close()
