@@ -4,10 +4,12 @@ import re
 from pathlib import Path
 
 from hub.domain.commands import CLIENT_COMMAND_TYPES
+from hub.domain.event import SessionKind
+from hub.http.programme import KIND_LABELS
 
 WEB = Path(__file__).resolve().parents[1] / "web"
 NAMESPACES = ("common", "connection", "announce", "index", "join", "viewer", "site", "moderate", "screen", "qna",
-              "polls", "feed", "reactions", "stage", "counters", "errors")
+              "polls", "feed", "reactions", "stage", "counters", "errors", "programme")
 KEY = re.compile(r"['\"]((?:{})\.[a-z_.]+[a-z_])['\"]".format("|".join(NAMESPACES)))
 
 
@@ -50,6 +52,7 @@ def test_templated_keys_exist_for_every_value():
         "feed.state": ["pending", "published", "rejected"],
         "counters": ["now", "peak", "questions", "votes", "reactions"],
         "media.state": ["stopped", "connecting", "live", "reconnecting"],
+        "programme.kind": [k.value for k in SessionKind],
     }.items():
         for value in values:
             assert f"{family}.{value}" in fr
@@ -60,3 +63,9 @@ def test_no_page_script_uses_innerhtml():
     for path in WEB.rglob("*.js"):
         text = path.read_text(encoding="utf-8")
         assert "innerHTML" not in text.replace("never innerHTML", "") and "insertAdjacentHTML" not in text, path
+
+
+def test_the_calendar_names_session_kinds_as_the_pages_do():
+    for lang in ("fr", "en"):
+        kinds = json.loads((WEB / "i18n" / f"{lang}.json").read_text(encoding="utf-8"))["programme"]["kind"]
+        assert kinds == KIND_LABELS[lang]

@@ -164,6 +164,10 @@ class ClearFloorQueue(Command, tag="stage.clear_floor", frozen=True):
     pass
 
 
+class SetCurrentSession(Command, tag="programme.current", frozen=True):
+    session: Annotated[int, msgspec.Meta(ge=0, le=999)] | None  # programme index; None: between sessions
+
+
 class RecordSession(Command, tag="stage.record", frozen=True):
     session: Annotated[int, msgspec.Meta(ge=0, le=999)] | None  # programme index; None stops recording
 
@@ -183,6 +187,7 @@ ClientCommand = Union[  # noqa: UP007
     PostLive, Contribute, ApproveContribution, RejectContribution, UpvoteProposal,
     WithdrawProposalUpvote,
     React, RequestFloor, WithdrawFloor, GrantFloor, SetOnAir, ClearFloorQueue, RecordSession,
+    SetCurrentSession,
 ]
 AnyCommand = Union[ClientCommand, PresenceReport]  # noqa: UP007
 

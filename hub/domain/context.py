@@ -22,7 +22,7 @@ class Ctx:
     at: int           # the entry's time, milliseconds since the epoch
     actor: Actor
     config: EventConfig
-
+    session: int | None = None  # the programme session the control room says is under way
     @property
     def limits(self) -> Limits:
         return self.config.settings.limits

@@ -44,6 +44,7 @@ MATRIX: dict[type[c.Command], frozenset[Role]] = {
     c.SetOnAir: MODS,
     c.ClearFloorQueue: MODS,
     c.RecordSession: MODS,
+    c.SetCurrentSession: MODS,
     c.PresenceReport: frozenset({Role.SYSTEM}),
 }
 

@@ -49,6 +49,7 @@ class Poll(msgspec.Struct):
     counts: dict[str, list[int]] = msgspec.field(default_factory=dict)
     words: dict[str, dict[str, int]] = msgspec.field(default_factory=dict)
     texts: list[list[str]] = msgspec.field(default_factory=list)  # [pid, origin, text], in order
+    session: int | None = None  # the programme session under way when it was created
 
 
 class PollsState(msgspec.Struct):
@@ -78,7 +79,8 @@ def create(state: PollsState, ctx: Ctx, cmd: c.CreatePoll, fx: Effects) -> Commi
     require(cmd.scale_min < cmd.scale_max, "poll.scale", "scale_min must be below scale_max")
     poll = Poll(id=ctx.new_id("poll"), at=ctx.at, question=question, kind=cmd.kind, options=options,
                 max_picks=max_picks, scale_min=cmd.scale_min, scale_max=cmd.scale_max,
-                max_words=min(cmd.max_words, lim.words_per_ballot), results_visible=cmd.results == "live")
+                max_words=min(cmd.max_words, lim.words_per_ballot), results_visible=cmd.results == "live",
+                session=ctx.session)
 
     def commit() -> None:
         state.polls[poll.id] = poll
@@ -191,7 +193,8 @@ def render_poll(poll: Poll, audience: str) -> dict[str, Any] | None:
         return None
     return {"id": poll.id, "at": poll.at, "question": poll.question, "kind": poll.kind.value,
             "options": poll.options, "max_picks": poll.max_picks, "scale": [poll.scale_min, poll.scale_max],
-            "max_words": poll.max_words, "state": poll.state.value, "results_visible": poll.results_visible}
+            "max_words": poll.max_words, "state": poll.state.value, "results_visible": poll.results_visible,
+            "session": poll.session}
 
 
 def tally(poll: Poll) -> dict[str, Any]:

@@ -43,6 +43,7 @@ class Question(msgspec.Struct):
     state: QState
     voters: set[str] = msgspec.field(default_factory=set)
     merged_into: str | None = None
+    session: int | None = None  # the programme session under way when it was asked
 
 
 class QnaState(msgspec.Struct):
@@ -88,7 +89,8 @@ def ask(state: QnaState, ctx: Ctx, cmd: c.AskQuestion, fx: Effects) -> Commit:
     name = checked(cmd.name or "", limit=ctx.limits.name_length, code="name", what="the name", required=False)
     premoderated = ctx.config.settings.qna.premoderated
     q = Question(id=ctx.new_id("q"), at=ctx.at, text=text, name=name or None, author=ctx.actor.pid,
-                 origin=ctx.actor.origin, state=QState.PENDING if premoderated else QState.VISIBLE)
+                 origin=ctx.actor.origin, state=QState.PENDING if premoderated else QState.VISIBLE,
+                 session=ctx.session)
 
     def commit() -> None:
         state.questions[q.id] = q
@@ -168,7 +170,7 @@ def render(q: Question, audience: str) -> dict[str, Any] | None:
     if not visible_to(q, audience):
         return None
     out: dict[str, Any] = {"id": q.id, "at": q.at, "text": q.text, "name": q.name, "origin": q.origin,
-                           "state": q.state.value, "votes": len(q.voters)}
+                           "state": q.state.value, "votes": len(q.voters), "session": q.session}
     if q.merged_into:
         out["merged_into"] = q.merged_into
     return out

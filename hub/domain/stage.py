@@ -6,7 +6,9 @@ from typing import Any
 import msgspec
 
 from . import commands as c
+from . import programme
 from .context import Commit, Ctx, Effects
+from .event import EventConfig
 from .errors import DomainError, require
 
 
@@ -16,6 +18,8 @@ class StageState(msgspec.Struct):
     floor_queue: list[str] = msgspec.field(default_factory=list)
     recording: int | None = None        # the programme session being recorded (index)
     recording_since: int | None = None
+    current: int | None = None          # the programme session under way, as the control room says
+    current_since: int | None = None
 
 
 def _site(ctx: Ctx, site: str) -> str:
@@ -77,6 +81,23 @@ def record(state: StageState, ctx: Ctx, cmd: c.RecordSession, fx: Effects) -> Co
     return commit
 
 
-def render(state: StageState) -> dict[str, Any]:
+def set_current(state: StageState, ctx: Ctx, cmd: c.SetCurrentSession, fx: Effects) -> Commit:
+    """The control room says which session is under way: "now" and "next" on every
+    page follow it (a programme runs late; the clock alone would lie)."""
+    if cmd.session is not None:
+        require(cmd.session < len(ctx.config.programme), "programme.session",
+                f"the programme has no session {cmd.session}", session=cmd.session)
+    require(cmd.session != state.current, "programme.unchanged", "that is already the current session")
+
+    def commit() -> None:
+        state.current, state.current_since = cmd.session, ctx.at
+        fx.now.append(("stage", ""))
+        fx.result["current"] = cmd.session
+    return commit
+
+
+def render(state: StageState, config: EventConfig) -> dict[str, Any]:
     return {"on_air": state.on_air, "since": state.on_air_since, "floor_queue": list(state.floor_queue),
-            "recording": state.recording, "recording_since": state.recording_since}
+            "recording": state.recording, "recording_since": state.recording_since,
+            "current": state.current, "current_since": state.current_since,
+            "next": programme.next_session(config, state.current)}

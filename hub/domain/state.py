@@ -22,7 +22,7 @@ from .event import EventConfig
 from .permissions import check_allowed
 
 RECENT_COMMANDS_PER_PARTICIPANT = 64
-STATE_VERSION = 3  # bump when the shape changes: old snapshots are then ignored
+STATE_VERSION = 4  # bump when the shape changes: old snapshots are then ignored
 
 
 class Entry(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -90,6 +90,7 @@ HANDLERS: dict[type[c.Command], tuple[str, Handler]] = {
     c.SetOnAir: ("stage", stage.set_on_air),
     c.ClearFloorQueue: ("stage", stage.clear_floor),
     c.RecordSession: ("stage", stage.record),
+    c.SetCurrentSession: ("stage", stage.set_current),
     c.PresenceReport: ("presence", presence.report),
 }
 
@@ -102,7 +103,8 @@ def applied_seq(state: EventState, actor: Actor, cid: str | None) -> int | None:
 def _plan(state: EventState, config: EventConfig, seq: int, entry: Entry, fx: Effects) -> Commit:
     check_allowed(entry.actor.role, entry.cmd)
     part, handler = HANDLERS[type(entry.cmd)]
-    return handler(getattr(state, part), Ctx(seq=seq, at=entry.at, actor=entry.actor, config=config), entry.cmd, fx)
+    ctx = Ctx(seq=seq, at=entry.at, actor=entry.actor, config=config, session=state.stage.current)
+    return handler(getattr(state, part), ctx, entry.cmd, fx)
 
 
 def check(state: EventState, config: EventConfig, entry: Entry) -> None:

@@ -45,7 +45,7 @@ def render(state: EventState, config: EventConfig, key: Key, audience: str) -> A
     if kind == "screen":
         return state.polls.on_screen
     if kind == "stage":
-        return stage.render(state.stage)
+        return stage.render(state.stage, config)
     if kind == "reactions":
         return reactions.render(state.reactions)
     if kind == "presence":

@@ -166,7 +166,11 @@ class LiveSession(asyncio.Protocol):
             if chunk:
                 self.transport.write(chunk)
             elif self.transport.can_write_eof():
-                self.transport.write_eof()
+                try:
+                    self.transport.write_eof()
+                except OSError:  # the client already hung up (ENOTCONN): nothing left to tell it
+                    self.transport.abort()
+                    return
         # Only once the close handshake is over (or the client hung up): closing the
         # socket while the client is still sending makes the kernel reset it, and the
         # client then never reads the close frame (1006 instead of our code).

@@ -129,3 +129,24 @@ async def test_join_qr_code_for_the_sites_screen_only(http, hub):
 async def test_each_page_loads_its_own_module(http, path, module):
     text = (await http.get(path)).text
     assert f'src="/static/pages/{module}.js"' in text and f'class="page-{module}"' in text and "__PAGE__" not in text
+
+
+async def test_the_programme_downloads_as_a_calendar_in_the_event_time_zone(http):
+    import icalendar
+    r = await http.get(f"/e/{EVENT}/programme.ics")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(r.content)
+    events = [c for c in calendar.walk("VEVENT")]
+    assert len(events) == len(hub_config().programme)
+    opening = next(e for e in events if str(e["summary"]) == "Ouverture multisite")
+    assert opening.decoded("dtstart").isoformat() == "2020-10-13T09:00:00+02:00"
+    assert str(opening["location"]) == "Nancy — Rectorat (Nancy)" and "Plénière" in str(opening["description"])
+    english = icalendar.Calendar.from_ical((await http.get(f"/e/{EVENT}/programme.ics?lang=en")).content)
+    assert any("Plenary" in str(e["description"]) for e in english.walk("VEVENT"))
+    assert (await http.get("/e/nope/programme.ics")).status_code == 404
+
+
+def hub_config():
+    from hub.event_files import load_event_file
+    from ..hubserver import EVENTS_DIR
+    return load_event_file(EVENTS_DIR / f"{EVENT}.yaml")

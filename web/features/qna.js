@@ -40,8 +40,8 @@ export function askForm(live) {
   return form;
 }
 
-export function sortedQuestions(questions, by, states) {
-  const list = Object.values(questions).filter((q) => states.includes(q.state));
+export function sortedQuestions(questions, by, states, filter = () => true) {
+  const list = Object.values(questions).filter((q) => states.includes(q.state) && filter(q));
   if (by === 'time') return list.sort((a, b) => b.at - a.at || a.id.localeCompare(b.id));
   return list.sort((a, b) => b.votes - a.votes || a.at - b.at || a.id.localeCompare(b.id));
 }
@@ -66,9 +66,9 @@ function badge(kind) {
 }
 
 // role: "viewer" (upvote), "coordinator" (approve/dismiss own site's pending), "moderator" (everything)
-export function renderQuestions(container, live, { role, by = 'votes', states = ['visible', 'answered'] }) {
+export function renderQuestions(container, live, { role, by = 'votes', states = ['visible', 'answered'], filter }) {
   const state = live.state;
-  const items = sortedQuestions(state.questions, by, states);
+  const items = sortedQuestions(state.questions, by, states, filter);
   const highlighted = state.highlight ? state.highlight.id : null;
   syncList(container, items, (q) => q.id, createItem, (el, q) => {
     el.parts.text.textContent = q.text;

@@ -7,6 +7,7 @@ import { pollBuilder, renderPollList } from '../features/polls.js';
 import { liveTweetComposer, renderFeed } from '../features/feed.js';
 import { floorQueue, onAirBadge, recordingControl, stageSwitch } from '../features/stage.js';
 import { countersTable } from '../features/counters.js';
+import { currentSessionControl, inSession, sessionFilter } from '../features/programme.js';
 import { watchAnnouncements } from './common.js';
 
 const { event } = eventFromPath();
@@ -14,6 +15,7 @@ const token = staffToken(`mx.token.${event}.moderate`);
 
 let ui = null;
 let view = 'all';
+let session = 'all';  // the questions of every session, or of one
 const announceChanges = watchAnnouncements();
 
 if (token) {
@@ -27,16 +29,17 @@ if (token) {
         ui = { stage: h('div'), switch: h('div'), queue: h('div'), record: h('div'), counters: h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-labelledby': 'h-counters' }),
           pending: h('ul', { class: 'questions', id: 'queue-pending' }), visible: h('ul', { class: 'questions', id: 'queue-visible' }),
           polls: h('div', { id: 'poll-list' }), view: h('div'), contributions: h('ul', { class: 'posts', id: 'pending-posts' }),
-          feed: h('ul', { class: 'posts', id: 'posts' }) };
+          feed: h('ul', { class: 'posts', id: 'posts' }), current: h('div'), sessionFilter: h('div') };
         setChildren($('#main'), h('div', { class: 'columns three' },
           h('div', { class: 'col' },
             section('onair', 'moderate.on_air', ui.stage, ui.switch, h('h3', { 'data-i18n': 'stage.floor_queue' }), ui.queue,
               h('button', { type: 'button', class: 'small', onclick: () => l.send({ type: 'stage.clear_floor' }).catch(() => {}), 'data-i18n': 'stage.clear' }),
               h('h3', { 'data-i18n': 'stage.recordings' }), ui.record),
+            section('programme', 'programme.current', ui.current),
             section('counters', 'moderate.counters', ui.counters),
             section('tweet', 'moderate.live_tweets', liveTweetComposer(l), ui.feed)),
           h('div', { class: 'col' },
-            section('queue', 'moderate.queue', h('h3', { 'data-i18n': 'moderate.pending' }), ui.pending,
+            section('queue', 'moderate.queue', ui.sessionFilter, h('h3', { 'data-i18n': 'moderate.pending' }), ui.pending,
               h('h3', { 'data-i18n': 'moderate.visible' }), ui.visible),
             section('contributions', 'moderate.contributions', ui.contributions)),
           h('div', { class: 'col' },
@@ -47,9 +50,11 @@ if (token) {
       refill(ui.switch, stageSwitch(l));
       refill(ui.queue, floorQueue(l, { grant: true }));
       refill(ui.record, recordingControl(l));
+      refill(ui.current, currentSessionControl(l));
+      refill(ui.sessionFilter, sessionFilter(l, session, (v) => { session = v; l.changed([]); }));
       setChildren(ui.counters, countersTable(l, [...l.welcome.event.sites.map((s) => s.id), 'remote']));
-      renderQuestions(ui.pending, l, { role: 'moderator', by: 'time', states: ['pending'] });
-      renderQuestions(ui.visible, l, { role: 'moderator', by: 'votes', states: ['visible'] });
+      renderQuestions(ui.pending, l, { role: 'moderator', by: 'time', states: ['pending'], filter: inSession(session) });
+      renderQuestions(ui.visible, l, { role: 'moderator', by: 'votes', states: ['visible'], filter: inSession(session) });
       refill(ui.view, viewToggleFor(l));
       renderPollList(ui.polls, l, view);
       renderFeed(ui.contributions, l, { role: 'moderator', filter: (p) => p.state === 'pending' });

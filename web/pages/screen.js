@@ -9,6 +9,7 @@ import { renderFeed } from '../features/feed.js';
 import { floatNewReactions } from '../features/reactions.js';
 import { onAirBadge } from '../features/stage.js';
 import { mosaic } from '../features/media.js';
+import { nowNext } from '../features/programme.js';
 import { watchAnnouncements } from './common.js';
 
 const { event, site } = eventFromPath();
@@ -68,7 +69,7 @@ if (token) {
       ui.qr.alt = t('screen.qr_alt', { site: siteName(l, site) });
       ui.code.textContent = l.welcome.join_code || '';
       ui.joinUrl.textContent = `${location.host}/e/${event}`;
-      setChildren(ui.onair, onAirBadge(l));
+      setChildren(ui.onair, onAirBadge(l), nowNext(l));
       setChildren(ui.highlight, highlightBlock(l));
       setChildren(ui.poll, pollBlock(l));
       renderFeed(ui.wall, l, { role: 'readonly', limit: 8 });

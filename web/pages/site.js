@@ -5,6 +5,7 @@ import { eventFromPath, siteName, startPage, staffToken, section } from '../lib/
 import { renderQuestions } from '../features/qna.js';
 import { contributionForm, renderFeed } from '../features/feed.js';
 import { floorRequest, onAirBadge } from '../features/stage.js';
+import { nowNext, programmeList } from '../features/programme.js';
 import { mosaic, publishPanel } from '../features/media.js';
 import { siteCounters } from '../features/counters.js';
 import { watchAnnouncements } from './common.js';
@@ -33,7 +34,8 @@ if (token) {
         others = mosaic(l);
         ui = { stage: h('div'), floor: h('div'), counters: h('div'),
           pending: h('ul', { class: 'questions', id: 'pending-questions' }),
-          questions: h('ul', { class: 'questions' }), mine: h('ul', { class: 'posts', id: 'site-posts' }) };
+          questions: h('ul', { class: 'questions' }), mine: h('ul', { class: 'posts', id: 'site-posts' }),
+          programme: h('div') };
         setChildren($('#main'), h('div', { class: 'columns' },
           h('div', { class: 'col' },
             section('camera', 'media.our_camera', publishPanel(l, token)),
@@ -44,10 +46,12 @@ if (token) {
           h('div', { class: 'col' },
             section('moderation', 'site.pending', ui.pending),
             section('site-questions', 'site.questions', ui.questions),
-            section('site-feed', 'site.feed', ui.mine))));
+            section('site-feed', 'site.feed', ui.mine),
+            section('programme', 'programme.title', ui.programme))));
         translate(document);
       }
-      setChildren(ui.stage, onAirBadge(l));
+      setChildren(ui.stage, onAirBadge(l), nowNext(l));
+      setChildren(ui.programme, programmeList(l));
       setChildren(ui.floor, floorRequest(l));
       others.update(l);
       setChildren(ui.counters, counterList(l));

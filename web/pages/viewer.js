@@ -1,5 +1,5 @@
 // The viewer page: remote viewers and on-site participants (joined by QR code).
-import { $, h, setChildren } from '../lib/dom.js';
+import { $, h, refill, setChildren } from '../lib/dom.js';
 import { initI18n, t, translate } from '../lib/i18n.js';
 import { eventFromPath, siteName, startPage } from '../lib/app.js';
 import { askForm, highlightBlock, renderQuestions } from '../features/qna.js';
@@ -8,6 +8,7 @@ import { renderFeed } from '../features/feed.js';
 import { reactionBar } from '../features/reactions.js';
 import { onAirBadge } from '../features/stage.js';
 import { playerPanel } from '../features/media.js';
+import { inSession, nowNext, programmeList, sessionFilter } from '../features/programme.js';
 import { watchAnnouncements } from './common.js';
 
 const { event, section, site: pathSite } = eventFromPath();
@@ -60,19 +61,22 @@ function layout() {
     poll: h('section', { id: 'poll', 'aria-labelledby': 'h-poll' }, h('h2', { id: 'h-poll', 'data-i18n': 'polls.current' })),
     qna: h('section', { id: 'qna', 'aria-labelledby': 'h-qna' }, h('h2', { id: 'h-qna', 'data-i18n': 'qna.title' })),
     feed: h('section', { id: 'feed', 'aria-labelledby': 'h-feed' }, h('h2', { id: 'h-feed', 'data-i18n': 'feed.heading' })),
+    programme: h('section', { id: 'programme', 'aria-labelledby': 'h-programme' },
+      h('h2', { id: 'h-programme', 'data-i18n': 'programme.title' })),
   };
   const slots = {
     player: h('div'), highlight: h('div'), ballot: h('div'), results: h('div'), sort: h('div', { class: 'toolbar' }),
     questions: h('ul', { class: 'questions', id: 'questions' }), feed: h('ul', { class: 'posts', id: 'posts' }),
-    reactions: h('div', { id: 'reactions' }),
+    reactions: h('div', { id: 'reactions' }), nowNext: h('div'), programme: h('div'), sessionFilter: h('div'),
   };
-  sections.player.append(slots.player);
+  sections.player.append(slots.player, slots.nowNext);
+  sections.programme.append(slots.programme);
   sections.highlight.append(slots.highlight);
   sections.poll.append(slots.ballot, slots.results);
   sections.feed.append(slots.feed);
   setChildren($('#main'), h('div', { class: 'columns' },
     h('div', { class: 'col' }, sections.player, sections.highlight, sections.poll),
-    h('div', { class: 'col' }, sections.qna, sections.feed)));
+    h('div', { class: 'col' }, sections.qna, sections.feed, sections.programme)));
   $('#dock').append(slots.reactions);
   return { sections, slots };
 }
@@ -84,6 +88,7 @@ async function main() {
   let media = null;
   let ballotKey;  // undefined: nothing drawn yet
   let sortBy = 'votes';
+  let session = 'all';  // questions of every session, or of one
   let view = 'all';
   const announceChanges = watchAnnouncements();
   const live = await startPage({
@@ -97,13 +102,16 @@ async function main() {
     render: (l) => {
       if (!ui) {
         ui = layout();
-        ui.sections.qna.append(askForm(l), ui.slots.sort, ui.slots.questions);
+        ui.sections.qna.append(askForm(l), ui.slots.sort, ui.slots.sessionFilter, ui.slots.questions);
         media = playerPanel(l);
         ui.sections.player.append(media.element);
         translate(document);
       }
       const { slots } = ui;
       setChildren(slots.player, onAirBadge(l));
+      setChildren(slots.nowNext, nowNext(l));
+      setChildren(slots.programme, programmeList(l));
+      refill(slots.sessionFilter, sessionFilter(l, session, (v) => { session = v; l.changed([]); }));
       media.update(l);
       setChildren(slots.highlight, highlightBlock(l));
       const poll = currentPoll(l.state);
@@ -119,9 +127,9 @@ async function main() {
       draw();
       setChildren(slots.sort, h('div', { class: 'toggle', role: 'group', 'aria-label': t('qna.sort') },
         ['votes', 'time'].map((by) => h('button', { type: 'button', class: 'small', 'aria-pressed': String(sortBy === by),
-          onclick: () => { sortBy = by; renderQuestions(slots.questions, l, { role: 'viewer', by: sortBy }); l.changed([]); } },
+          onclick: () => { sortBy = by; l.changed([]); } },
         t(`qna.sort_${by}`)))));
-      renderQuestions(slots.questions, l, { role: 'viewer', by: sortBy });
+      renderQuestions(slots.questions, l, { role: 'viewer', by: sortBy, filter: inSession(session) });
       renderFeed(slots.feed, l, { role: 'viewer' });
       setChildren(slots.reactions, reactionBar(l));
       translate($('#main'));

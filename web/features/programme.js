@@ -1,0 +1,92 @@
+// The programme: sessions by day, "now / next" as the control room declares them,
+// the régie's control for it, and a filter of questions by session.
+import { h } from '../lib/dom.js';
+import { lang, t } from '../lib/i18n.js';
+import { act, siteCity, siteName } from '../lib/app.js';
+
+// Earliest first: by day (the event's first day when a session names none), then start.
+export function sessionsInOrder(live) {
+  const { programme, date } = live.welcome.event;
+  return programme.map((s, index) => ({ ...s, index, day: s.day || date }))
+    .sort((a, b) => a.day.localeCompare(b.day) || a.start.localeCompare(b.start) || a.index - b.index);
+}
+
+function dayLabel(day) {
+  return new Intl.DateTimeFormat(lang() === 'en' ? 'en-GB' : 'fr-FR', { weekday: 'long', day: 'numeric', month: 'long' })
+    .format(new Date(`${day}T12:00:00`));
+}
+
+function sessionLine(live, s) {
+  return [s.title, ` · ${siteName(live, s.site)} · ${s.start}–${s.end}`];
+}
+
+export function nowNext(live) {
+  const { current, next } = live.state.stage;
+  const programme = live.welcome.event.programme;
+  if (!programme.length) return null;
+  const now = current === null || current === undefined ? null : { ...programme[current], index: current };
+  const after = next === null || next === undefined ? null : { ...programme[next], index: next };
+  return h('dl', { class: 'now-next' },
+    h('dt', {}, t('programme.now')), h('dd', { class: 'now' }, now ? sessionLine(live, now) : t('programme.none_now')),
+    after ? [h('dt', {}, t('programme.next')), h('dd', { class: 'next' }, sessionLine(live, after))] : null);
+}
+
+export function programmeList(live) {
+  const { current, next } = live.state.stage;
+  const sessions = sessionsInOrder(live);
+  const days = [...new Set(sessions.map((s) => s.day))];
+  const many = days.length > 1;
+  const list = (day) => h('ol', { class: 'programme' }, sessions.filter((s) => s.day === day).map((s) => h('li', {
+    class: `session${s.index === current ? ' is-now' : ''}${s.index === next ? ' is-next' : ''}`,
+    'aria-current': s.index === current ? 'true' : null },
+  h('span', { class: 'when' }, `${s.start}–${s.end}`),
+  h('span', { class: 'what' }, h('strong', {}, s.title),
+    s.index === current ? h('span', { class: 'badge badge-now' }, t('programme.now')) : null,
+    s.index === next ? h('span', { class: 'badge badge-next' }, t('programme.next')) : null),
+  h('span', { class: 'meta' }, [t(`programme.kind.${s.kind}`), siteName(live, s.site),
+    s.speakers && s.speakers.length ? t('programme.speakers', { names: s.speakers.join(', ') }) : null]
+    .filter(Boolean).join(' · ')))));
+  return h('div', {},
+    days.map((day) => (many ? [h('h3', {}, dayLabel(day)), list(day)] : list(day))),
+    h('p', {}, h('a', { href: `/e/${encodeURIComponent(live.welcome.event.id)}/programme.ics${lang() === 'en' ? '?lang=en' : ''}`,
+      download: '' }, t('programme.ics'))));
+}
+
+// The régie declares which session is under way (the programme runs late: the clock alone would lie).
+let picked = null;
+
+export function currentSessionControl(live) {
+  const sessions = sessionsInOrder(live);
+  if (!sessions.length) return null;
+  const { current, next } = live.state.stage;
+  const selected = picked ?? next ?? current ?? sessions[0].index;
+  const select = h('select', { id: 'current-session', 'aria-label': t('programme.current'),
+    onchange: (e) => { picked = Number(e.target.value); } },
+  sessions.map((s) => h('option', { value: String(s.index), selected: s.index === selected },
+    `${s.day !== live.welcome.event.date ? `${s.day} ` : ''}${s.start} — ${s.title} (${siteCity(live, s.site)})`)));
+  return h('div', { class: 'current-session' }, nowNext(live), select,
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'small ok', dataset: { action: 'set-current' },
+        onclick: async () => { if (await act(live, { type: 'programme.current', session: Number(select.value) })) picked = null; } },
+      t('programme.set_current')),
+      current !== null && current !== undefined ? h('button', { type: 'button', class: 'small', dataset: { action: 'between' },
+        onclick: () => act(live, { type: 'programme.current', session: null }) }, t('programme.between')) : null));
+}
+
+// Questions by the session they were asked in: "all", "none" (outside any session) or an index.
+export function sessionFilter(live, value, onChange) {
+  const asked = new Set(Object.values(live.state.questions).map((q) => q.session));
+  const sessions = sessionsInOrder(live).filter((s) => asked.has(s.index) || s.index === live.state.stage.current);
+  const select = h('select', { id: 'qna-session', 'aria-label': t('programme.filter'),
+    onchange: (e) => onChange(e.target.value) },
+  h('option', { value: 'all', selected: value === 'all' }, t('programme.filter_all')),
+  asked.has(null) ? h('option', { value: 'none', selected: value === 'none' }, t('programme.filter_none')) : null,
+  sessions.map((s) => h('option', { value: String(s.index), selected: value === String(s.index) }, `${s.start} — ${s.title}`)));
+  return h('label', { class: 'filter' }, h('span', {}, t('programme.filter')), select);
+}
+
+export function inSession(value) {
+  if (value === 'all') return () => true;
+  if (value === 'none') return (q) => q.session === null || q.session === undefined;
+  return (q) => String(q.session) === value;
+}
