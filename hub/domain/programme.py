@@ -32,4 +32,5 @@ def next_session(config: EventConfig, current: int | None) -> int | None:
     later = [i for i in in_time_order(config) if i != current
              and (day_of(config, programme[i]), programme[i].start) >= ends]
     same_site = [i for i in later if programme[i].site == now.site]
-    return (same_site or later or [None])[0]
+    found = same_site or later
+    return found[0] if found else None

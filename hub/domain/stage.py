@@ -8,8 +8,8 @@ import msgspec
 from . import commands as c
 from . import programme
 from .context import Commit, Ctx, Effects
-from .event import EventConfig
 from .errors import DomainError, require
+from .event import EventConfig
 
 
 class StageState(msgspec.Struct):

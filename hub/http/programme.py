@@ -55,7 +55,8 @@ def calendar(config: EventConfig, public_url: str, lang: str = "fr") -> bytes:
         ev.add("description", f"{kind}{speakers}")
         ev.add("url", f"{public_url}/e/{config.id}")
         cal.add_component(ev)
-    return cal.to_ical()
+    body: bytes = cal.to_ical()
+    return body
 
 
 async def programme_ics(request: Request) -> Response:

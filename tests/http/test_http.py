@@ -148,5 +148,6 @@ async def test_the_programme_downloads_as_a_calendar_in_the_event_time_zone(http
 
 def hub_config():
     from hub.event_files import load_event_file
+
     from ..hubserver import EVENTS_DIR
     return load_event_file(EVENTS_DIR / f"{EVENT}.yaml")
