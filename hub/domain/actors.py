@@ -20,10 +20,28 @@ class Role(str, enum.Enum):
 ON_SITE_ROLES = frozenset({Role.PARTICIPANT, Role.COORDINATOR, Role.SCREEN})
 
 
+class Category(str, enum.Enum):
+    """Who a participant says they are, if they wish to (results break down by it)."""
+    STUDENT = "eleve"
+    PARENT = "parent"
+    TEACHER = "enseignant"
+    MANAGEMENT = "encadrement"   # personnel d'encadrement
+    LOCAL_AUTHORITY = "collectivite"
+    OTHER = "autre"
+
+
+UNDECLARED = "non_renseigne"  # the breakdown's key for people who did not say
+
+
 class Actor(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     role: Role
     pid: str
     site: str | None = None
+    category: Category | None = None  # self-declared at join, optional
+
+    @property
+    def category_key(self) -> str:
+        return self.category.value if self.category is not None else UNDECLARED
 
     @property
     def origin(self) -> str:

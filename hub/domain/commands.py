@@ -123,6 +123,13 @@ class Contribute(Command, tag="feed.contribute", frozen=True):
     author: Short | None = None  # e.g. the speaker of a quote
 
 
+class SubmitProposal(Command, tag="proposal.submit", frozen=True):
+    """Anybody taking part files a concrete proposal under one of the event's themes."""
+    theme: Id
+    title: Text
+    body: Text = ""
+
+
 class ApproveContribution(Command, tag="feed.approve", frozen=True):
     post: Id
 
@@ -184,7 +191,7 @@ ClientCommand = Union[  # noqa: UP007
     AskQuestion, UpvoteQuestion, WithdrawUpvote, ApproveQuestion, DismissQuestion,
     AnswerQuestion, HighlightQuestion, MergeQuestion,
     CreatePoll, OpenPoll, ClosePoll, RevealResults, HideResults, ShowPollOnScreens, Vote,
-    PostLive, Contribute, ApproveContribution, RejectContribution, UpvoteProposal,
+    PostLive, Contribute, SubmitProposal, ApproveContribution, RejectContribution, UpvoteProposal,
     WithdrawProposalUpvote,
     React, RequestFloor, WithdrawFloor, GrantFloor, SetOnAir, ClearFloorQueue, RecordSession,
     SetCurrentSession,

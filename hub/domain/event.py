@@ -44,6 +44,11 @@ class Site(_Strict, frozen=True):
     city: str
 
 
+class Theme(_Strict, frozen=True):
+    id: str
+    title: str
+
+
 class Session(_Strict, frozen=True):
     title: str
     kind: SessionKind
@@ -98,6 +103,7 @@ class EventConfig(_Strict, frozen=True):
     date: dt.date
     sites: list[Site]
     programme: list[Session] = []
+    themes: list[Theme] = []  # what open proposals are filed under
     end_date: dt.date | None = None
     timezone: str = "Europe/Paris"
     hashtag: str | None = None
@@ -110,6 +116,9 @@ class EventConfig(_Strict, frozen=True):
 
     def has_site(self, site: str) -> bool:
         return any(s.id == site for s in self.sites)
+
+    def has_theme(self, theme: str) -> bool:
+        return any(t.id == theme for t in self.themes)
 
     def public_view(self) -> dict[str, Any]:
         """What every client may know of the configuration."""
@@ -169,6 +178,13 @@ def _check(event: EventConfig) -> None:
             raise ConfigError(f"{where}.end", "must be after start")
         if session.day and not (event.date <= session.day <= last_day):
             raise ConfigError(f"{where}.day", "outside the event's dates")
+    themes: set[str] = set()
+    for i, theme in enumerate(event.themes):
+        if not SLUG.match(theme.id) or theme.id in themes:
+            raise ConfigError(f"themes[{i}].id", "use unique lowercase letters, digits and dashes")
+        if not theme.title.strip():
+            raise ConfigError(f"themes[{i}].title", "must not be empty")
+        themes.add(theme.id)
     if event.hashtag is not None and not re.match(r"^#\w{1,60}$", event.hashtag):
         raise ConfigError("hashtag", "must look like #word")
     if not event.reactions or len(set(event.reactions)) != len(event.reactions):

@@ -9,7 +9,7 @@ import msgspec
 
 from . import commands as c
 from . import upvotes
-from .actors import REMOTE
+from .actors import REMOTE, Role
 from .commands import ContributionKind
 from .context import Commit, Ctx, Effects
 from .errors import DomainError, require
@@ -45,6 +45,12 @@ class Post(msgspec.Struct):
     photo: str | None = None
     author: str | None = None
     voters: set[str] = msgspec.field(default_factory=set)
+    theme: str | None = None          # a proposal's theme
+    open: bool = False                # filed by a participant or viewer (not a site's contribution)
+    category: str | None = None       # the filer's self-declared category (open proposals)
+    filed_by: str | None = None       # the filer's participant id: never shown, only "mine"
+    # voter -> [origin, category]: the per-site and per-category breakdown of upvotes
+    voted_from: dict[str, list[str]] = msgspec.field(default_factory=dict)
 
 
 class FeedState(msgspec.Struct):
@@ -92,6 +98,38 @@ def contribute(state: FeedState, ctx: Ctx, cmd: c.Contribute, fx: Effects) -> Co
     return commit
 
 
+def submit_proposal(state: FeedState, ctx: Ctx, cmd: c.SubmitProposal, fx: Effects) -> Commit:
+    """An open proposal: always pre-moderated, by the filer's site coordinator (or,
+    for remote people, the control room), then upvoted by everyone."""
+    require(ctx.config.has_theme(cmd.theme), "proposal.theme", f"no theme {cmd.theme} in this event",
+            theme=cmd.theme)
+    lim = ctx.limits
+    title = checked(cmd.title, limit=lim.contribution_title_length, code="proposal.title", what="the title")
+    body = checked(cmd.body, limit=lim.contribution_body_length, code="proposal.body", what="the text",
+                   required=False)
+    post = Post(id=ctx.new_id("p"), at=ctx.at, kind=ContributionKind.PROPOSAL.value, origin=ctx.actor.origin,
+                title=title, body=body, state=PostState.PENDING, filed_by=ctx.actor.pid, theme=cmd.theme, open=True,
+                category=ctx.actor.category_key)
+
+    def commit() -> None:
+        state.posts[post.id] = post
+        fx.now.append(("post", post.id))
+        fx.result.update(post=post.id, state=post.state.value)
+    return commit
+
+
+def _check_scope(ctx: Ctx, post: Post) -> None:
+    """Coordinators pre-moderate the open proposals filed at their site; the rest
+    (their own contributions, remote people's proposals) is the control room's."""
+    if ctx.actor.role is not Role.COORDINATOR:
+        return
+    if not post.open:
+        raise DomainError("auth.forbidden", "the control room validates sites' contributions", post=post.id)
+    if post.origin != ctx.actor.site:
+        raise DomainError("auth.other_site", f"post {post.id} was filed at {post.origin}, not at {ctx.actor.site}",
+                          post=post.id)
+
+
 def _get(state: FeedState, pid: str) -> Post:
     post = state.posts.get(pid)
     if post is None:
@@ -101,6 +139,7 @@ def _get(state: FeedState, pid: str) -> Post:
 
 def moderate(state: FeedState, ctx: Ctx, cmd: c.ApproveContribution | c.RejectContribution, fx: Effects) -> Commit:
     post = _get(state, cmd.post)
+    _check_scope(ctx, post)
     require(post.state is PostState.PENDING, "post.bad_state", f"post {post.id} is {post.state.value}",
             post=post.id, state=post.state.value)
 
@@ -120,8 +159,19 @@ def upvote(state: FeedState, ctx: Ctx, cmd: c.UpvoteProposal | c.WithdrawProposa
 
     def commit() -> None:
         fx.result.update(post=post.id, votes=upvotes.toggle(post.voters, ctx.actor.pid, adding))
+        if adding:
+            post.voted_from[ctx.actor.pid] = [ctx.actor.origin, ctx.actor.category_key]
+        else:
+            post.voted_from.pop(ctx.actor.pid, None)
         fx.hot.append(("post", post.id))
     return commit
+
+
+def _breakdown(post: Post, field: int) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for where in post.voted_from.values():
+        counts[where[field]] = counts.get(where[field], 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def render(post: Post, audience: str, hashtag: str | None) -> dict[str, Any] | None:
@@ -133,5 +183,6 @@ def render(post: Post, audience: str, hashtag: str | None) -> dict[str, Any] | N
     if post.kind == LIVE and hashtag:
         out["hashtag"] = hashtag
     if post.kind == ContributionKind.PROPOSAL.value:
-        out["votes"] = len(post.voters)
+        out.update(votes=len(post.voters), theme=post.theme, open=post.open, category=post.category,
+                   votes_by_site=_breakdown(post, 0), votes_by_category=_breakdown(post, 1))
     return out

@@ -33,8 +33,9 @@ MATRIX: dict[type[c.Command], frozenset[Role]] = {
     c.Vote: AUDIENCE,
     c.PostLive: MODS,
     c.Contribute: frozenset({C}),  # attributed to the coordinator's site
-    c.ApproveContribution: MODS,
-    c.RejectContribution: MODS,
+    c.SubmitProposal: AUDIENCE,
+    c.ApproveContribution: STAFF,  # coordinator: open proposals from their own site only
+    c.RejectContribution: STAFF,   # coordinator: open proposals from their own site only
     c.UpvoteProposal: AUDIENCE,
     c.WithdrawProposalUpvote: AUDIENCE,
     c.React: AUDIENCE,

@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 
 from . import commands as c
+from .actors import UNDECLARED
 from .commands import PollKind
 from .context import Commit, Ctx, Effects
 from .errors import DomainError, require
@@ -30,6 +31,7 @@ TRANSITIONS = {PollState.DRAFT: {PollState.OPEN}, PollState.OPEN: {PollState.CLO
 class Ballot(msgspec.Struct, array_like=True):
     site: str
     value: list[int | str] | int | str
+    category: str = UNDECLARED  # the voter's self-declared category
 
 
 class Poll(msgspec.Struct):
@@ -175,7 +177,7 @@ def vote(state: PollsState, ctx: Ctx, cmd: c.Vote, fx: Effects) -> Commit:
     poll = _get(state, cmd.poll)
     require(poll.state is PollState.OPEN, "poll.not_open", f"poll {poll.id} is {poll.state.value}: no votes now",
             poll=poll.id, state=poll.state.value)
-    ballot = Ballot(site=ctx.actor.origin, value=_ballot_value(poll, ctx, cmd))
+    ballot = Ballot(site=ctx.actor.origin, value=_ballot_value(poll, ctx, cmd), category=ctx.actor.category_key)
 
     def commit() -> None:
         previous = poll.ballots.get(ctx.actor.pid)
@@ -200,9 +202,12 @@ def render_poll(poll: Poll, audience: str) -> dict[str, Any] | None:
 def tally(poll: Poll) -> dict[str, Any]:
     """Results overall and per origin (site id or "remote")."""
     by_site_total: dict[str, int] = {}
+    by_category: dict[str, int] = {}
     for b in poll.ballots.values():
         by_site_total[b.site] = by_site_total.get(b.site, 0) + 1
-    out: dict[str, Any] = {"poll": poll.id, "ballots": len(poll.ballots), "ballots_by_site": by_site_total}
+        by_category[b.category] = by_category.get(b.category, 0) + 1
+    out: dict[str, Any] = {"poll": poll.id, "ballots": len(poll.ballots), "ballots_by_site": by_site_total,
+                           "ballots_by_category": dict(sorted(by_category.items()))}
     if poll.kind is PollKind.WORDCLOUD:
         overall: dict[str, int] = {}
         for bag in poll.words.values():
@@ -219,9 +224,19 @@ def tally(poll: Poll) -> dict[str, Any]:
             total = [a + b for a, b in zip(total, row)]
         out["counts"] = total
         out["counts_by_site"] = {s: list(row) for s, row in poll.counts.items() if any(row)}
+        out["counts_by_category"] = _counts_by_category(poll, size)
         if poll.kind is PollKind.RATING and poll.ballots:
             out["mean"] = round(sum((poll.scale_min + i) * n for i, n in enumerate(total)) / len(poll.ballots), 2)
     return out
+
+
+def _counts_by_category(poll: Poll, size: int) -> dict[str, list[int]]:
+    rows: dict[str, list[int]] = {}
+    for b in poll.ballots.values():
+        row = rows.setdefault(b.category, [0] * size)
+        for i in (b.value if isinstance(b.value, list) else [int(b.value) - poll.scale_min]):
+            row[int(i)] += 1
+    return dict(sorted(rows.items()))
 
 
 def render_tally(poll: Poll, audience: str) -> dict[str, Any] | None:

@@ -79,6 +79,7 @@ HANDLERS: dict[type[c.Command], tuple[str, Handler]] = {
     c.Vote: ("polls", polls.vote),
     c.PostLive: ("feed", feed.post_live),
     c.Contribute: ("feed", feed.contribute),
+    c.SubmitProposal: ("feed", feed.submit_proposal),
     c.ApproveContribution: ("feed", feed.moderate),
     c.RejectContribution: ("feed", feed.moderate),
     c.UpvoteProposal: ("feed", feed.upvote),

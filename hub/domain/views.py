@@ -81,4 +81,6 @@ def mine(state: EventState, pid: str) -> dict[str, Any]:
         "proposals_upvoted": sorted(p.id for p in state.feed.posts.values() if pid in p.voters),
         "ballots": {p.id: p.ballots[pid].value for p in state.polls.polls.values() if pid in p.ballots},
         "questions": sorted(q.id for q in state.qna.questions.values() if q.author == pid),
+        "proposals": [{"id": p.id, "title": p.title, "theme": p.theme, "state": p.state.value}
+                      for p in state.feed.posts.values() if p.filed_by == pid],
     }

@@ -18,13 +18,13 @@ def authenticate(config: EventConfig, secret: str, hello: Hello, now: int) -> Ac
         raise DomainError("hello.version", f"this hub speaks protocol {PROTOCOL_VERSION}")
     if hello.token is not None:
         grant = access.verify(secret, hello.token, config.id, now)
-        return Actor(role=grant.role, pid=hello.pid, site=grant.site)
+        return Actor(role=grant.role, pid=hello.pid, site=grant.site)  # staff: no category
     if hello.join is not None:
         if not config.has_site(hello.join.site):
             raise DomainError("site.not_found", f"no site {hello.join.site} in this event")
         access.check_join_code(secret, config.id, hello.join.site, hello.join.code)
-        return Actor(role=Role.PARTICIPANT, pid=hello.pid, site=hello.join.site)
-    return Actor(role=Role.VIEWER, pid=hello.pid)
+        return Actor(role=Role.PARTICIPANT, pid=hello.pid, site=hello.join.site, category=hello.category)
+    return Actor(role=Role.VIEWER, pid=hello.pid, category=hello.category)
 
 
 def audience_of(actor: Actor) -> str:

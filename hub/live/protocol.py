@@ -8,6 +8,7 @@ from typing import Annotated, Any, Union
 import msgspec
 from websockets.frames import Frame, Opcode
 
+from ..domain.actors import Category
 from ..domain.commands import ClientCommand
 from ..domain.errors import DomainError
 
@@ -34,6 +35,7 @@ class Hello(_In, tag="hello", frozen=True):
     join: JoinSite | None = None   # an on-site participant: the site and its code
     token: str | None = None       # a signed role link: coordinator, moderator, screen
     resume: Seq | None = None      # the last seq this client holds
+    category: Category | None = None  # self-declared: élève, parent, enseignant… (optional)
 
 
 class Command(_In, tag="cmd", frozen=True):
