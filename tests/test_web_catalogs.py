@@ -3,13 +3,15 @@ import json
 import re
 from pathlib import Path
 
+from hub.domain.actors import Category
 from hub.domain.commands import CLIENT_COMMAND_TYPES
 from hub.domain.event import SessionKind
 from hub.http.programme import KIND_LABELS
 
 WEB = Path(__file__).resolve().parents[1] / "web"
 NAMESPACES = ("common", "connection", "announce", "index", "join", "viewer", "site", "moderate", "screen", "qna",
-              "polls", "feed", "reactions", "stage", "counters", "errors", "programme")
+              "polls", "feed", "reactions", "stage", "counters", "errors", "programme",
+              "proposals", "category")
 KEY = re.compile(r"['\"]((?:{})\.[a-z_.]+[a-z_])['\"]".format("|".join(NAMESPACES)))
 
 
@@ -53,6 +55,7 @@ def test_templated_keys_exist_for_every_value():
         "counters": ["now", "peak", "questions", "votes", "reactions"],
         "media.state": ["stopped", "connecting", "live", "reconnecting"],
         "programme.kind": [k.value for k in SessionKind],
+        "category": [k.value for k in Category] + ["non_renseigne", "none"],
     }.items():
         for value in values:
             assert f"{family}.{value}" in fr

@@ -85,9 +85,9 @@ function connectionIndicator(live) {
   return pill;
 }
 
-export async function startPage({ event, join = null, token = null, title, render, header = () => [] }) {
+export async function startPage({ event, join = null, token = null, category = null, title, render, header = () => [] }) {
   await initI18n();
-  const live = new Live(event, { join, token });
+  const live = new Live(event, { join, token, category });
   window.__mx = live; // for the browser tests and for curious people
   const titleText = h('span', { class: 'event-title' }, t('common.loading'));
   const extra = h('div', { class: 'top-extra' });

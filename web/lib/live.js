@@ -17,11 +17,12 @@ export function participantId() {
 }
 
 export class Live extends EventTarget {
-  constructor(event, { join = null, token = null } = {}) {
+  constructor(event, { join = null, token = null, category = null } = {}) {
     super();
     this.event = event;
     this.join = join;
     this.token = token;
+    this.category = category;  // self-declared (élève, parent…), or null
     this.pid = participantId();
     this.state = null;
     this.me = {};
@@ -47,6 +48,7 @@ export class Live extends EventTarget {
       const hello = { type: 'hello', pid: this.pid };
       if (this.join) hello.join = this.join;
       if (this.token) hello.token = this.token;
+      if (this.category) hello.category = this.category;
       if (this.seq !== null) hello.resume = this.seq;
       ws.send(JSON.stringify(hello));
       for (const { message } of this.pending.values()) ws.send(JSON.stringify(message));

@@ -10,6 +10,7 @@ import { floatNewReactions } from '../features/reactions.js';
 import { onAirBadge } from '../features/stage.js';
 import { mosaic } from '../features/media.js';
 import { nowNext } from '../features/programme.js';
+import { ranking } from '../features/proposals.js';
 import { watchAnnouncements } from './common.js';
 
 const { event, site } = eventFromPath();
@@ -28,6 +29,9 @@ async function loadQr(img) {
 
 function pollBlock(l) {
   const poll = l.state.screen ? l.state.polls[l.state.screen] : null;
+  const proposals = Object.values(l.state.posts).some((p) => p.kind === 'proposal' && p.state === 'published' && p.theme);
+  // No poll on screen: the proposals' ranking, when there is one (the "vote des propositions").
+  if (!poll && proposals) return h('div', { class: 'screen-ranking' }, h('h3', {}, t('proposals.ranking')), ranking(l, { top: 3 }));
   if (!poll) return h('p', { class: 'muted' }, t('screen.no_poll'));
   return h('div', {}, h('h3', { class: 'screen-poll-question' }, poll.question),
     l.state.tallies[poll.id] && !l.state.tallies[poll.id].hidden ? viewToggle(view, (v) => { view = v; l.changed([]); }) : null,

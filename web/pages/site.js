@@ -6,6 +6,7 @@ import { renderQuestions } from '../features/qna.js';
 import { contributionForm, renderFeed } from '../features/feed.js';
 import { floorRequest, onAirBadge } from '../features/stage.js';
 import { nowNext, programmeList } from '../features/programme.js';
+import { ranking } from '../features/proposals.js';
 import { mosaic, publishPanel } from '../features/media.js';
 import { siteCounters } from '../features/counters.js';
 import { watchAnnouncements } from './common.js';
@@ -35,7 +36,7 @@ if (token) {
         ui = { stage: h('div'), floor: h('div'), counters: h('div'),
           pending: h('ul', { class: 'questions', id: 'pending-questions' }),
           questions: h('ul', { class: 'questions' }), mine: h('ul', { class: 'posts', id: 'site-posts' }),
-          programme: h('div') };
+          programme: h('div'), proposals: h('ul', { class: 'posts', id: 'site-proposals' }), ranking: h('div') };
         setChildren($('#main'), h('div', { class: 'columns' },
           h('div', { class: 'col' },
             section('camera', 'media.our_camera', publishPanel(l, token)),
@@ -45,6 +46,8 @@ if (token) {
             section('contribute', 'site.contribute', contributionForm(l, token))),
           h('div', { class: 'col' },
             section('moderation', 'site.pending', ui.pending),
+            section('site-proposals-section', 'proposals.pending_site', ui.proposals),
+            section('site-ranking', 'proposals.ranking', ui.ranking),
             section('site-questions', 'site.questions', ui.questions),
             section('site-feed', 'site.feed', ui.mine),
             section('programme', 'programme.title', ui.programme))));
@@ -56,6 +59,8 @@ if (token) {
       others.update(l);
       setChildren(ui.counters, counterList(l));
       renderQuestions(ui.pending, l, { role: 'coordinator', by: 'time', states: ['pending'] });
+      renderFeed(ui.proposals, l, { role: 'moderator', filter: (p) => p.open && p.state === 'pending' && p.origin === site });
+      setChildren(ui.ranking, ranking(l));
       renderQuestions(ui.questions, l, { role: 'viewer', states: ['visible', 'answered'] });
       renderFeed(ui.mine, l, { role: 'viewer', filter: (p) => p.state === 'published' || p.origin === site });
       translate($('#main'));

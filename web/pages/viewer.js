@@ -9,6 +9,7 @@ import { reactionBar } from '../features/reactions.js';
 import { onAirBadge } from '../features/stage.js';
 import { playerPanel } from '../features/media.js';
 import { inSession, nowNext, programmeList, sessionFilter } from '../features/programme.js';
+import { proposalsPanel } from '../features/proposals.js';
 import { watchAnnouncements } from './common.js';
 
 const { event, section, site: pathSite } = eventFromPath();
@@ -21,6 +22,32 @@ function chosenJoin() {
     history.replaceState(null, '', `/e/${encodeURIComponent(event)}`);
   }
   try { return JSON.parse(localStorage.getItem(STORE)); } catch { return null; }
+}
+
+const CATEGORIES = ['eleve', 'parent', 'enseignant', 'encadrement', 'collectivite', 'autre'];
+
+// Optional: who one is (élève, parent…), so results read by category too.
+function categoryField() {
+  return h('div', { class: 'field' },
+    h('label', { for: 'join-category', 'data-i18n': 'category.label' }),
+    h('select', { id: 'join-category', name: 'category', 'aria-describedby': 'join-category-hint' },
+      h('option', { value: '', 'data-i18n': 'category.none' }),
+      CATEGORIES.map((c) => h('option', { value: c, 'data-i18n': `category.${c}` }))),
+    h('p', { class: 'hint', id: 'join-category-hint', 'data-i18n': 'category.hint' }));
+}
+
+// Joined by the site's QR code: the site is known, the category not asked yet.
+// Asked once, beside the page rather than in front of it (joining stays one scan).
+function askCategory(join) {
+  const form = h('form', { class: 'card ask-category', 'data-i18n-attr': 'aria-label:category.label' }, categoryField(),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary small', 'data-i18n': 'category.ok' }),
+      h('button', { type: 'button', class: 'small', 'data-i18n': 'category.skip', onclick: () => remember(null) })));
+  const remember = (category) => {
+    localStorage.setItem(STORE, JSON.stringify({ ...join, category }));
+    location.reload();  // the hub learns it at the next hello
+  };
+  form.addEventListener('submit', (e) => { e.preventDefault(); remember(form.category.value || null); });
+  return form;
 }
 
 async function pickSite(problem) {
@@ -39,14 +66,16 @@ async function pickSite(problem) {
     h('h1', {}, info.title), h('h2', { 'data-i18n': 'join.where' }),
     problem ? h('p', { class: 'toast', role: 'alert', 'data-i18n': problem }) : null,
     h('fieldset', {}, h('legend', { class: 'sr-only', 'data-i18n': 'join.where' }), choices), codeField,
-    h('button', { type: 'submit', class: 'primary', 'data-i18n': 'join.go' }));
+    categoryField(), h('button', { type: 'submit', class: 'primary', 'data-i18n': 'join.go' }));
   form.addEventListener('change', () => { codeField.hidden = !form.site.value || form.site.value === 'remote'; });
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const value = form.site.value;
     if (!value) return;
     if (value !== 'remote' && !code.value.trim()) { code.focus(); return; }
-    localStorage.setItem(STORE, JSON.stringify(value === 'remote' ? { remote: true } : { site: value, code: code.value.trim().toUpperCase() }));
+    const category = form.category.value || null;
+    localStorage.setItem(STORE, JSON.stringify(value === 'remote' ? { remote: true, category }
+      : { site: value, code: code.value.trim().toUpperCase(), category }));
     location.reload();
   });
   setChildren($('#main'), form);
@@ -61,6 +90,8 @@ function layout() {
     poll: h('section', { id: 'poll', 'aria-labelledby': 'h-poll' }, h('h2', { id: 'h-poll', 'data-i18n': 'polls.current' })),
     qna: h('section', { id: 'qna', 'aria-labelledby': 'h-qna' }, h('h2', { id: 'h-qna', 'data-i18n': 'qna.title' })),
     feed: h('section', { id: 'feed', 'aria-labelledby': 'h-feed' }, h('h2', { id: 'h-feed', 'data-i18n': 'feed.heading' })),
+    proposals: h('section', { id: 'proposals', 'aria-labelledby': 'h-proposals' },
+      h('h2', { id: 'h-proposals', 'data-i18n': 'proposals.title' })),
     programme: h('section', { id: 'programme', 'aria-labelledby': 'h-programme' },
       h('h2', { id: 'h-programme', 'data-i18n': 'programme.title' })),
   };
@@ -75,7 +106,7 @@ function layout() {
   sections.poll.append(slots.ballot, slots.results);
   sections.feed.append(slots.feed);
   setChildren($('#main'), h('div', { class: 'columns' },
-    h('div', { class: 'col' }, sections.player, sections.highlight, sections.poll),
+    h('div', { class: 'col' }, sections.player, sections.highlight, sections.poll, sections.proposals),
     h('div', { class: 'col' }, sections.qna, sections.feed, sections.programme)));
   $('#dock').append(slots.reactions);
   return { sections, slots };
@@ -86,6 +117,7 @@ async function main() {
   if (!join) return pickSite();
   let ui = null;
   let media = null;
+  let proposals = null;
   let ballotKey;  // undefined: nothing drawn yet
   let sortBy = 'votes';
   let session = 'all';  // questions of every session, or of one
@@ -94,6 +126,7 @@ async function main() {
   const live = await startPage({
     event,
     join: join.site ? { site: join.site, code: join.code } : null,
+    category: join.category,
     title: (l) => `${l && l.welcome ? l.welcome.event.title : t('common.loading')} — Multiplex`,
     header: (l) => [
       l.welcome ? h('span', { class: 'where' }, t('viewer.you_are', { site: siteName(l, l.welcome.origin) })) : null,
@@ -102,9 +135,13 @@ async function main() {
     render: (l) => {
       if (!ui) {
         ui = layout();
+        if (join.category === undefined) $('#main').prepend(askCategory(join));
         ui.sections.qna.append(askForm(l), ui.slots.sort, ui.slots.sessionFilter, ui.slots.questions);
         media = playerPanel(l);
         ui.sections.player.append(media.element);
+        proposals = proposalsPanel(l);
+        ui.sections.proposals.append(proposals.element);
+        ui.sections.proposals.hidden = !l.welcome.event.themes.length;
         translate(document);
       }
       const { slots } = ui;
@@ -113,6 +150,7 @@ async function main() {
       setChildren(slots.programme, programmeList(l));
       refill(slots.sessionFilter, sessionFilter(l, session, (v) => { session = v; l.changed([]); }));
       media.update(l);
+      proposals.update(l);
       setChildren(slots.highlight, highlightBlock(l));
       const poll = currentPoll(l.state);
       const key = poll ? `${poll.id}:${poll.state}:${document.documentElement.lang}` : null;
