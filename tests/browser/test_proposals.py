@@ -46,9 +46,10 @@ async def test_proposals_are_filed_validated_upvoted_and_ranked(web_hub):
         for page in (reims, mod, screen):
             await wait_online(page)
 
-        await file_proposal(teacher, "Garantir un égal accès au numérique pour tous", "Un ordinateur par élève en REP")
+        access = "Garantir un égal accès au numérique pour tous"
+        await file_proposal(teacher, access, "Un ordinateur par élève en REP")
         await teacher.locator("#proposals .mine li", has_text="en attente de validation").wait_for()
-        await file_proposal(parent, "Garantir un égal accès au numérique pour tous", "Des ateliers numériques pour les parents")
+        await file_proposal(parent, access, "Des ateliers numériques pour les parents")
 
         # Reims validates its own participant's proposal; the remote one is the control room's
         await reims.locator("#site-proposals .post-title", has_text="Un ordinateur par élève en REP").wait_for()
@@ -68,7 +69,8 @@ async def test_proposals_are_filed_validated_upvoted_and_ranked(web_hub):
         await screen.locator(".screen-ranking .ranked li", has_text="Un ordinateur par élève en REP").wait_for()
         await screen.locator(".screen-ranking .votes", has_text="1 soutien(s)").first.wait_for()
         # and the breakdown by category is in the mirror of every client
-        post = await parent.evaluate("Object.values(window.__mx.state.posts).find(p => p.title.startsWith('Un ordinateur'))")
+        post = await parent.evaluate(
+            "Object.values(window.__mx.state.posts).find(p => p.title.startsWith('Un ordinateur'))")
         assert post["votes_by_category"] == {"parent": 1} and post["category"] == "enseignant"
         for page in (teacher, parent, reims, screen):
             assert await serious_accessibility_violations(page) == []
