@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .attendance import AttendanceRecorder
 from .domain import commands as c
 from .domain.actors import Actor, Role
 from .domain.errors import DomainError
@@ -31,7 +32,8 @@ class EventRuntime:
     service: EventService
     channel: Channel
     media: MediaEngine
-    reported: tuple[dict[str, int], list[str]] = field(default_factory=lambda: ({}, []))
+    attendance: AttendanceRecorder
+    reported: tuple[dict[str, int], list[str], int] = field(default_factory=lambda: ({}, [], 0))
     reporter: asyncio.Task[None] | None = None
     recording_change: asyncio.Future[None] | None = None  # the media layer opening or closing a file
 
@@ -40,10 +42,11 @@ class EventRuntime:
         system = Actor(role=Role.SYSTEM, pid=f"node:{node}")
         while True:
             counts = {k: v for k, v in self.channel.by_origin.items() if v > 0}
-            now = (counts, self.media.live_sites())
+            now = (counts, self.media.live_sites(), self.media.watching())
             if now != self.reported:
                 try:
-                    await self.service.submit(system, c.PresenceReport(node=node, counts=now[0], publishing=now[1]))
+                    await self.service.submit(system, c.PresenceReport(node=node, counts=now[0], publishing=now[1],
+                                                                       watching=now[2]))
                     self.reported = now
                 except DomainError as exc:
                     log.warning("%s: presence not reported (%s)", self.config.id, exc.code)
@@ -72,6 +75,8 @@ class Runtime:
             replica = EventReplica(config, self.log, snapshot_every=settings.snapshot_every)
             service = EventService(replica, upload_exists=_upload_check(settings.uploads_dir(config.id)))
             ev = EventRuntime(config=config, replica=replica, service=service,
+                              attendance=AttendanceRecorder(service, settings.node_id,
+                                                            settings.attendance_interval_ms / 1000),
                               channel=Channel(replica, settings), media=open_engine(config, settings))
             replica.listeners.append(ev.follow_stage)
             self.events[config.id] = ev
@@ -83,6 +88,7 @@ class Runtime:
             await ev.replica.start()
             ev.channel.start(floor=ev.replica.replayed_from)
             await ev.media.start()
+            ev.attendance.start()
             ev.media.set_on_air(ev.replica.state.stage.on_air)
             await ev.media.record(ev.replica.state.stage.recording)  # a restart resumes recording, in a new file
             ev.reporter = asyncio.create_task(
@@ -94,6 +100,7 @@ class Runtime:
                 ev.reporter.cancel()
                 await asyncio.gather(ev.reporter, return_exceptions=True)
             await ev.channel.stop()
+            await ev.attendance.stop()
             await ev.media.stop()
             await ev.replica.stop()
         await self.log.close()

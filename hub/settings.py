@@ -49,6 +49,7 @@ class Settings:
     flush_interval_ms: int = 20          # shortest gap between two update frames
     tally_interval_ms: int = 150         # votes, upvotes, reactions, presence: a few times a second
     presence_interval_ms: int = 1000
+    attendance_interval_ms: int = 500    # arrivals and video sessions written in batches this often (0: not recorded)
     max_message_bytes: int = 16_384      # a bigger command gets `message.too_large`
     max_frame_bytes: int = 262_144       # a bigger frame closes the connection (1009)
     outbox_high_water: int = 262_144     # bytes queued for a client before it counts as behind
@@ -84,14 +85,14 @@ class Settings:
 
 
 _INT = {"port", "link_ttl_days", "snapshot_every", "resume_window", "flush_interval_ms", "tally_interval_ms",
-        "presence_interval_ms", "max_message_bytes", "max_frame_bytes", "outbox_high_water",
+        "presence_interval_ms", "attendance_interval_ms", "max_message_bytes", "max_frame_bytes", "outbox_high_water",
         "socket_send_buffer", "upload_max_bytes", "media_max_bitrate", "media_keyframe_interval_ms",
         "media_engine_poll_ms"}
 _FLOAT = {"slow_client_grace_s", "hello_timeout_s", "ping_interval_s"}
 _PATH = {"data_dir", "events_dir"}
 NAMES = ["host", "port", "public_url", "data_dir", "events_dir", "log_url", "secret", "demo_event", "node_id",
          "link_ttl_days", "snapshot_every", "resume_window", "flush_interval_ms", "tally_interval_ms",
-         "presence_interval_ms", "max_message_bytes", "max_frame_bytes", "outbox_high_water",
+         "presence_interval_ms", "attendance_interval_ms", "max_message_bytes", "max_frame_bytes", "outbox_high_water",
          "socket_send_buffer", "slow_client_grace_s", "hello_timeout_s", "ping_interval_s", "upload_max_bytes",
          "media_ice_servers",
          "media_host_addresses", "media_remote_networks", "media_max_bitrate", "media_keyframe_interval_ms",

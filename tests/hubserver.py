@@ -26,6 +26,8 @@ class HubServer:
     def __init__(self, data_dir: Path, **overrides: Any) -> None:
         base = dict(port=free_port(), data_dir=data_dir, events_dir=EVENTS_DIR, secret=SECRET, node_id="test-node",
                     flush_interval_ms=5, tally_interval_ms=50, presence_interval_ms=3_600_000, log_level="warning",
+                    # no attendance entries unless a test asks: most tests count seqs
+                    attendance_interval_ms=0,
                     # WebRTC on 127.0.0.1 only: tests send nothing to any other address
                     media_host_addresses="127.0.0.1", media_remote_networks="127.0.0.0/8")
         base.update(overrides)

@@ -184,6 +184,25 @@ class PresenceReport(Command, tag="presence.report", frozen=True):
     node: Id
     counts: dict[str, int]  # origin (site id or "remote") -> connected now
     publishing: list[str] = []  # sites whose camera this node receives
+    watching: int = 0  # video sessions (WHEP) this node serves now
+
+
+class Arrival(msgspec.Struct, array_like=True, frozen=True, forbid_unknown_fields=True):
+    person: Id                      # their participant id
+    origin: Short                   # a site (joined with its code) or "remote"
+    category: Short | None = None
+
+
+class Attended(Command, tag="attendance.join", frozen=True):
+    """People who joined the live channel (written by the hub in batches, once per
+    person and process): who came, from where, as what. Counted once per person."""
+    arrivals: list[Arrival]
+
+
+class Watched(Command, tag="attendance.watch", frozen=True):
+    """Video sessions (WHEP) opened, by participant id (or the session's id when
+    the page gave none)."""
+    watchers: list[Id]
 
 
 # Union (not |) for these aliases: msgspec and the type checker read them alike.
@@ -196,7 +215,7 @@ ClientCommand = Union[  # noqa: UP007
     React, RequestFloor, WithdrawFloor, GrantFloor, SetOnAir, ClearFloorQueue, RecordSession,
     SetCurrentSession,
 ]
-AnyCommand = Union[ClientCommand, PresenceReport]  # noqa: UP007
+AnyCommand = Union[ClientCommand, PresenceReport, Attended, Watched]  # noqa: UP007
 
 CLIENT_COMMAND_TYPES: tuple[type[Command], ...] = ClientCommand.__args__  # type: ignore[attr-defined]
 

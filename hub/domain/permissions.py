@@ -47,6 +47,8 @@ MATRIX: dict[type[c.Command], frozenset[Role]] = {
     c.RecordSession: MODS,
     c.SetCurrentSession: MODS,
     c.PresenceReport: frozenset({Role.SYSTEM}),
+    c.Attended: frozenset({Role.SYSTEM}),
+    c.Watched: frozenset({Role.SYSTEM}),
 }
 
 

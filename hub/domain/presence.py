@@ -22,6 +22,7 @@ class Report(msgspec.Struct, array_like=True):
     at: int
     counts: dict[str, int]
     publishing: list[str] = []
+    watching: int = 0
 
 
 class PresenceState(msgspec.Struct):
@@ -29,6 +30,9 @@ class PresenceState(msgspec.Struct):
     peak: int = 0
     peak_at: int | None = None
     peak_by_site: dict[str, int] = msgspec.field(default_factory=dict)
+    peak_by_site_at: dict[str, int] = msgspec.field(default_factory=dict)  # when each site's peak was reached
+    watching_peak: int = 0
+    watching_peak_at: int | None = None
 
 
 def now_by_site(state: PresenceState) -> dict[str, int]:
@@ -45,7 +49,8 @@ def report(state: PresenceState, ctx: Ctx, cmd: c.PresenceReport, fx: Effects) -
 
 def _record(state: PresenceState, ctx: Ctx, cmd: c.PresenceReport, fx: Effects) -> None:
     state.reports[cmd.node] = Report(at=ctx.at, counts={k: v for k, v in cmd.counts.items() if v > 0},
-                                     publishing=sorted(s for s in cmd.publishing if ctx.config.has_site(s)))
+                                     publishing=sorted(s for s in cmd.publishing if ctx.config.has_site(s)),
+                                     watching=max(cmd.watching, 0))
     for node in [n for n, r in state.reports.items() if r.at < ctx.at - REPORT_TTL_MS]:
         del state.reports[node]
     current = now_by_site(state)
@@ -53,7 +58,11 @@ def _record(state: PresenceState, ctx: Ctx, cmd: c.PresenceReport, fx: Effects) 
     if total > state.peak:
         state.peak, state.peak_at = total, ctx.at
     for origin, n in current.items():
-        state.peak_by_site[origin] = max(n, state.peak_by_site.get(origin, 0))
+        if n > state.peak_by_site.get(origin, 0):
+            state.peak_by_site[origin], state.peak_by_site_at[origin] = n, ctx.at
+    watching = sum(r.watching for r in state.reports.values())
+    if watching > state.watching_peak:
+        state.watching_peak, state.watching_peak_at = watching, ctx.at
     fx.hot.append(("presence", ""))
 
 

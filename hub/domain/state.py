@@ -13,8 +13,8 @@ from typing import Any
 
 import msgspec
 
+from . import attendance, feed, polls, presence, qna, reactions, stage, timeline
 from . import commands as c
-from . import feed, polls, presence, qna, reactions, stage
 from .actors import Actor
 from .context import Commit, Ctx, Effects
 from .errors import DomainError
@@ -22,7 +22,7 @@ from .event import EventConfig
 from .permissions import check_allowed
 
 RECENT_COMMANDS_PER_PARTICIPANT = 64
-STATE_VERSION = 4  # bump when the shape changes: old snapshots are then ignored
+STATE_VERSION = 5  # bump when the shape changes: old snapshots are then ignored
 
 
 class Entry(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -42,6 +42,8 @@ class EventState(msgspec.Struct):
     reactions: reactions.ReactionsState = msgspec.field(default_factory=reactions.ReactionsState)
     stage: stage.StageState = msgspec.field(default_factory=stage.StageState)
     presence: presence.PresenceState = msgspec.field(default_factory=presence.PresenceState)
+    attendance: attendance.AttendanceState = msgspec.field(default_factory=attendance.AttendanceState)
+    timeline: timeline.TimelineState = msgspec.field(default_factory=timeline.TimelineState)
     # participant -> {client command id -> seq}: makes a retried command a no-op
     recent: dict[str, dict[str, int]] = msgspec.field(default_factory=dict)
 
@@ -93,6 +95,8 @@ HANDLERS: dict[type[c.Command], tuple[str, Handler]] = {
     c.RecordSession: ("stage", stage.record),
     c.SetCurrentSession: ("stage", stage.set_current),
     c.PresenceReport: ("presence", presence.report),
+    c.Attended: ("attendance", attendance.join),
+    c.Watched: ("attendance", attendance.watch),
 }
 
 
@@ -126,6 +130,8 @@ def apply(state: EventState, config: EventConfig, seq: int, entry: Entry) -> Out
     except DomainError as exc:
         return Outcome(seq, error=exc)
     commit()
+    # An arrival counts the first time only (a reconnect, a restart write it again).
+    timeline.record(state.timeline, entry.cmd, entry.at, fx.result.get("counted", 1))
     if entry.cid:
         recent = state.recent.setdefault(entry.actor.pid, {})
         recent[entry.cid] = seq

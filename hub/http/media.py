@@ -7,6 +7,7 @@ moderator's) role link as `Authorization: Bearer`, so OBS Studio can publish too
 """
 from __future__ import annotations
 
+import re
 import time
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from ..runtime import EventRuntime
 
 MAX_SDP = 64 * 1024
+PID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 def _event(request: Request) -> EventRuntime:
@@ -71,6 +73,9 @@ async def whep(request: Request) -> Response:
     ev = _event(request)
     media = _embedded(ev)
     session_id, answer = await media.watch(request.path_params["target"], await _sdp(request))
+    # Counted by the participant id the page sends (distinct watchers), else by session.
+    watcher = request.query_params.get("pid", "")
+    ev.attendance.watched(watcher if PID.fullmatch(watcher) else f"session:{session_id[:16]}")
     return _answer(ev.config.id, session_id, answer)
 
 

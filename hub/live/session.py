@@ -286,6 +286,7 @@ class LiveSession(asyncio.Protocol):
         self.counted = join.counts_in_presence(actor)
         self._send(p.encode(join.welcome(self.event.config, self.settings.secret, actor, self.settings.node_id)))
         self.event.channel.attach(self, hello.resume)
+        self.event.attendance.arrived(actor)
 
     def _queue_command(self, message: p.Command) -> None:
         if len(self._commands) >= MAX_QUEUED_COMMANDS:

@@ -24,6 +24,10 @@ class MediaEngine(Protocol):
         """Sites whose camera is publishing now."""
         ...
 
+    def watching(self) -> int:
+        """Video sessions open now (viewers of any site or of the program)."""
+        ...
+
     def set_on_air(self, site: str | None) -> None: ...
 
     async def record(self, session: int | None) -> None:

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 class _Path(msgspec.Struct):
     name: str
+    readers: list[msgspec.Raw] = []
     ready: bool = False     # MediaMTX < 1.15
     online: bool = False    # MediaMTX >= 1.15
     available: bool = False
@@ -56,6 +57,7 @@ class MediamtxEngine:
         self.recording: int | None = None  # what the domain asked for
         self._applied: dict[str, dict[str, Any]] = {}  # per path: the configuration MediaMTX confirmed
         self._live: list[str] = []
+        self._readers = 0  # readers of the event's paths, as MediaMTX last said
         self._reachable: bool | None = None
         self._started: str | None = None
         self._http: httpx.AsyncClient | None = None
@@ -65,6 +67,9 @@ class MediamtxEngine:
     # -- MediaEngine -------------------------------------------------------------------
     def live_sites(self) -> list[str]:
         return list(self._live)
+
+    def watching(self) -> int:
+        return self._readers
 
     def set_on_air(self, site: str | None) -> None:
         self.on_air = site  # viewers' players open WHEP on the site on air themselves
@@ -123,13 +128,16 @@ class MediamtxEngine:
 
     async def _read_live(self) -> list[str]:
         assert self._http is not None
-        prefix, live = f"{self.config.id}/", []
+        prefix, live, readers = f"{self.config.id}/", [], 0
         r = await self._http.get(f"{self.api}/v3/paths/list", params={"itemsPerPage": 1000})
         r.raise_for_status()
         for item in _decode_paths(r.content).items:
             site = item.name.removeprefix(prefix)
-            if item.name.startswith(prefix) and self.config.has_site(site) and (item.online or item.ready):
-                live.append(site)
+            if item.name.startswith(prefix) and self.config.has_site(site):
+                readers += len(item.readers)
+                if item.online or item.ready:
+                    live.append(site)
+        self._readers = readers
         return sorted(live)
 
     async def _notice_restart(self) -> None:

@@ -69,6 +69,9 @@ class EventMedia:
     def live_sites(self) -> list[str]:
         return sorted(site for site, source in self.sources["video"].items() if source.live)
 
+    def watching(self) -> int:
+        return sum(1 for s in self.sessions.values() if s.role == "watch")
+
     def source(self, kind: str, site: str | None) -> Source | None:
         return self.sources[kind].get(site) if site else None
 

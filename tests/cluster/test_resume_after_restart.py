@@ -16,7 +16,7 @@ from hub.domain.actors import Role
 from ..support import RedisServer
 from .topology import EVENT, SECRET, HubProcess, wait_healthy
 
-QUIET = {"HUB_PRESENCE_INTERVAL_MS": "3600000"}  # no presence entries: the seqs are the test's own
+QUIET = {"HUB_PRESENCE_INTERVAL_MS": "3600000", "HUB_ATTENDANCE_INTERVAL_MS": "0"}  # the seqs are the test's own
 
 
 async def seq_of_a_new_viewer(url: str) -> int:

@@ -11,7 +11,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
 
 
 def test_every_command_has_a_row_in_the_matrix():
-    assert set(MATRIX) == set(c.CLIENT_COMMAND_TYPES) | {c.PresenceReport}
+    assert set(MATRIX) == set(c.CLIENT_COMMAND_TYPES) | {c.PresenceReport, c.Attended, c.Watched}
 
 
 def test_docs_permissions_table_matches_the_matrix():

@@ -117,3 +117,26 @@ async def test_mediamtx_auth_hook_answers_400_with_security_headers_to_hostile_b
             assert r.headers["x-content-type-options"] == "nosniff" and "content-security-policy" in r.headers
     finally:
         await hub.stop()
+
+
+async def test_video_sessions_are_counted_by_distinct_watcher(tmp_path):
+    hub = HubServer(tmp_path / "data", attendance_interval_ms=50)
+    await hub.start()
+    watchers = []
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{hub.settings.port}", timeout=20) as http:
+            for pid in ("watcher-aaaaaa", "watcher-aaaaaa", "watcher-bbbbbb", "not a pid!"):
+                viewer = Watcher()
+                viewer.pc.addTransceiver("video", direction="recvonly")
+                r = await http.post(f"/api/events/{EVENT}/media/nancy/whep", params={"pid": pid},
+                                    content=await offer_of(viewer.pc), headers=SDP)
+                assert r.status_code == 201
+                watchers.append(viewer)
+        attendance = hub.runtime.events[EVENT].replica.state.attendance
+        await until(lambda: attendance.sessions == 4, what="four video sessions in the log")
+        assert len(attendance.watchers) == 3  # twice the same person; an unusable id counts as its session
+        assert {"watcher-aaaaaa", "watcher-bbbbbb"} <= set(attendance.watchers)
+        assert hub.runtime.events[EVENT].media.watching() == 4
+    finally:
+        await asyncio.gather(*(w.close() for w in watchers))
+        await hub.stop()

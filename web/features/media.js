@@ -3,6 +3,7 @@
 // air changes the program without a new connection.
 import { h } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
+import { participantId } from '../lib/live.js';
 
 const configs = new Map();
 export async function mediaConfig(event) {
@@ -170,8 +171,10 @@ export class Player {
     this.target = target;
     if (!target) return;
     const config = await mediaConfig(this.event);
-    const url = target === 'program' ? config.program : config.whep.replace('{site}', encodeURIComponent(target));
-    if (!url) return;
+    const base = target === 'program' ? config.program : config.whep.replace('{site}', encodeURIComponent(target));
+    if (!base) return;
+    // The hub counts distinct watchers for the report by the participant id.
+    const url = config.engine === 'embedded' ? `${base}?pid=${encodeURIComponent(participantId())}` : base;
     const pc = new RTCPeerConnection({ iceServers: config.ice_servers });
     this.pc = pc;
     preferVp8(pc.addTransceiver('video', { direction: 'recvonly' }));
