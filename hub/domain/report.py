@@ -42,7 +42,7 @@ def figures(state: EventState, config: EventConfig) -> dict[str, Any]:
                         "session": p.session, "ballots": t["ballots"],
                         "ballots_by_site": _per_origin(config, t["ballots_by_site"]),
                         "ballots_by_category": t["ballots_by_category"]})
-    proposals = []
+    proposals: list[dict[str, Any]] = []
     for post in state.feed.posts.values():
         if post.kind == ContributionKind.PROPOSAL.value and post.state is PostState.PUBLISHED:
             by_site: dict[str, int] = {}
@@ -53,7 +53,7 @@ def figures(state: EventState, config: EventConfig) -> dict[str, Any]:
             proposals.append({"id": post.id, "title": post.title, "theme": post.theme, "origin": post.origin,
                               "votes": len(post.voters), "votes_by_site": _per_origin(config, by_site),
                               "votes_by_category": dict(sorted(by_category.items()))})
-    proposals.sort(key=lambda p: (-p["votes"], p["id"]))
+    proposals.sort(key=lambda p: (-int(p["votes"]), str(p["id"])))
     reactions_by_kind = {emoji: sum(by.values()) for emoji, by in state.reactions.counts.items()}
     reactions_by_site: dict[str, int] = {}
     for by in state.reactions.counts.values():
