@@ -175,6 +175,15 @@ class SetCurrentSession(Command, tag="programme.current", frozen=True):
     session: Annotated[int, msgspec.Meta(ge=0, le=999)] | None  # programme index; None: between sessions
 
 
+class PublishReport(Command, tag="report.publish", frozen=True):
+    public: bool  # the key figures page open to everyone, or to the control room only
+
+
+class PublishReplay(Command, tag="replay.publish", frozen=True):
+    session: Annotated[int, msgspec.Meta(ge=0, le=999)]  # programme index
+    public: bool
+
+
 class RecordSession(Command, tag="stage.record", frozen=True):
     session: Annotated[int, msgspec.Meta(ge=0, le=999)] | None  # programme index; None stops recording
 
@@ -213,7 +222,7 @@ ClientCommand = Union[  # noqa: UP007
     PostLive, Contribute, SubmitProposal, ApproveContribution, RejectContribution, UpvoteProposal,
     WithdrawProposalUpvote,
     React, RequestFloor, WithdrawFloor, GrantFloor, SetOnAir, ClearFloorQueue, RecordSession,
-    SetCurrentSession,
+    SetCurrentSession, PublishReport, PublishReplay,
 ]
 AnyCommand = Union[ClientCommand, PresenceReport, Attended, Watched]  # noqa: UP007
 

@@ -46,6 +46,8 @@ MATRIX: dict[type[c.Command], frozenset[Role]] = {
     c.ClearFloorQueue: MODS,
     c.RecordSession: MODS,
     c.SetCurrentSession: MODS,
+    c.PublishReport: MODS,
+    c.PublishReplay: MODS,
     c.PresenceReport: frozenset({Role.SYSTEM}),
     c.Attended: frozenset({Role.SYSTEM}),
     c.Watched: frozenset({Role.SYSTEM}),

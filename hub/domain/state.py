@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from . import attendance, feed, polls, presence, qna, reactions, stage, timeline
+from . import attendance, feed, polls, presence, publishing, qna, reactions, stage, timeline
 from . import commands as c
 from .actors import Actor
 from .context import Commit, Ctx, Effects
@@ -22,7 +22,7 @@ from .event import EventConfig
 from .permissions import check_allowed
 
 RECENT_COMMANDS_PER_PARTICIPANT = 64
-STATE_VERSION = 5  # bump when the shape changes: old snapshots are then ignored
+STATE_VERSION = 6  # bump when the shape changes: old snapshots are then ignored
 
 
 class Entry(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -44,6 +44,7 @@ class EventState(msgspec.Struct):
     presence: presence.PresenceState = msgspec.field(default_factory=presence.PresenceState)
     attendance: attendance.AttendanceState = msgspec.field(default_factory=attendance.AttendanceState)
     timeline: timeline.TimelineState = msgspec.field(default_factory=timeline.TimelineState)
+    publishing: publishing.PublishingState = msgspec.field(default_factory=publishing.PublishingState)
     # participant -> {client command id -> seq}: makes a retried command a no-op
     recent: dict[str, dict[str, int]] = msgspec.field(default_factory=dict)
 
@@ -94,6 +95,8 @@ HANDLERS: dict[type[c.Command], tuple[str, Handler]] = {
     c.ClearFloorQueue: ("stage", stage.clear_floor),
     c.RecordSession: ("stage", stage.record),
     c.SetCurrentSession: ("stage", stage.set_current),
+    c.PublishReport: ("publishing", publishing.publish_report),
+    c.PublishReplay: ("publishing", publishing.publish_replay),
     c.PresenceReport: ("presence", presence.report),
     c.Attended: ("attendance", attendance.join),
     c.Watched: ("attendance", attendance.watch),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import feed, polls, presence, qna, reactions, stage
+from . import feed, polls, presence, publishing, qna, reactions, stage
 from .context import Key
 from .event import EventConfig
 from .state import EventState
@@ -50,6 +50,8 @@ def render(state: EventState, config: EventConfig, key: Key, audience: str) -> A
         return reactions.render(state.reactions)
     if kind == "presence":
         return presence.render(state.presence)
+    if kind == "publishing":
+        return publishing.render(state.publishing)
     raise KeyError(kind)
 
 
@@ -57,7 +59,8 @@ def all_keys(state: EventState) -> list[Key]:
     keys: list[Key] = [("question", q) for q in state.qna.questions]
     keys += [("poll", p) for p in state.polls.polls] + [("tally", p) for p in state.polls.polls]
     keys += [("post", p) for p in state.feed.posts]
-    keys += [("highlight", ""), ("screen", ""), ("stage", ""), ("reactions", ""), ("presence", "")]
+    keys += [("highlight", ""), ("screen", ""), ("stage", ""), ("reactions", ""), ("presence", ""),
+             ("publishing", "")]
     return keys
 
 

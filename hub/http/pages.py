@@ -45,6 +45,7 @@ routes = [
     Route("/e/{event}/site/{site}", _page("site")),
     Route("/e/{event}/moderate", _page("moderate")),
     Route("/e/{event}/screen/{site}", _page("screen")),
+    Route("/e/{event}/report", _page("report")),
     Mount("/static", StaticFiles(directory=WEB), name="static"),
 ]
 

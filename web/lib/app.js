@@ -59,7 +59,7 @@ export async function act(live, cmd) {
   }
 }
 
-function langSwitch() {
+export function langSwitch() {
   const select = h('select', { id: 'lang', 'aria-label': t('common.language') },
     LANGS.map((code) => h('option', { value: code, selected: code === lang() }, code === 'fr' ? 'Français' : 'English')));
   select.addEventListener('change', () => setLang(select.value));

@@ -1,7 +1,7 @@
 // The control room (régie): moderation, polls, live-tweets, the on-air switch.
 import { $, h, refill, setChildren } from '../lib/dom.js';
 import { t, translate } from '../lib/i18n.js';
-import { eventFromPath, startPage, staffToken, section } from '../lib/app.js';
+import { act, eventFromPath, startPage, staffToken, section } from '../lib/app.js';
 import { renderQuestions } from '../features/qna.js';
 import { pollBuilder, renderPollList } from '../features/polls.js';
 import { liveTweetComposer, renderFeed } from '../features/feed.js';
@@ -29,13 +29,15 @@ if (token) {
         ui = { stage: h('div'), switch: h('div'), queue: h('div'), record: h('div'), counters: h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-labelledby': 'h-counters' }),
           pending: h('ul', { class: 'questions', id: 'queue-pending' }), visible: h('ul', { class: 'questions', id: 'queue-visible' }),
           polls: h('div', { id: 'poll-list' }), view: h('div'), contributions: h('ul', { class: 'posts', id: 'pending-posts' }),
-          feed: h('ul', { class: 'posts', id: 'posts' }), current: h('div'), sessionFilter: h('div') };
+          feed: h('ul', { class: 'posts', id: 'posts' }), current: h('div'), sessionFilter: h('div'),
+          report: h('div') };
         setChildren($('#main'), h('div', { class: 'columns three' },
           h('div', { class: 'col' },
             section('onair', 'moderate.on_air', ui.stage, ui.switch, h('h3', { 'data-i18n': 'stage.floor_queue' }), ui.queue,
               h('button', { type: 'button', class: 'small', onclick: () => l.send({ type: 'stage.clear_floor' }).catch(() => {}), 'data-i18n': 'stage.clear' }),
               h('h3', { 'data-i18n': 'stage.recordings' }), ui.record),
             section('programme', 'programme.current', ui.current),
+            section('report', 'report.title', ui.report),
             section('counters', 'moderate.counters', ui.counters),
             section('tweet', 'moderate.live_tweets', liveTweetComposer(l), ui.feed)),
           h('div', { class: 'col' },
@@ -51,6 +53,7 @@ if (token) {
       refill(ui.queue, floorQueue(l, { grant: true }));
       refill(ui.record, recordingControl(l));
       refill(ui.current, currentSessionControl(l));
+      refill(ui.report, reportControl(l));
       refill(ui.sessionFilter, sessionFilter(l, session, (v) => { session = v; l.changed([]); }));
       setChildren(ui.counters, countersTable(l, [...l.welcome.event.sites.map((s) => s.id), 'remote']));
       renderQuestions(ui.pending, l, { role: 'moderator', by: 'time', states: ['pending'], filter: inSession(session) });
@@ -63,6 +66,18 @@ if (token) {
       announceChanges(l);
     },
   });
+}
+
+// The key figures: open the report, make it public (or not).
+function reportControl(l) {
+  const published = Boolean(l.state.publishing && l.state.publishing.report);
+  return h('div', {}, h('p', {}, t(published ? 'report.public' : 'report.private')),
+    h('div', { class: 'actions' },
+      h('a', { href: `/e/${encodeURIComponent(event)}/report#token=${token}`, target: '_blank', rel: 'noopener' },
+        t('report.open')),
+      h('button', { type: 'button', class: `small ${published ? 'no' : 'ok'}`, dataset: { action: 'publish-report' },
+        onclick: () => act(l, { type: 'report.publish', public: !published }) },
+      t(published ? 'report.unpublish' : 'report.publish'))));
 }
 
 function viewToggleFor(l) {

@@ -1,0 +1,99 @@
+"""The key figures report: its page, its data, and its downloads (CSV per table,
+JSON, XLSX, a one-page PDF, the timeline as SVG). The control room's link opens
+it; everyone can once the control room publishes it (`report.publish`)."""
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .. import access
+from ..domain import report
+from ..domain.actors import Role
+from ..domain.errors import DomainError
+from ..reporting import charts, files, pdf, tables
+
+if TYPE_CHECKING:
+    from ..runtime import EventRuntime
+
+PRIVATE = {"Cache-Control": "no-store"}
+
+
+def _event(request: Request) -> EventRuntime:
+    ev: EventRuntime | None = request.app.state.runtime.events.get(request.path_params["event"])
+    if ev is None:
+        raise DomainError("event.not_found", "no such event")
+    return ev
+
+
+def _allowed(request: Request, ev: EventRuntime) -> None:
+    """The control room always; anybody once the report is published. A link may
+    also come as ?token= (downloads opened as plain links)."""
+    if ev.replica.state.publishing.report:
+        return
+    header = request.headers.get("authorization", "")
+    token = header.partition(" ")[2].strip() if header.lower().startswith("bearer ") else ""
+    token = token or request.query_params.get("token", "")
+    if not token:
+        raise DomainError("auth.missing", "the report is not published: it needs the control room's link")
+    grant = access.verify(request.app.state.settings.secret, token, ev.config.id, int(time.time()))
+    if grant.role is not Role.MODERATOR:
+        raise DomainError("auth.forbidden", "the report is the control room's until it is published")
+
+
+def _figures(request: Request) -> tuple[EventRuntime, dict[str, Any]]:
+    ev = _event(request)
+    _allowed(request, ev)
+    return ev, report.figures(ev.replica.state, ev.config)
+
+
+def _download(body: bytes, media_type: str, name: str) -> Response:
+    return Response(body, media_type=media_type,
+                    headers={**PRIVATE, "Content-Disposition": f'attachment; filename="{name}"'})
+
+
+async def report_json(request: Request) -> Response:
+    ev, figures = _figures(request)
+    if request.query_params.get("download"):
+        import msgspec
+        return _download(msgspec.json.encode(figures), "application/json", f"{ev.config.id}-chiffres-cles.json")
+    return JSONResponse({**figures, "tables": [{"name": t.name, "title": t.title} for t in tables.tables(figures)]},
+                        headers=PRIVATE)
+
+
+async def report_csv(request: Request) -> Response:
+    ev, figures = _figures(request)
+    wanted = request.path_params["table"]
+    for table in tables.tables(figures):
+        if table.name == wanted:
+            return _download(files.to_csv(table), "text/csv; charset=utf-8", f"{ev.config.id}-{table.name}.csv")
+    raise DomainError("report.no_table", f"no table {wanted}", table=wanted)
+
+
+async def report_xlsx(request: Request) -> Response:
+    ev, figures = _figures(request)
+    return _download(files.to_xlsx(tables.tables(figures)),
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     f"{ev.config.id}-chiffres-cles.xlsx")
+
+
+async def report_pdf(request: Request) -> Response:
+    ev, figures = _figures(request)
+    return _download(pdf.key_figures_pdf(figures), "application/pdf", f"{ev.config.id}-chiffres-cles.pdf")
+
+
+async def timeline_svg(request: Request) -> Response:
+    _, figures = _figures(request)
+    return Response(charts.timeline_svg(figures), media_type="image/svg+xml", headers=PRIVATE)
+
+
+routes = [
+    Route("/api/events/{event}/report", report_json),
+    Route("/api/events/{event}/report/timeline.svg", timeline_svg),
+    Route("/api/events/{event}/report/{table}.csv", report_csv),
+    Route("/api/events/{event}/report.xlsx", report_xlsx),
+    Route("/api/events/{event}/report.pdf", report_pdf),
+]

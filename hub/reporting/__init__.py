@@ -1,0 +1,1 @@
+"""The key figures as files: tables (CSV, XLSX), a one-page PDF and SVG charts."""

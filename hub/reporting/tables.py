@@ -1,0 +1,74 @@
+"""The report's figures as named tables: the same rows for the page, CSV and XLSX."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+REMOTE_LABEL = {"fr": "À distance", "en": "Remote"}
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str              # file-safe: the CSV's name, the sheet's name
+    title: str
+    headers: list[str]
+    rows: list[list[Any]]
+
+
+def local_time(figures: dict[str, Any], at: int | None) -> str:
+    if at is None:
+        return ""
+    zone = ZoneInfo(figures["event"]["timezone"])
+    return dt.datetime.fromtimestamp(at / 1000, zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _site(figures: dict[str, Any], origin: str) -> str:
+    return figures["event"]["sites"].get(origin) or REMOTE_LABEL["fr"]
+
+
+def tables(f: dict[str, Any]) -> list[Table]:
+    att, peak = f["attendance"], f["peak"]
+    origins = list(att["by_site"])
+    out = [
+        Table("chiffres_cles", "Chiffres clés", ["indicateur", "valeur"], [
+            ["Présents sur les sites", att["present_on_sites"]],
+            ["Participants à distance", att["remote"]],
+            ["Pic de connexions simultanées", peak["total"]],
+            ["Heure du pic", local_time(f, peak["at"])],
+            ["Spectateurs de la vidéo (distincts)", f["stream"]["watchers"]],
+            ["Pic de spectateurs simultanés", f["stream"]["peak"]],
+            ["Questions posées", f["questions"]["asked"]],
+            ["Questions répondues", f["questions"]["answered"]],
+            ["Votes aux sondages", sum(p["ballots"] for p in f["polls"])],
+            ["Propositions publiées", len(f["proposals"])],
+            ["Soutiens aux propositions", sum(p["votes"] for p in f["proposals"])],
+            ["Live-tweets", f["live_posts"]],
+            ["Réactions", f["reactions"]["total"]],
+        ]),
+        Table("presence_par_site", "Présence par site",
+              ["site", "présents (distincts)", "pic simultané", "heure du pic"],
+              [[_site(f, o), att["by_site"][o], peak["by_site"].get(o, 0),
+                local_time(f, peak["by_site_at"].get(o))] for o in origins]),
+        Table("categories", "Participants par catégorie", ["catégorie", "participants"],
+              [[k, v] for k, v in att["by_category"].items()]),
+        Table("questions_par_site", "Questions par site", ["site", "posées", "répondues"],
+              [[_site(f, o), f["questions"]["asked_by_site"][o], f["questions"]["answered_by_site"][o]]
+               for o in origins]),
+        Table("sondages", "Votes par sondage et par site", ["sondage", "question", "votes", *map(
+            lambda o: _site(f, o), origins)],
+              [[p["id"], p["question"], p["ballots"], *(p["ballots_by_site"][o] for o in origins)] for p in f["polls"]]),
+        Table("propositions", "Propositions et soutiens", ["proposition", "thème", "site", "soutiens",
+                                                           *map(lambda o: _site(f, o), origins)],
+              [[p["title"], p["theme"] or "", _site(f, p["origin"]), p["votes"],
+                *(p["votes_by_site"][o] for o in origins)] for p in f["proposals"]]),
+        Table("reactions", "Réactions par type et par site", ["réaction", "total", *map(lambda o: _site(f, o), origins)],
+              [[emoji, f["reactions"]["by_kind"][emoji], *(by[o] for o in origins)]
+               for emoji, by in f["reactions"]["by_kind_and_site"].items()]),
+    ]
+    series = f["timeline"]["series"]
+    out.append(Table("activite_par_heure", "Activité par heure", ["heure", *series],
+                     [[local_time(f, hour), *(series[m][i] for m in series)]
+                      for i, hour in enumerate(f["timeline"]["hours"])]))
+    return out
