@@ -40,7 +40,8 @@ def timeline_drawing(figures: dict[str, Any], width: float = 520, height: float 
     legend = Legend()
     legend.x, legend.y = width - 115, height - 20
     legend.fontSize, legend.alignment, legend.columnMaximum = 9, "right", len(metrics)
-    legend.colorNamePairs = [(colors.HexColor(PALETTE[i % len(PALETTE)]), LABELS.get(m, m)) for i, m in enumerate(metrics)]
+    legend.colorNamePairs = [(colors.HexColor(PALETTE[i % len(PALETTE)]), LABELS.get(m, m))
+                             for i, m in enumerate(metrics)]
     drawing.add(legend)
     return drawing
 

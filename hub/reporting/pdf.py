@@ -57,7 +57,8 @@ def key_figures_pdf(f: dict[str, Any]) -> bytes:
               q["asked_by_site"][sid]] for sid, name in f["event"]["sites"].items()]
     sites.append([Paragraph("À distance", small), att["remote"], f["peak"]["by_site"].get("remote", 0),
                   q["asked_by_site"]["remote"]])
-    by_site = Table([["Site", "Présents", "Pic", "Questions"], *sites], colWidths=[7.5 * cm, 2.5 * cm, 2.5 * cm, 2.5 * cm])
+    by_site = Table([["Site", "Présents", "Pic", "Questions"], *sites],
+                    colWidths=[7.5 * cm, 2.5 * cm, 2.5 * cm, 2.5 * cm])
     by_site.setStyle(TableStyle([("FONT", (0, 0), (-1, 0), bold, 9), ("FONT", (0, 1), (-1, -1), regular, 9),
                                  ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
                                  ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),

@@ -31,6 +31,7 @@ def _site(figures: dict[str, Any], origin: str) -> str:
 def tables(f: dict[str, Any]) -> list[Table]:
     att, peak = f["attendance"], f["peak"]
     origins = list(att["by_site"])
+    site_names = [_site(f, o) for o in origins]
     out = [
         Table("chiffres_cles", "Chiffres clés", ["indicateur", "valeur"], [
             ["Présents sur les sites", att["present_on_sites"]],
@@ -56,14 +57,13 @@ def tables(f: dict[str, Any]) -> list[Table]:
         Table("questions_par_site", "Questions par site", ["site", "posées", "répondues"],
               [[_site(f, o), f["questions"]["asked_by_site"][o], f["questions"]["answered_by_site"][o]]
                for o in origins]),
-        Table("sondages", "Votes par sondage et par site", ["sondage", "question", "votes", *map(
-            lambda o: _site(f, o), origins)],
-              [[p["id"], p["question"], p["ballots"], *(p["ballots_by_site"][o] for o in origins)] for p in f["polls"]]),
-        Table("propositions", "Propositions et soutiens", ["proposition", "thème", "site", "soutiens",
-                                                           *map(lambda o: _site(f, o), origins)],
+        Table("sondages", "Votes par sondage et par site", ["sondage", "question", "votes", *site_names],
+              [[p["id"], p["question"], p["ballots"], *(p["ballots_by_site"][o] for o in origins)]
+               for p in f["polls"]]),
+        Table("propositions", "Propositions et soutiens", ["proposition", "thème", "site", "soutiens", *site_names],
               [[p["title"], p["theme"] or "", _site(f, p["origin"]), p["votes"],
                 *(p["votes_by_site"][o] for o in origins)] for p in f["proposals"]]),
-        Table("reactions", "Réactions par type et par site", ["réaction", "total", *map(lambda o: _site(f, o), origins)],
+        Table("reactions", "Réactions par type et par site", ["réaction", "total", *site_names],
               [[emoji, f["reactions"]["by_kind"][emoji], *(by[o] for o in origins)]
                for emoji, by in f["reactions"]["by_kind_and_site"].items()]),
     ]

@@ -11,7 +11,6 @@ from openpyxl import load_workbook
 from hub.domain.actors import Role
 
 from ..hubserver import HubServer
-
 from .browser import chromium, open_page, screenshots, serious_accessibility_violations, wait_js, wait_online
 
 EVENT = "grand-est-2020"
