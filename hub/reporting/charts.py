@@ -26,7 +26,7 @@ def timeline_drawing(figures: dict[str, Any], width: float = 520, height: float 
         return drawing
     metrics = list(timeline["series"])
     chart = VerticalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 40, 40, width - 170, height - 60
+    chart.x, chart.y, chart.width, chart.height = 40, 40, int(width - 170), int(height - 60)
     chart.data = [timeline["series"][m] for m in metrics]
     chart.categoryAxis.categoryNames = [local_time(figures, h)[-5:-3] + " h" for h in timeline["hours"]]
     chart.categoryAxis.labels.fontSize = 8
@@ -38,7 +38,7 @@ def timeline_drawing(figures: dict[str, Any], width: float = 520, height: float 
         chart.bars[i].strokeColor = None
     drawing.add(chart)
     legend = Legend()
-    legend.x, legend.y = width - 115, height - 20
+    legend.x, legend.y = int(width - 115), int(height - 20)
     legend.fontSize, legend.alignment, legend.columnMaximum = 9, "right", len(metrics)
     legend.colorNamePairs = [(colors.HexColor(PALETTE[i % len(PALETTE)]), LABELS.get(m, m))
                              for i, m in enumerate(metrics)]

@@ -19,8 +19,9 @@ def to_csv(table: Table) -> bytes:
 
 
 def to_xlsx(tables: list[Table]) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
+    book = Workbook(write_only=False)
+    for sheet in list(book.worksheets):  # the empty sheet a new workbook comes with
+        book.remove(sheet)
     for table in tables:
         sheet = book.create_sheet(table.name[:31])  # Excel's limit on sheet names
         sheet.append(table.headers)
