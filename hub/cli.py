@@ -24,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     links_p = sub.add_parser("links", help="print the links and codes of every role for an event")
     links_p.add_argument("event")
     sub.add_parser("check-config", help="validate every event file")
+    sub.add_parser("synthesis-key", help="print the public key this hub signs syntheses with "
+                                         "(for a national hub's HUB_SYNTHESIS_SOURCES)")
     parser.add_argument("--env-file", default="hub.env",
                         help="HUB_* settings to read first, when the file exists (default: hub.env); "
                              "the environment's values win")
@@ -45,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"ok  {event.id}: {len(event.sites)} sites, {len(event.programme)} sessions")
         return 0
     settings = with_secret(settings)
+    if args.command == "synthesis-key":
+        from .signing import public_key
+        print(public_key(settings.secret))
+        return 0
     public = settings.effective_public_url
     if args.command == "links":
         chosen = events.get(args.event)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from . import access
+from . import access, signing
 from .domain.actors import Role
 from .domain.event import EventConfig
 from .settings import Settings
@@ -34,6 +34,10 @@ def links_for(settings: Settings, event: EventConfig, *, now: int | None = None)
         out.append(Link("screen", f"Big screen: {site.name}", f"{base}/e/{e}/screen/{site.id}#token={token}"))
     token = access.sign(secret, e, Role.MODERATOR, None, expires)
     out.append(Link("moderator", "Moderator / régie", f"{base}/e/{e}/moderate#token={token}"))
+    out.append(Link("report", "Key figures report (régie)", f"{base}/e/{e}/report#token={token}"))
+    export = signing.export_token(secret, e)
+    out.append(Link("synthesis", "Synthesis (read-only link, for the national event)",
+                    f"{base}/api/events/{e}/synthesis.json?token={export}"))
     return out
 
 

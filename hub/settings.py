@@ -69,7 +69,13 @@ class Settings:
     media_engine_api: str = "http://127.0.0.1:9997"  # MediaMTX's control API, as the hub reaches it
     media_engine_poll_ms: int = 1000     # how often the hub asks MediaMTX which sites are live
     media_engine_recordings: str = "/recordings"  # where MediaMTX writes recordings (its own disk)
+    synthesis_sources: str = ""          # national hubs: "event=public-key,…" (`multiplex synthesis-key`)
     log_level: str = "info"
+
+    @property
+    def synthesis_keys(self) -> dict[str, str]:
+        pairs = (p.split("=", 1) for p in self.synthesis_sources.split(",") if "=" in p)
+        return {event.strip(): key.strip() for event, key in pairs}
 
     @property
     def effective_public_url(self) -> str:
@@ -97,7 +103,7 @@ NAMES = ["host", "port", "public_url", "data_dir", "events_dir", "log_url", "sec
          "media_ice_servers",
          "media_host_addresses", "media_remote_networks", "media_max_bitrate", "media_keyframe_interval_ms",
          "media_engine", "media_engine_url", "media_engine_api", "media_engine_poll_ms",
-         "media_engine_recordings", "log_level"]
+         "media_engine_recordings", "synthesis_sources", "log_level"]
 
 
 def read_env_file(path: Path) -> dict[str, str]:

@@ -79,14 +79,14 @@ class HubServer:
     def code(self, site: str, event: str = EVENT) -> str:
         return access.join_code(SECRET, event, site)
 
-    def viewer(self, **kw: Any) -> LiveClient:
-        return LiveClient(self.url(), **kw)
+    def viewer(self, event: str = EVENT, **kw: Any) -> LiveClient:
+        return LiveClient(self.url(event), **kw)
 
-    def participant(self, site: str, **kw: Any) -> LiveClient:
-        return LiveClient(self.url(), site=site, code=self.code(site), **kw)
+    def participant(self, site: str, event: str = EVENT, **kw: Any) -> LiveClient:
+        return LiveClient(self.url(event), site=site, code=self.code(site, event), **kw)
 
-    def coordinator(self, site: str, **kw: Any) -> LiveClient:
-        return LiveClient(self.url(), token=self.token(Role.COORDINATOR, site), **kw)
+    def coordinator(self, site: str, event: str = EVENT, **kw: Any) -> LiveClient:
+        return LiveClient(self.url(event), token=self.token(Role.COORDINATOR, site, event), **kw)
 
-    def moderator(self, **kw: Any) -> LiveClient:
-        return LiveClient(self.url(), token=self.token(Role.MODERATOR), **kw)
+    def moderator(self, event: str = EVENT, **kw: Any) -> LiveClient:
+        return LiveClient(self.url(event), token=self.token(Role.MODERATOR, event=event), **kw)

@@ -9,7 +9,7 @@ EVENTS = Path(__file__).resolve().parents[1] / "config" / "events"
 
 def test_shipped_events_load():
     events = load_events(EVENTS)
-    assert set(events) == {"grand-est-2020", "esenesr-20ans-2017", "eclore-2019"}
+    assert set(events) == {"grand-est-2020", "esenesr-20ans-2017", "eclore-2019", "normandie-2020", "egn-national-2020"}
     ge = events["grand-est-2020"]
     assert len(ge.sites) == 7
     assert sum(s.kind.value == "experience_report" for s in ge.programme) >= 30

@@ -6,7 +6,7 @@ that depend on the event (text lengths) are checked when the command is applied.
 from __future__ import annotations
 
 import enum
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 import msgspec
 
@@ -184,6 +184,13 @@ class PublishReplay(Command, tag="replay.publish", frozen=True):
     public: bool
 
 
+class ImportSynthesis(Command, tag="synthesis.import", frozen=True):
+    """A national event takes in a region's synthesis (checked signature: hub/signing.py)."""
+    doc: dict[str, Any]
+    key: str          # the region's public key (base64url), pinned at the first import
+    signature: str    # base64url Ed25519 signature of the document's canonical JSON
+
+
 class RecordSession(Command, tag="stage.record", frozen=True):
     session: Annotated[int, msgspec.Meta(ge=0, le=999)] | None  # programme index; None stops recording
 
@@ -222,7 +229,7 @@ ClientCommand = Union[  # noqa: UP007
     PostLive, Contribute, SubmitProposal, ApproveContribution, RejectContribution, UpvoteProposal,
     WithdrawProposalUpvote,
     React, RequestFloor, WithdrawFloor, GrantFloor, SetOnAir, ClearFloorQueue, RecordSession,
-    SetCurrentSession, PublishReport, PublishReplay,
+    SetCurrentSession, PublishReport, PublishReplay, ImportSynthesis,
 ]
 AnyCommand = Union[ClientCommand, PresenceReport, Attended, Watched]  # noqa: UP007
 

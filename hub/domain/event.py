@@ -107,6 +107,7 @@ class EventConfig(_Strict, frozen=True):
     end_date: dt.date | None = None
     timezone: str = "Europe/Paris"
     hashtag: str | None = None
+    region: str | None = None  # the region a regional day stands for (its synthesis goes up under this name)
     description: str = ""
     reactions: list[str] = msgspec.field(default_factory=lambda: list(DEFAULT_REACTIONS))
     settings: EventSettings = EventSettings()

@@ -48,6 +48,7 @@ MATRIX: dict[type[c.Command], frozenset[Role]] = {
     c.SetCurrentSession: MODS,
     c.PublishReport: MODS,
     c.PublishReplay: MODS,
+    c.ImportSynthesis: MODS,
     c.PresenceReport: frozenset({Role.SYSTEM}),
     c.Attended: frozenset({Role.SYSTEM}),
     c.Watched: frozenset({Role.SYSTEM}),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import attendance, polls
+from . import attendance, imports, polls
 from .actors import REMOTE
 from .commands import ContributionKind
 from .event import EventConfig
@@ -83,6 +83,9 @@ def figures(state: EventState, config: EventConfig) -> dict[str, Any]:
                       "by_site": _per_origin(config, reactions_by_site),
                       "by_kind_and_site": {e: _per_origin(config, by) for e, by in state.reactions.counts.items()}},
         "timeline": timeline(state),
+        # a national event: what each region's imported synthesis says
+        "regions": imports.regions(state.imports),
+        "national_ranking": imports.national_ranking(state.imports),
     }
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from . import attendance, feed, polls, presence, publishing, qna, reactions, stage, timeline
+from . import attendance, feed, imports, polls, presence, publishing, qna, reactions, stage, timeline
 from . import commands as c
 from .actors import Actor
 from .context import Commit, Ctx, Effects
@@ -22,7 +22,7 @@ from .event import EventConfig
 from .permissions import check_allowed
 
 RECENT_COMMANDS_PER_PARTICIPANT = 64
-STATE_VERSION = 6  # bump when the shape changes: old snapshots are then ignored
+STATE_VERSION = 7  # bump when the shape changes: old snapshots are then ignored
 
 
 class Entry(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -45,6 +45,7 @@ class EventState(msgspec.Struct):
     attendance: attendance.AttendanceState = msgspec.field(default_factory=attendance.AttendanceState)
     timeline: timeline.TimelineState = msgspec.field(default_factory=timeline.TimelineState)
     publishing: publishing.PublishingState = msgspec.field(default_factory=publishing.PublishingState)
+    imports: imports.ImportsState = msgspec.field(default_factory=imports.ImportsState)
     # participant -> {client command id -> seq}: makes a retried command a no-op
     recent: dict[str, dict[str, int]] = msgspec.field(default_factory=dict)
 
@@ -97,6 +98,7 @@ HANDLERS: dict[type[c.Command], tuple[str, Handler]] = {
     c.SetCurrentSession: ("stage", stage.set_current),
     c.PublishReport: ("publishing", publishing.publish_report),
     c.PublishReplay: ("publishing", publishing.publish_replay),
+    c.ImportSynthesis: ("imports", imports.import_synthesis),
     c.PresenceReport: ("presence", presence.report),
     c.Attended: ("attendance", attendance.join),
     c.Watched: ("attendance", attendance.watch),

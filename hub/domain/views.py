@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import feed, polls, presence, publishing, qna, reactions, stage
+from . import feed, imports, polls, presence, publishing, qna, reactions, stage
 from .context import Key
 from .event import EventConfig
 from .state import EventState
@@ -52,6 +52,8 @@ def render(state: EventState, config: EventConfig, key: Key, audience: str) -> A
         return presence.render(state.presence)
     if kind == "publishing":
         return publishing.render(state.publishing)
+    if kind == "imports":
+        return imports.render(state.imports)
     raise KeyError(kind)
 
 
@@ -60,7 +62,7 @@ def all_keys(state: EventState) -> list[Key]:
     keys += [("poll", p) for p in state.polls.polls] + [("tally", p) for p in state.polls.polls]
     keys += [("post", p) for p in state.feed.posts]
     keys += [("highlight", ""), ("screen", ""), ("stage", ""), ("reactions", ""), ("presence", ""),
-             ("publishing", "")]
+             ("publishing", ""), ("imports", "")]
     return keys
 
 

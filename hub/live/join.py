@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import access
+from .. import access, signing
 from ..domain.actors import Actor, Role
 from ..domain.errors import DomainError
 from ..domain.event import EventConfig
@@ -47,4 +47,6 @@ def welcome(config: EventConfig, secret: str, actor: Actor, node: str) -> dict[s
                             "event": config.public_view()}
     if actor.site and actor.role in (Role.COORDINATOR, Role.SCREEN):
         body["join_code"] = access.join_code(secret, config.id, actor.site)  # shown on the screen, the QR code
+    if actor.role is Role.MODERATOR:  # the read-only link the control room sends up to the national event
+        body["synthesis_token"] = signing.export_token(secret, config.id)
     return body

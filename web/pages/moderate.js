@@ -8,6 +8,7 @@ import { liveTweetComposer, renderFeed } from '../features/feed.js';
 import { floorQueue, onAirBadge, recordingControl, stageSwitch } from '../features/stage.js';
 import { countersTable } from '../features/counters.js';
 import { currentSessionControl, inSession, sessionFilter } from '../features/programme.js';
+import { importForm, regionsTable, synthesisLinks } from '../features/synthesis.js';
 import { watchAnnouncements } from './common.js';
 
 const { event } = eventFromPath();
@@ -30,7 +31,7 @@ if (token) {
           pending: h('ul', { class: 'questions', id: 'queue-pending' }), visible: h('ul', { class: 'questions', id: 'queue-visible' }),
           polls: h('div', { id: 'poll-list' }), view: h('div'), contributions: h('ul', { class: 'posts', id: 'pending-posts' }),
           feed: h('ul', { class: 'posts', id: 'posts' }), current: h('div'), sessionFilter: h('div'),
-          report: h('div') };
+          report: h('div'), synthesis: h('div'), regions: h('div') };
         setChildren($('#main'), h('div', { class: 'columns three' },
           h('div', { class: 'col' },
             section('onair', 'moderate.on_air', ui.stage, ui.switch, h('h3', { 'data-i18n': 'stage.floor_queue' }), ui.queue,
@@ -38,6 +39,8 @@ if (token) {
               h('h3', { 'data-i18n': 'stage.recordings' }), ui.record),
             section('programme', 'programme.current', ui.current),
             section('report', 'report.title', ui.report),
+            section('synthesis', 'synthesis.title', ui.synthesis, h('h3', { 'data-i18n': 'synthesis.import' }),
+              importForm(l, token), h('h3', { 'data-i18n': 'synthesis.regions' }), ui.regions),
             section('counters', 'moderate.counters', ui.counters),
             section('tweet', 'moderate.live_tweets', liveTweetComposer(l), ui.feed)),
           h('div', { class: 'col' },
@@ -54,6 +57,8 @@ if (token) {
       refill(ui.record, recordingControl(l));
       refill(ui.current, currentSessionControl(l));
       refill(ui.report, reportControl(l));
+      setChildren(ui.synthesis, synthesisLinks(l));
+      setChildren(ui.regions, regionsTable(l));
       refill(ui.sessionFilter, sessionFilter(l, session, (v) => { session = v; l.changed([]); }));
       setChildren(ui.counters, countersTable(l, [...l.welcome.event.sites.map((s) => s.id), 'remote']));
       renderQuestions(ui.pending, l, { role: 'moderator', by: 'time', states: ['pending'], filter: inSession(session) });

@@ -11,6 +11,7 @@ import { onAirBadge } from '../features/stage.js';
 import { mosaic } from '../features/media.js';
 import { nowNext } from '../features/programme.js';
 import { ranking } from '../features/proposals.js';
+import { regionsTable } from '../features/synthesis.js';
 import { watchAnnouncements } from './common.js';
 
 const { event, site } = eventFromPath();
@@ -31,6 +32,10 @@ function pollBlock(l) {
   const poll = l.state.screen ? l.state.polls[l.state.screen] : null;
   const proposals = Object.values(l.state.posts).some((p) => p.kind === 'proposal' && p.state === 'published' && p.theme);
   // No poll on screen: the proposals' ranking, when there is one (the "vote des propositions").
+  // A national event: what came up from the regions.
+  if (!poll && l.state.imports && l.state.imports.regions.length) {
+    return h('div', { class: 'screen-regions' }, h('h3', {}, t('synthesis.regions')), regionsTable(l));
+  }
   if (!poll && proposals) return h('div', { class: 'screen-ranking' }, h('h3', {}, t('proposals.ranking')), ranking(l, { top: 3 }));
   if (!poll) return h('p', { class: 'muted' }, t('screen.no_poll'));
   return h('div', {}, h('h3', { class: 'screen-poll-question' }, poll.question),
