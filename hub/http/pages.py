@@ -46,6 +46,7 @@ routes = [
     Route("/e/{event}/moderate", _page("moderate")),
     Route("/e/{event}/screen/{site}", _page("screen")),
     Route("/e/{event}/report", _page("report")),
+    Route("/e/{event}/replay", _page("replay")),
     Mount("/static", StaticFiles(directory=WEB), name="static"),
 ]
 

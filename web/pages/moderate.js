@@ -31,12 +31,13 @@ if (token) {
           pending: h('ul', { class: 'questions', id: 'queue-pending' }), visible: h('ul', { class: 'questions', id: 'queue-visible' }),
           polls: h('div', { id: 'poll-list' }), view: h('div'), contributions: h('ul', { class: 'posts', id: 'pending-posts' }),
           feed: h('ul', { class: 'posts', id: 'posts' }), current: h('div'), sessionFilter: h('div'),
-          report: h('div'), synthesis: h('div'), regions: h('div') };
+          report: h('div'), synthesis: h('div'), regions: h('div'), replays: h('div') };
         setChildren($('#main'), h('div', { class: 'columns three' },
           h('div', { class: 'col' },
             section('onair', 'moderate.on_air', ui.stage, ui.switch, h('h3', { 'data-i18n': 'stage.floor_queue' }), ui.queue,
               h('button', { type: 'button', class: 'small', onclick: () => l.send({ type: 'stage.clear_floor' }).catch(() => {}), 'data-i18n': 'stage.clear' }),
-              h('h3', { 'data-i18n': 'stage.recordings' }), ui.record),
+              h('h3', { 'data-i18n': 'stage.recordings' }), ui.record,
+              h('h3', { 'data-i18n': 'replay.recorded' }), ui.replays),
             section('programme', 'programme.current', ui.current),
             section('report', 'report.title', ui.report),
             section('synthesis', 'synthesis.title', ui.synthesis, h('h3', { 'data-i18n': 'synthesis.import' }),
@@ -57,6 +58,7 @@ if (token) {
       refill(ui.record, recordingControl(l));
       refill(ui.current, currentSessionControl(l));
       refill(ui.report, reportControl(l));
+      refreshReplays(l);
       setChildren(ui.synthesis, synthesisLinks(l));
       setChildren(ui.regions, regionsTable(l));
       refill(ui.sessionFilter, sessionFilter(l, session, (v) => { session = v; l.changed([]); }));
@@ -71,6 +73,27 @@ if (token) {
       announceChanges(l);
     },
   });
+}
+
+// Recorded sessions and their replays: fetched again when recording or publishing changes.
+let replaysKey = null;
+let recorded = [];
+async function refreshReplays(l) {
+  const key = JSON.stringify([l.state.stage.recording, l.state.publishing && l.state.publishing.replays]);
+  if (key !== replaysKey) {
+    replaysKey = key;
+    const response = await fetch(`/api/events/${encodeURIComponent(event)}/replays`,
+      { headers: { Authorization: `Bearer ${token}` } });
+    if (response.ok) recorded = (await response.json()).replays;
+  }
+  const published = new Set((l.state.publishing && l.state.publishing.replays) || []);
+  refill(ui.replays, recorded.length ? h('ul', { class: 'plain', id: 'replay-list' }, recorded.map((r) => h('li', {},
+    `${r.start} — ${r.title} · ${t(published.has(r.session) ? 'replay.published' : 'replay.not_published')} `,
+    h('button', { type: 'button', class: 'small', dataset: { action: `replay-${r.session}` },
+      onclick: () => act(l, { type: 'replay.publish', session: r.session, public: !published.has(r.session) }) },
+    t(published.has(r.session) ? 'replay.unpublish' : 'replay.publish')))),
+  h('li', {}, h('a', { href: `/e/${encodeURIComponent(event)}/replay`, target: '_blank', rel: 'noopener' }, t('replay.open'))))
+    : h('p', { class: 'muted' }, t('replay.no_recording')));
 }
 
 // The key figures: open the report, make it public (or not).

@@ -1,0 +1,95 @@
+"""Replays: each recorded programme session, once the control room publishes it,
+with its video (served with HTTP Range, so players can seek), its questions and
+its poll results. Recordings are the embedded engine's WebM files, one or more
+per session (a session recorded twice, or across a restart, has several)."""
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from .. import access
+from ..domain import polls, qna
+from ..domain.actors import Role
+from ..domain.errors import DomainError
+from ..domain.views import PUBLIC
+
+if TYPE_CHECKING:
+    from ..runtime import EventRuntime
+
+FILE = re.compile(r"(\d{2})-[a-z0-9-]{1,60}-\d{8}-\d{6}\.webm")
+
+
+def _event(request: Request) -> EventRuntime:
+    ev: EventRuntime | None = request.app.state.runtime.events.get(request.path_params["event"])
+    if ev is None:
+        raise DomainError("event.not_found", "no such event")
+    return ev
+
+
+def _is_moderator(request: Request, ev: EventRuntime) -> bool:
+    header = request.headers.get("authorization", "")
+    token = header.partition(" ")[2].strip() if header.lower().startswith("bearer ") else ""
+    token = token or request.query_params.get("token", "")
+    if not token:
+        return False
+    grant = access.verify(request.app.state.settings.secret, token, ev.config.id, int(time.time()))
+    return grant.role is Role.MODERATOR
+
+
+def recordings(folder: Path) -> dict[int, list[str]]:
+    """Programme index -> its recording files, oldest first."""
+    found: dict[int, list[str]] = {}
+    if folder.is_dir():
+        for path in sorted(folder.iterdir()):
+            match = FILE.fullmatch(path.name)
+            if match and path.stat().st_size > 0:
+                found.setdefault(int(match.group(1)) - 1, []).append(path.name)
+    return found
+
+
+def _session(ev: EventRuntime, index: int, files: list[str], published: bool) -> dict[str, Any]:
+    state, session = ev.replica.state, ev.config.programme[index]
+    questions = [qna.render(q, PUBLIC) for q in state.qna.questions.values() if q.session == index]
+    results = [{"poll": polls.render_poll(p, PUBLIC), "tally": polls.render_tally(p, PUBLIC)}
+               for p in state.polls.polls.values() if p.session == index and p.state is not polls.PollState.DRAFT]
+    return {"session": index, "title": session.title, "kind": session.kind.value, "site": session.site,
+            "day": (session.day or ev.config.date).isoformat(), "start": session.start, "end": session.end,
+            "speakers": session.speakers, "published": published,
+            "videos": [f"/media/recordings/{ev.config.id}/{name}" for name in files],
+            "questions": sorted((q for q in questions if q), key=lambda q: -q["votes"]), "polls": results}
+
+
+async def list_replays(request: Request) -> Response:
+    """Published replays; with the control room's link, every recorded session."""
+    ev = _event(request)
+    everything = _is_moderator(request, ev)
+    published = set(ev.replica.state.publishing.replays)
+    found = recordings(request.app.state.settings.data_dir / "recordings" / ev.config.id)
+    items = [_session(ev, i, files, i in published) for i, files in sorted(found.items())
+             if i < len(ev.config.programme) and (everything or i in published)]
+    return JSONResponse({"event": ev.config.id, "replays": items}, headers={"Cache-Control": "no-cache"})
+
+
+async def recording_file(request: Request) -> Response:
+    ev, name = _event(request), request.path_params["name"]
+    match = FILE.fullmatch(name)
+    if match is None:
+        raise DomainError("replay.not_found", "no such recording")
+    if int(match.group(1)) - 1 not in ev.replica.state.publishing.replays and not _is_moderator(request, ev):
+        raise DomainError("replay.not_found", "no such recording")  # unpublished: as if absent
+    path = request.app.state.settings.data_dir / "recordings" / ev.config.id / name
+    if not path.is_file():
+        raise DomainError("replay.not_found", "no such recording")
+    return FileResponse(path, media_type="video/webm")  # answers Range requests (206)
+
+
+routes = [
+    Route("/api/events/{event}/replays", list_replays),
+    Route("/media/recordings/{event}/{name}", recording_file),
+]

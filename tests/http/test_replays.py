@@ -1,0 +1,72 @@
+"""Replays: a recorded session is listed and served once the control room publishes
+it (as if absent before), with its questions and polls, and its video answers
+HTTP Range requests so players can seek."""
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import httpx
+import pytest
+
+from hub.domain.actors import Role
+
+from ..hubserver import EVENT
+
+
+def webm(path: Path, seconds: int = 4) -> None:
+    """A real, seekable VP8 WebM, made here (no media pipeline needed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(path), "w", format="webm") as out:
+        stream = out.add_stream("libvpx", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 160, 120, "yuv420p"
+        for i in range(seconds * 10):
+            frame = av.VideoFrame(160, 120, "yuv420p")
+            for plane in frame.planes:  # a grey that brightens: each second looks different
+                plane.update(bytes([(i * 6) % 255 if plane is frame.planes[0] else 128]) * plane.buffer_size)
+            frame.pts, frame.time_base = i, Fraction(1, 10)
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+
+
+@pytest.fixture
+async def http(hub):
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{hub.settings.port}", timeout=20) as client:
+        yield client
+
+
+async def test_a_replay_is_published_with_its_questions_and_seekable(http, hub):
+    name = "02-classes-virtuelles-en-lycee-professionnel-20201013-093000.webm"
+    webm(hub.settings.data_dir / "recordings" / EVENT / name)
+    mod, viewer = hub.moderator(), hub.viewer()
+    await mod.connect()
+    await viewer.connect()
+    await mod.command({"type": "programme.current", "session": 1})
+    asked = await viewer.command({"type": "question.ask", "text": "Quel matériel ?"})
+    await mod.command({"type": "question.approve", "question": asked["result"]["question"]})
+
+    assert (await http.get(f"/api/events/{EVENT}/replays")).json()["replays"] == []
+    assert (await http.get(f"/media/recordings/{EVENT}/{name}")).status_code == 404
+    staff = {"Authorization": f"Bearer {hub.token(Role.MODERATOR)}"}
+    (listed,) = (await http.get(f"/api/events/{EVENT}/replays", headers=staff)).json()["replays"]
+    assert listed["session"] == 1 and listed["published"] is False
+
+    await mod.command({"type": "replay.publish", "session": 1, "public": True})
+    (replay,) = (await http.get(f"/api/events/{EVENT}/replays")).json()["replays"]
+    assert replay["title"] == "Classes virtuelles en lycée professionnel" and replay["videos"] == [
+        f"/media/recordings/{EVENT}/{name}"]
+    assert [q["text"] for q in replay["questions"]] == ["Quel matériel ?"]
+    whole = await http.get(replay["videos"][0])
+    assert whole.status_code == 200 and whole.headers["accept-ranges"] == "bytes"
+    part = await http.get(replay["videos"][0], headers={"Range": "bytes=100-199"})
+    assert part.status_code == 206 and part.content == whole.content[100:200]
+    assert part.headers["content-range"] == f"bytes 100-199/{len(whole.content)}"
+    assert (await http.get(f"/media/recordings/{EVENT}/../secret")).status_code == 404
+
+    await mod.command({"type": "replay.publish", "session": 1, "public": False})
+    assert (await http.get(replay["videos"][0])).status_code == 404
+    await mod.close()
+    await viewer.close()
