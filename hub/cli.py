@@ -6,9 +6,10 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from .domain.event import EventConfig
 from .event_files import EventFileError, load_events
 from .links import format_links, links_for
-from .settings import SettingsError, from_env, with_secret
+from .settings import Settings, SettingsError, from_env, with_secret
 
 
 def _live_url(public: str, event: str) -> str:
@@ -24,6 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     links_p = sub.add_parser("links", help="print the links and codes of every role for an event")
     links_p.add_argument("event")
     sub.add_parser("check-config", help="validate every event file")
+    purge_p = sub.add_parser("purge", help="erase participants' texts and names from an event's log, keeping "
+                                           "its figures (stop the hubs first)")
+    purge_p.add_argument("event")
+    purge_p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     sub.add_parser("synthesis-key", help="print the public key this hub signs syntheses with "
                                          "(for a national hub's HUB_SYNTHESIS_SOURCES)")
     parser.add_argument("--env-file", default="hub.env",
@@ -47,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"ok  {event.id}: {len(event.sites)} sites, {len(event.programme)} sessions")
         return 0
     settings = with_secret(settings)
+    if args.command == "purge":
+        return _purge(settings, events, args.event, args.yes)
     if args.command == "synthesis-key":
         from .signing import public_key
         print(public_key(settings.secret))
@@ -68,6 +75,33 @@ def main(argv: list[str] | None = None) -> int:
     print(f"   log: {settings.effective_log_url}\n", flush=True)
     from .app import serve
     serve(settings)
+    return 0
+
+
+def _purge(settings: Settings, events: dict[str, EventConfig], event: str, yes: bool) -> int:
+    import asyncio
+
+    from .log import open_log
+    from .purge import purge
+    config = events.get(event)
+    if config is None:
+        print(f"multiplex: no event {event!r} (have: {', '.join(events)})", file=sys.stderr)
+        return 2
+    if not yes:
+        answer = input(f"Erase participants' texts and names from {event} (figures are kept)? Stop the hubs first. "
+                       "Type the event id to go on: ")
+        if answer.strip() != event:
+            print("multiplex: nothing erased")
+            return 1
+
+    async def run() -> int:
+        log_ = open_log(settings.effective_log_url)
+        await log_.open()
+        try:
+            return await purge(log_, config, settings.secret)
+        finally:
+            await log_.close()
+    print(f"{event}: {asyncio.run(run())} log entries rewritten; texts and names erased, figures kept")
     return 0
 
 

@@ -3,11 +3,13 @@ service that writes to it, the fan-out channel and a presence reporter."""
 from __future__ import annotations
 
 import asyncio
+import datetime
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import purge
 from .attendance import AttendanceRecorder
 from .domain import commands as c
 from .domain.actors import Actor, Role
@@ -84,6 +86,10 @@ class Runtime:
 
     async def start(self) -> None:
         await self.log.open()
+        today = datetime.date.today()
+        for ev in self.events.values():
+            if purge.retention_over(ev.config, self.settings.retention_days, today):
+                await purge.purge(self.log, ev.config, self.settings.secret)  # before anything is read or served
         for ev in self.events.values():
             await ev.replica.start()
             ev.channel.start(floor=ev.replica.replayed_from)

@@ -50,6 +50,7 @@ class Settings:
     tally_interval_ms: int = 150         # votes, upvotes, reactions, presence: a few times a second
     presence_interval_ms: int = 1000
     attendance_interval_ms: int = 500    # arrivals and video sessions written in batches this often (0: not recorded)
+    retention_days: int = 0              # erase participants' texts and names this long after an event (0: keep)
     max_message_bytes: int = 16_384      # a bigger command gets `message.too_large`
     max_frame_bytes: int = 262_144       # a bigger frame closes the connection (1009)
     outbox_high_water: int = 262_144     # bytes queued for a client before it counts as behind
@@ -91,19 +92,18 @@ class Settings:
 
 
 _INT = {"port", "link_ttl_days", "snapshot_every", "resume_window", "flush_interval_ms", "tally_interval_ms",
-        "presence_interval_ms", "attendance_interval_ms", "max_message_bytes", "max_frame_bytes", "outbox_high_water",
-        "socket_send_buffer", "upload_max_bytes", "media_max_bitrate", "media_keyframe_interval_ms",
-        "media_engine_poll_ms"}
+        "presence_interval_ms", "attendance_interval_ms", "retention_days", "max_message_bytes", "max_frame_bytes",
+        "outbox_high_water", "socket_send_buffer", "upload_max_bytes", "media_max_bitrate",
+        "media_keyframe_interval_ms", "media_engine_poll_ms"}
 _FLOAT = {"slow_client_grace_s", "hello_timeout_s", "ping_interval_s"}
 _PATH = {"data_dir", "events_dir"}
 NAMES = ["host", "port", "public_url", "data_dir", "events_dir", "log_url", "secret", "demo_event", "node_id",
          "link_ttl_days", "snapshot_every", "resume_window", "flush_interval_ms", "tally_interval_ms",
-         "presence_interval_ms", "attendance_interval_ms", "max_message_bytes", "max_frame_bytes", "outbox_high_water",
-         "socket_send_buffer", "slow_client_grace_s", "hello_timeout_s", "ping_interval_s", "upload_max_bytes",
-         "media_ice_servers",
-         "media_host_addresses", "media_remote_networks", "media_max_bitrate", "media_keyframe_interval_ms",
-         "media_engine", "media_engine_url", "media_engine_api", "media_engine_poll_ms",
-         "media_engine_recordings", "synthesis_sources", "log_level"]
+         "presence_interval_ms", "attendance_interval_ms", "retention_days", "max_message_bytes", "max_frame_bytes",
+         "outbox_high_water", "socket_send_buffer", "slow_client_grace_s", "hello_timeout_s", "ping_interval_s",
+         "upload_max_bytes", "media_ice_servers", "media_host_addresses", "media_remote_networks",
+         "media_max_bitrate", "media_keyframe_interval_ms", "media_engine", "media_engine_url", "media_engine_api",
+         "media_engine_poll_ms", "media_engine_recordings", "synthesis_sources", "log_level"]
 
 
 def read_env_file(path: Path) -> dict[str, str]:

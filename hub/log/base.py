@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import NamedTuple, Protocol
 
 Record = tuple[int, bytes]  # (sequence number, encoded entry)
@@ -63,6 +63,12 @@ class Log(Protocol):
 
     async def save_snapshot(self, event: str, seq: int, blob: bytes) -> None:
         """Keep a state snapshot taken at `seq`, unless a newer one is kept."""
+
+    async def rewrite(self, event: str, transform: Callable[[int, bytes], bytes]) -> int:
+        """Replace each entry's bytes by transform(seq, data), keeping every seq, and
+        drop the event's snapshot (it holds what was replaced). For erasing personal
+        data (hub/purge.py), with no hub writing to the event meanwhile. Returns how
+        many entries changed."""
 
     async def load_snapshot(self, event: str) -> Record | None:
         """The newest snapshot as (seq, blob), if any."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import cast
 
 import redis.asyncio as aioredis
@@ -154,6 +154,31 @@ class RedisLog:
         assert self._save is not None
         try:
             await self._save(keys=[self._key(event, "snapshot")], args=[seq, blob])
+        except TRANSIENT as exc:
+            raise LogUnavailable(f"redis unreachable: {exc}") from exc
+
+    async def rewrite(self, event: str, transform: Callable[[int, bytes], bytes]) -> int:
+        """A new stream with the same ids (and the digest chain recomputed), then
+        renamed over the old one in one step."""
+        key, fresh = self._key(event, "log"), self._key(event, "rewriting")
+        try:
+            await self.client.delete(fresh)
+            changed, after, previous = 0, 0, ""
+            while batch := await self.read(event, after, limit=1000):
+                pipe = self.client.pipeline(transaction=False)
+                for seq, data in batch:
+                    new = transform(seq, data)
+                    changed += new != data
+                    pipe.xadd(fresh, {"d": new, "p": previous}, id=f"{seq}-0")
+                    previous = digest_of(new)
+                await pipe.execute()
+                after = batch[-1][0]
+            if after:
+                pipe = self.client.pipeline(transaction=True)
+                pipe.rename(fresh, key)
+                pipe.delete(self._key(event, "snapshot"))
+                await pipe.execute()
+            return changed
         except TRANSIENT as exc:
             raise LogUnavailable(f"redis unreachable: {exc}") from exc
 

@@ -195,6 +195,28 @@ class SqliteLog:
                 "WHERE excluded.seq > snapshots.seq", (event, seq, blob))
         await self._run(save)
 
+    async def rewrite(self, event: str, transform: Callable[[int, bytes], bytes]) -> int:
+        def work() -> int:
+            assert self._db is not None
+            rows = self._db.execute("SELECT seq, data FROM entries WHERE event = ? ORDER BY seq", (event,)).fetchall()
+            changed = []
+            for seq, data in rows:
+                new = transform(int(seq), bytes(data))
+                if new != bytes(data):
+                    changed.append((new, event, int(seq)))
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany("UPDATE entries SET data = ? WHERE event = ? AND seq = ?", changed)
+                self._db.execute("DELETE FROM snapshots WHERE event = ?", (event,))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            return len(changed)
+        count = await self._run(work)
+        self._tails.pop(event, None)  # the in-memory tail held the old bytes
+        return count
+
     async def load_snapshot(self, event: str) -> Record | None:
         def load() -> Record | None:
             assert self._db is not None

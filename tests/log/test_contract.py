@@ -211,3 +211,16 @@ async def test_a_follower_from_the_right_position_reads_on(redis_server):
             break
     finally:
         await lg.close()
+
+
+async def test_rewrite_replaces_entries_in_place_and_drops_the_snapshot(log):
+    for i in range(5):
+        await log.append("ev", b"secret %d" % i)
+    await log.save_snapshot("ev", 5, b"state with secrets")
+    changed = await log.rewrite("ev", lambda seq, data: data.replace(b"secret", b"erased") if seq % 2 else data)
+    assert changed == 3
+    assert [d for _, d in await log.read("ev", 0)] == [b"erased 0", b"secret 1", b"erased 2", b"secret 3", b"erased 4"]
+    assert await log.load_snapshot("ev") is None and await log.head("ev") == 5
+    # appends go on after it, from the rewritten entry
+    assert await log.append("ev", b"after", Position(5, digest_of(b"erased 4"))) == 6
+    assert await log.rewrite("ev", lambda seq, data: data) == 0

@@ -1,0 +1,57 @@
+"""Erasing what participants wrote and who they were, keeping every figure.
+
+`redact` turns one log entry into its purged form: questions, open answers,
+word-cloud words and proposals lose their text (`ERASED`), names are dropped,
+and participant ids become stable pseudonyms (the same person keeps the same
+pseudonym, so "distinct people" and "one ballot each" still count right). The
+purged entry applies exactly as the original did, so the fold — and every
+figure of the report — is unchanged. Applying it twice changes nothing more.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import msgspec
+
+from . import commands as c
+from .actors import Actor, Role
+from .state import Entry
+
+ERASED = "[effacé]"
+PSEUDONYM = "anon-"
+STAFF = frozenset({Role.COORDINATOR, Role.MODERATOR, Role.SCREEN, Role.SYSTEM})
+
+
+def pseudonym(pid: str, salt: bytes) -> str:
+    if pid.startswith(PSEUDONYM):
+        return pid
+    return PSEUDONYM + hmac.new(salt, pid.encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def _command(cmd: c.AnyCommand, salt: bytes) -> c.AnyCommand:
+    if isinstance(cmd, c.AskQuestion):
+        return msgspec.structs.replace(cmd, text=ERASED, name=None)
+    if isinstance(cmd, c.SubmitProposal):
+        return msgspec.structs.replace(cmd, title=ERASED, body="")
+    if isinstance(cmd, c.Vote) and cmd.text is not None:
+        return msgspec.structs.replace(cmd, text=ERASED)
+    if isinstance(cmd, c.Vote) and cmd.words is not None:
+        # Distinct words stay distinct (the cloud's counts hold), none stays readable.
+        return msgspec.structs.replace(cmd, words=[f"{ERASED}{hashlib.sha256(w.encode()).hexdigest()[:6]}"
+                                                   for w in cmd.words])
+    if isinstance(cmd, c.Contribute) and cmd.author is not None:
+        return msgspec.structs.replace(cmd, author=None)
+    if isinstance(cmd, c.Attended):
+        return msgspec.structs.replace(cmd, arrivals=[msgspec.structs.replace(a, person=pseudonym(a.person, salt))
+                                                      for a in cmd.arrivals])
+    if isinstance(cmd, c.Watched):
+        return msgspec.structs.replace(cmd, watchers=[pseudonym(w, salt) for w in cmd.watchers])
+    return cmd
+
+
+def redact(entry: Entry, salt: bytes) -> Entry:
+    actor = entry.actor
+    if actor.role not in STAFF:
+        actor = Actor(role=actor.role, pid=pseudonym(actor.pid, salt), site=actor.site, category=actor.category)
+    return msgspec.structs.replace(entry, actor=actor, cmd=_command(entry.cmd, salt))
