@@ -26,17 +26,18 @@ class AttendanceRecorder:
         self.service = service
         self.interval = interval  # 0: attendance is not recorded at all
         self.system = Actor(role=Role.SYSTEM, pid=f"node:{node}")
-        self._written: set[tuple[str, str]] = set()
-        self._arrivals: dict[tuple[str, str], c.Arrival] = {}
+        self._written: set[tuple[str, str, str]] = set()
+        self._arrivals: dict[tuple[str, str, str], c.Arrival] = {}
         self._watchers: list[str] = []
         self._pending = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     def arrived(self, actor: Actor) -> None:
-        key = (actor.origin, actor.pid)
+        category = actor.category.value if actor.category is not None else None
+        # A category said after joining is written too (the domain counts the person once).
+        key = (actor.origin, actor.pid, category or "")
         if not self.interval or actor.role not in COUNTED_ROLES or key in self._written or key in self._arrivals:
             return
-        category = actor.category.value if actor.category is not None else None
         self._arrivals[key] = c.Arrival(person=actor.pid, origin=actor.origin, category=category)
         self._pending.set()
 

@@ -31,6 +31,8 @@ def join(state: AttendanceState, ctx: Ctx, cmd: c.Attended, fx: Effects) -> Comm
             if arrival.person not in seen:
                 seen[arrival.person] = [ctx.at, arrival.category or UNDECLARED]
                 first += 1
+            elif arrival.category and seen[arrival.person][1] == UNDECLARED:
+                seen[arrival.person][1] = arrival.category  # said who they are after joining: counted once still
         fx.result["counted"] = first  # the timeline counts arrivals, not reconnects
     return commit
 

@@ -152,6 +152,7 @@ async def screenshots(page, name: str) -> None:
     original = page.viewport_size
     for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
         await page.set_viewport_size(size)
+        await page.evaluate("window.scrollTo(0, 0)")  # sticky headers stay at the top of the picture
         await page.wait_for_timeout(150)
         await page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
     await page.set_viewport_size(original)

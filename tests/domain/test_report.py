@@ -174,3 +174,13 @@ def test_peaks_say_when_and_where():
         if n:
             assert fig["peak"]["by_site_at"][site] >= day.entries[0].at
     assert fig["stream"]["peak"] >= 0
+
+
+def test_a_category_said_after_joining_is_counted_and_the_person_once():
+    day = Day()
+    day.ok(SYSTEM, c.Attended(arrivals=[c.Arrival(person="p-1", origin="nancy")]))
+    day.ok(SYSTEM, c.Attended(arrivals=[c.Arrival(person="p-1", origin="nancy", category="parent")]))
+    day.ok(SYSTEM, c.Attended(arrivals=[c.Arrival(person="p-1", origin="nancy", category="eleve")]))  # first said wins
+    fig = report.figures(day.state, day.config)
+    assert fig["attendance"]["by_site"]["nancy"] == 1 and fig["attendance"]["by_category"] == {"parent": 1}
+    assert sum(fig["timeline"]["series"]["arrivals"]) == 1

@@ -10,6 +10,7 @@ import pytest
 from hub import signing
 from hub.domain.actors import Role
 
+from ..browser.browser import SHOTS
 from ..hubserver import EVENT, SECRET
 
 
@@ -49,5 +50,8 @@ async def test_the_synthesis_is_signed_and_read_only_with_its_link(http, hub, tm
     (tmp_path / "s.pdf").write_bytes(pdf.content)
     text = subprocess.run(["pdftotext", str(tmp_path / "s.pdf"), "-"], capture_output=True, text=True).stdout
     assert "Un conseil des élèves" in text and "1 soutiens" in text
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-singlefile", str(tmp_path / "s.pdf"),
+                    str(SHOTS / "synthesis-pdf")], check=True)
     await person.close()
     await mod.close()
