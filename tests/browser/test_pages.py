@@ -64,6 +64,8 @@ async def test_ask_and_upvote_with_the_keyboard_only(web_hub):
         await page.keyboard.press("Space")
         upvote = page.locator("#questions .upvote").first
         await wait_js(page, "document.querySelector('#questions .upvote').getAttribute('aria-pressed') === 'true'")
+        # the count comes with the next tally (a few times a second)
+        await wait_js(page, "document.querySelector('#questions .upvote').textContent.startsWith('▲ 1')")
         assert (await upvote.inner_text()).startswith("▲ 1")
         # the focus stayed on the button through the update
         assert await page.evaluate("document.activeElement.classList.contains('upvote')")
