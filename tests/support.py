@@ -73,6 +73,7 @@ class CuttableProxy:
         self.port = free_port()
         self.connected = True
         self._writers: set = set()
+        self.frozen: set = set()
         self._server = None
 
     async def start(self) -> None:
@@ -94,6 +95,11 @@ class CuttableProxy:
     def restore(self) -> None:
         self.connected = True
 
+    def freeze(self) -> None:
+        """Stop forwarding on the open connections without closing them, as a network
+        that silently drops everything does (new connections still go through)."""
+        self.frozen |= set(self._writers)
+
     async def _handle(self, reader, writer) -> None:  # type: ignore[no-untyped-def]
         import asyncio
         if not self.connected:
@@ -106,9 +112,11 @@ class CuttableProxy:
             return
         self._writers |= {writer, up_writer}
 
-        async def pipe(src, dst) -> None:  # type: ignore[no-untyped-def]
+        async def pipe(src, dst, src_writer) -> None:  # type: ignore[no-untyped-def]
             try:
                 while data := await src.read(65536):
+                    if dst in self.frozen or src_writer in self.frozen:
+                        continue  # swallowed, as a dead network would
                     dst.write(data)
                     await dst.drain()
             except (ConnectionError, OSError):
@@ -116,5 +124,5 @@ class CuttableProxy:
             finally:
                 dst.transport.abort()
 
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        await asyncio.gather(pipe(reader, up_writer, writer), pipe(up_reader, writer, up_writer))
         self._writers -= {writer, up_writer}

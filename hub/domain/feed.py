@@ -57,14 +57,21 @@ class FeedState(msgspec.Struct):
     posts: dict[str, Post] = msgspec.field(default_factory=dict)
 
 
-def live_text_limit(ctx: Ctx) -> int:
-    """A live post leaves room for " #hashtag", which is appended when shown."""
+def has_hashtag(text: str, tag: str) -> bool:
+    """Whether the post already carries the event's hashtag (any case, as a word)."""
+    return re.search(rf"(?<![\w#]){re.escape(tag)}(?!\w)", text, re.IGNORECASE) is not None
+
+
+def live_text_limit(ctx: Ctx, text: str = "") -> int:
+    """A live post leaves room for " #hashtag", which is appended when shown —
+    unless the post already has it."""
     tag = ctx.config.hashtag
-    return ctx.limits.post_length - (len(tag) + 1 if tag else 0)
+    needs = bool(tag) and not has_hashtag(text, tag or "")
+    return ctx.limits.post_length - (len(tag or "") + 1 if needs else 0)
 
 
 def post_live(state: FeedState, ctx: Ctx, cmd: c.PostLive, fx: Effects) -> Commit:
-    text = checked(cmd.text, limit=live_text_limit(ctx), code="post", what="the post")
+    text = checked(cmd.text, limit=live_text_limit(ctx, cmd.text), code="post", what="the post")
     post = Post(id=ctx.new_id("p"), at=ctx.at, kind=LIVE, origin=REMOTE, title="", body=text,
                 state=PostState.PUBLISHED)
 
@@ -180,7 +187,7 @@ def render(post: Post, audience: str, hashtag: str | None) -> dict[str, Any] | N
     out: dict[str, Any] = {"id": post.id, "at": post.at, "kind": post.kind, "origin": post.origin,
                            "title": post.title, "body": post.body, "state": post.state.value,
                            "photo": post.photo, "author": post.author}
-    if post.kind == LIVE and hashtag:
+    if post.kind == LIVE and hashtag and not has_hashtag(post.body, hashtag):
         out["hashtag"] = hashtag
     if post.kind == ContributionKind.PROPOSAL.value:
         out.update(votes=len(post.voters), theme=post.theme, open=post.open, category=post.category,

@@ -47,7 +47,12 @@ class Resume(_In, tag="resume", frozen=True):
     seq: Seq
 
 
-ClientMessage = Union[Hello, Command, Resume]  # noqa: UP007
+class Ping(_In, tag="ping", frozen=True):
+    """An application-level heartbeat: browsers cannot see websocket pings, so a
+    page asks, and calls the connection lost when no answer comes."""
+
+
+ClientMessage = Union[Hello, Command, Resume, Ping]  # noqa: UP007
 _decoder = msgspec.json.Decoder(ClientMessage)
 _encoder = msgspec.json.Encoder()
 
@@ -96,10 +101,13 @@ def decode(data: str | bytes) -> ClientMessage:
         if path.startswith("$.cmd"):
             raise DomainError("command.invalid", text) from None
         if path == "$.type" or (not path and no_type):
-            raise DomainError("message.unknown_type", "unknown message type (hello, cmd or resume)") from None
+            raise DomainError("message.unknown_type", "unknown message type (hello, cmd, resume or ping)") from None
         raise DomainError("message.invalid", text) from None
     except (msgspec.DecodeError, UnicodeDecodeError):
         raise DomainError("message.malformed", "not valid JSON") from None
+
+
+PONG = b'{"type":"pong"}'
 
 
 def encode(message: dict[str, Any]) -> bytes:

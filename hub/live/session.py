@@ -262,6 +262,8 @@ class LiveSession(asyncio.Protocol):
             self.close(CloseCode.BAD_HELLO, "the first message must be a hello")
         elif isinstance(message, p.Command):
             self._queue_command(message)
+        elif isinstance(message, p.Ping):
+            self._send(p.PONG)
         else:  # Resume within a session: the client saw a gap
             assert self.event is not None
             self.seq = min(message.seq, self.seq)

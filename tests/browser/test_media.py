@@ -147,3 +147,32 @@ async def test_sites_publish_viewers_watch_the_program_and_the_switch_changes_th
         await reims.get_by_role("button", name="Arrêter la diffusion").click()
         await reims.locator(".media-state[data-state=stopped]").wait_for()
         await nancy.locator("#mosaic figure[data-site=reims]").wait_for(state="detached", timeout=10_000)
+
+
+async def test_connected_publishing_and_on_air_are_three_words_in_both_languages(web_hub):
+    """The connection, the camera and the antenna each have their own word; the camera
+    says what the hub receives, and its labels follow the language."""
+    hub = web_hub
+    base = f"http://127.0.0.1:{hub.settings.port}/e/{EVENT}"
+    async with chromium() as browser:
+        nancy = await open_page(browser, f"{base}/site/nancy#token={hub.token(Role.COORDINATOR, 'nancy')}",
+                                init_script=canvas_camera("#ff0000"))
+        mod = await open_page(browser, f"{base}/moderate#token={hub.token(Role.MODERATOR)}")
+        for page in (nancy, mod):
+            await wait_online(page)
+        assert await nancy.locator("#connection").inner_text() == "Connecté"
+        await nancy.get_by_role("button", name="Passer en direct").click()
+        await nancy.locator(".media-state[data-state=live]", has_text="Caméra diffusée").wait_for(timeout=15000)
+        await nancy.locator(".hub-view[data-receiving=true]", has_text="Le hub reçoit notre caméra.").wait_for(
+            timeout=15000)
+        await mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name="Nancy").click()
+        await nancy.locator("#stage .on-air.live").first.wait_for()
+        states = ("#connection", ".media-state", "#stage .on-air")
+        words = {await nancy.locator(sel).first.inner_text() for sel in states}
+        assert len(words) == 3
+        await nancy.select_option("#lang", "en")
+        await nancy.locator(".media-state", has_text="Camera publishing").wait_for()
+        assert await nancy.locator("#connection").inner_text() == "Connected"
+        await nancy.locator("label[for=pub-camera]", has_text="Camera").wait_for()
+        await nancy.get_by_role("button", name="Stop streaming").wait_for()
+        assert await serious_accessibility_violations(nancy) == []

@@ -181,3 +181,17 @@ async def test_only_the_browsers_this_test_started_are_reniced():
             assert threads and all(os.getpriority(os.PRIO_PROCESS, t) != 10 for t in threads)
     finally:
         os.kill(stranger, signal.SIGKILL)
+
+
+async def test_a_silently_dead_connection_shows_as_lost_within_10_seconds_then_comes_back(web_hub, proxy):
+    """No close, no error: the network just stops. The page's heartbeat notices."""
+    hub = web_hub
+    async with chromium() as browser:
+        page = await open_page(browser, f"http://127.0.0.1:{proxy.port}/e/grand-est-2020/join/reims"
+                                        f"?code={hub.code('reims')}")
+        await wait_online(page)
+        proxy.freeze()
+        # lost within 10 s by design (2 s heartbeat, 7 s deadline); 12 s of slack for a loaded machine
+        await page.locator("#connection[data-status=offline]").wait_for(timeout=12_000)
+        await page.locator("#connection", has_text="Reconnecté").wait_for(timeout=15_000)
+        await wait_js(page, f"window.__mx.seq === {hub.seq()}")

@@ -103,3 +103,14 @@ def test_recording_one_programme_session_at_a_time():
     assert stage["recording"] == 1 and stage["recording_since"] == w.clock
     w.ok(MOD, c.RecordSession(session=None))
     assert w.state.stage.recording is None
+
+
+def test_a_live_post_that_has_the_hashtag_is_not_given_it_twice():
+    w = World()
+    pid = w.ok(MOD, c.PostLive(text="Ouverture des #egnum à Nancy"))["post"]
+    shown = views.render(w.state, w.config, ("post", pid), "public")
+    assert "hashtag" not in shown and shown["body"] == "Ouverture des #egnum à Nancy"
+    room = w.config.settings.limits.post_length
+    w.ok(MOD, c.PostLive(text="#EGNum " + "x" * (room - 7)))  # the whole length: nothing is appended
+    other = w.ok(MOD, c.PostLive(text="Le #EGNumérique n'est pas le nôtre"))["post"]
+    assert views.render(w.state, w.config, ("post", other), "public")["hashtag"] == "#EGNum"

@@ -175,3 +175,10 @@ async def test_flood_of_commands_closes_with_4429_and_every_written_command_is_l
     assert len(cids) == len(set(cids))
     assert {m["id"] for m in answers.values() if m["type"] == "ack"} <= set(cids)
     await ws.close()
+
+
+async def test_an_application_ping_gets_a_pong(hub):
+    ws = await raw(hub)
+    await ws.send('{"type": "ping"}')
+    assert json.loads(await asyncio.wait_for(ws.recv(), 5)) == {"type": "pong"}
+    await still_usable(hub, ws)

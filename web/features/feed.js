@@ -63,17 +63,20 @@ export function liveTweetComposer(live) {
   const preview = h('p', { id: 'tweet-preview', class: 'preview' });
   const label = h('label', { for: 'tweet-text' });
   const button = h('button', { type: 'submit', class: 'primary' });
-  const room = () => {
-    const ev = live.welcome.event;
-    return ev.settings.limits.post_length - (ev.hashtag ? ev.hashtag.length + 1 : 0);
-  };
+  // The hub appends the event's hashtag, unless the post already has it (then it is not doubled).
+  const tag = () => live.welcome.event.hashtag;
+  // Hashtags are "#" and word characters only (the event file is checked): no escaping needed.
+  // (Unicode word characters, as the hub counts them: "#EGNumérique" is another tag.)
+  const hasTag = () => Boolean(tag())
+    && new RegExp(`(^|[^\\p{L}\\p{N}_#])${tag()}(?![\\p{L}\\p{N}_])`, 'iu').test(text.value);
+  const room = () => live.welcome.event.settings.limits.post_length - (tag() && !hasTag() ? tag().length + 1 : 0);
   const paint = () => {
     const left = room() - text.value.length;
     label.textContent = t('feed.live_tweet');
     button.textContent = t('feed.publish');
     count.textContent = t('feed.remaining', { n: left });
     count.classList.toggle('over', left < 0);
-    preview.textContent = `${text.value.trim() || '…'} ${live.welcome.event.hashtag || ''}`.trim();
+    preview.textContent = `${text.value.trim() || '…'} ${hasTag() ? '' : (tag() || '')}`.trim();
   };
   text.addEventListener('input', paint);
   document.addEventListener('langchange', paint);

@@ -127,10 +127,23 @@ export function publishPanel(live, token) {
   window.__mxPublisher = publisher;
   const camera = h('select', { id: 'pub-camera' });
   const microphone = h('select', { id: 'pub-microphone' });
-  const preview = h('video', { class: 'preview-video', muted: true, autoplay: true, playsinline: true, 'aria-label': t('media.preview') });
+  const preview = h('video', { class: 'preview-video', muted: true, autoplay: true, playsinline: true,
+    'data-i18n-attr': 'aria-label:media.preview' });
   preview.muted = true;
-  const state = h('p', { class: 'media-state', role: 'status', dataset: { state: 'stopped' } }, t('media.state.stopped'));
-  const button = h('button', { type: 'button', class: 'primary', id: 'pub-toggle' }, t('media.go_live'));
+  const state = h('p', { class: 'media-state', role: 'status', dataset: { state: 'stopped' } });
+  const button = h('button', { type: 'button', class: 'primary', id: 'pub-toggle' });
+  // What the hub says, not only the browser: the camera counts once the hub receives it.
+  const hub = h('p', { class: 'hub-view', role: 'status' });
+  const paint = () => {
+    state.dataset.state = publisher.state;
+    state.textContent = t(`media.state.${publisher.state}`);
+    button.textContent = publisher.state === 'stopped' ? t('media.go_live') : t('media.stop');
+    const receiving = ((live.state && live.state.presence && live.state.presence.publishing) || [])
+      .includes(live.welcome.site);
+    hub.hidden = publisher.state === 'stopped';
+    hub.dataset.receiving = String(receiving);
+    hub.textContent = receiving ? t('media.hub_receives') : t('media.hub_waiting');
+  };
   const fillDevices = async () => {
     try {
       const { cameras, microphones } = await publisher.devices();
@@ -141,11 +154,9 @@ export function publishPanel(live, token) {
     } catch { /* listed again after permission */ }
   };
   publisher.addEventListener('preview', (e) => { preview.srcObject = e.detail; fillDevices(); });
-  publisher.addEventListener('state', (e) => {
-    state.dataset.state = e.detail;
-    state.textContent = t(`media.state.${e.detail}`);
-    button.textContent = e.detail === 'stopped' ? t('media.go_live') : t('media.stop');
-  });
+  publisher.addEventListener('state', paint);
+  live.addEventListener('change', paint);
+  document.addEventListener('langchange', paint);
   button.addEventListener('click', async () => {
     if (publisher.state !== 'stopped') { publisher.stop(); return; }
     try { await publisher.start(camera.value || undefined, microphone.value || undefined); } catch (error) {
@@ -153,10 +164,11 @@ export function publishPanel(live, token) {
     }
   });
   fillDevices();
+  paint();
   return h('div', { class: 'publish' },
-    h('div', { class: 'field' }, h('label', { for: 'pub-camera' }, t('media.camera')), camera),
-    h('div', { class: 'field' }, h('label', { for: 'pub-microphone' }, t('media.microphone')), microphone),
-    preview, state, button);
+    h('div', { class: 'field' }, h('label', { for: 'pub-camera', 'data-i18n': 'media.camera' }), camera),
+    h('div', { class: 'field' }, h('label', { for: 'pub-microphone', 'data-i18n': 'media.microphone' }), microphone),
+    preview, state, hub, button);
 }
 
 // --- watching ---------------------------------------------------------------------------
@@ -212,7 +224,7 @@ export class Player {
 // The viewer's player: the program (the site on air) or any live site.
 export function playerPanel(live) {
   const video = h('video', { class: 'program-video', autoplay: true, muted: true, playsinline: true,
-    'aria-label': t('media.player') });
+    'data-i18n-attr': 'aria-label:media.player' });
   video.muted = true;  // browsers only autoplay muted video: a button turns the sound on
   const player = new Player(live.event, video);
   window.__mxPlayer = player;
@@ -236,6 +248,8 @@ export function playerPanel(live) {
       choice.replaceChildren(...options.map(([value, text]) => h('option', { value, selected: value === wanted }, text)));
     }
     label.textContent = t('media.watch');
+    choice.options[0].textContent = t('media.program');  // the language may have changed
+    sound.textContent = video.muted ? t('media.sound_on') : t('media.sound_off');
     if (wanted !== 'program' && !publishing.includes(wanted)) wanted = 'program';
     const config = await mediaConfig(l.event);
     // With an external media engine there is no program stream: follow the site on air.

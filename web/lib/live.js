@@ -5,6 +5,9 @@
 
 const COLLECTIONS = { question: 'questions', poll: 'polls', tally: 'tallies', post: 'posts' };
 const FATAL = new Set([4400, 4401, 4404]);
+// Silent for longer than the deadline (checked every interval): lost, within 10 s at most.
+const HEARTBEAT_EVERY_MS = 2000;
+const HEARTBEAT_DEADLINE_MS = 7000;
 
 export function participantId() {
   let pid = localStorage.getItem('mx.pid');
@@ -53,8 +56,27 @@ export class Live extends EventTarget {
       ws.send(JSON.stringify(hello));
       for (const { message } of this.pending.values()) ws.send(JSON.stringify(message));
     };
-    ws.onmessage = (event) => this.onMessage(JSON.parse(event.data));
+    ws.onmessage = (event) => { this.heardAt = Date.now(); this.onMessage(JSON.parse(event.data)); };
     ws.onclose = (event) => this.onClose(event, ws);
+    this.heardAt = Date.now();
+    this.startHeartbeat(ws);
+  }
+
+  // A connection can die without closing (a phone leaving the venue's Wi-Fi): ask the
+  // hub every few seconds, and call the connection lost when it stays silent.
+  startHeartbeat(ws) {
+    clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(() => {
+      if (ws !== this.ws) { clearInterval(this.heartbeat); return; }
+      if (Date.now() - this.heardAt > HEARTBEAT_DEADLINE_MS) {
+        clearInterval(this.heartbeat);
+        this.ws = null;
+        try { ws.close(); } catch { /* already closing */ }
+        this.onClose({ code: 1006, reason: 'no answer' }, null);
+        return;
+      }
+      if (ws.readyState === WebSocket.OPEN) ws.send('{"type":"ping"}');
+    }, HEARTBEAT_EVERY_MS);
   }
 
   setStatus(status) {
@@ -128,6 +150,7 @@ export class Live extends EventTarget {
 
   onClose(event, ws) {
     if (ws !== this.ws) return;
+    clearInterval(this.heartbeat);
     if (FATAL.has(event.code)) {
       this.setStatus('failed');
       this.dispatchEvent(new CustomEvent('fatal', { detail: { code: event.code, reason: event.reason } }));
