@@ -15,10 +15,15 @@ NAMESPACES = ("common", "connection", "announce", "index", "join", "viewer", "si
 KEY = re.compile(r"['\"]((?:{})\.[a-z_.]+[a-z_])['\"]".format("|".join(NAMESPACES)))
 
 
+PLURAL_FORMS = {"zero", "one", "two", "few", "many", "other"}
+
+
 def flatten(tree, prefix=""):
     for key, value in tree.items():
         path = f"{prefix}{key}"
-        if isinstance(value, dict):
+        if isinstance(value, dict) and "other" in value and set(value) <= PLURAL_FORMS:
+            yield path  # a plural: one key, its forms chosen by Intl.PluralRules
+        elif isinstance(value, dict):
             yield from flatten(value, path + ".")
         else:
             yield path

@@ -67,7 +67,7 @@ async def test_proposals_are_filed_validated_upvoted_and_ranked(web_hub):
         await first.locator(".q-meta", has_text="À distance 1").wait_for()
         # the big screen shows the ranking when no poll is on it
         await screen.locator(".screen-ranking .ranked li", has_text="Un ordinateur par élève en REP").wait_for()
-        await screen.locator(".screen-ranking .votes", has_text="1 soutien(s)").first.wait_for()
+        await screen.locator(".screen-ranking .votes", has_text="1 soutien").first.wait_for()
         # and the breakdown by category is in the mirror of every client
         post = await parent.evaluate(
             "Object.values(window.__mx.state.posts).find(p => p.title.startsWith('Un ordinateur'))")

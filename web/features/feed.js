@@ -1,5 +1,5 @@
 // The live feed: live-tweets from the control room and contributions from sites.
-import { formatTime, h, setChildren, syncList } from '../lib/dom.js';
+import { flash, formatTime, h, setChildren, syncList } from '../lib/dom.js';
 import { lang, t } from '../lib/i18n.js';
 import { act, showError, siteName } from '../lib/app.js';
 import { upvoteButton } from './upvote.js';
@@ -132,7 +132,7 @@ export function contributionForm(live, token) {
     if (ack) {
       form.reset();
       sync();
-      status.textContent = ack.result.state === 'pending' ? t('feed.sent_pending') : t('feed.sent');
+      flash(status, ack.result.state === 'pending' ? t('feed.sent_pending') : t('feed.sent'));
     }
   });
   sync();

@@ -1,6 +1,6 @@
 // Polls: the ballot for each kind, the results (bars, word cloud, answers) for all
 // sites or per site, and the moderator's builder and controls.
-import { h, setChildren } from '../lib/dom.js';
+import { flash, h, setChildren } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { act, siteName } from '../lib/app.js';
 
@@ -70,7 +70,7 @@ export function ballotForm(live, poll) {
     submit.disabled = false;
     if (ack) {
       live.me.ballots = { ...(live.me.ballots || {}), [poll.id]: ack.result.ballot };
-      status.textContent = t('polls.vote_recorded');
+      flash(status, t('polls.vote_recorded'));
     }
   });
   return form;

@@ -1,6 +1,6 @@
 // Open proposals: anybody files one under a theme; the site (or the control room)
 // validates it; everyone upvotes; a live ranking per theme with per-site breakdown.
-import { h, refill, setChildren } from '../lib/dom.js';
+import { flash, h, refill, setChildren } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { act, siteCity } from '../lib/app.js';
 import { upvoteButton } from './upvote.js';
@@ -34,7 +34,7 @@ export function proposalForm(live) {
       { id: ack.result.post, title: title.value.trim(), theme: theme.value, state: ack.result.state }];
     title.value = '';
     body.value = '';
-    status.textContent = t('proposals.sent');
+    flash(status, t('proposals.sent'));
     live.changed([]);
   });
   return form;

@@ -1,5 +1,5 @@
 // The shared Q&A: asking, upvoting, and the moderation actions of each role.
-import { formatTime, h, setChildren, syncList } from '../lib/dom.js';
+import { flash, formatTime, h, setChildren, syncList } from '../lib/dom.js';
 import { lang, t } from '../lib/i18n.js';
 import { act, siteCity } from '../lib/app.js';
 import { upvoteButton } from './upvote.js';
@@ -32,7 +32,7 @@ export function askForm(live) {
     button.disabled = false;
     if (ack) {
       text.value = '';
-      status.textContent = ack.result && ack.result.state === 'pending' ? t('qna.sent_pending') : t('qna.sent');
+      flash(status, ack.result && ack.result.state === 'pending' ? t('qna.sent_pending') : t('qna.sent'));
     }
     paint();
   });

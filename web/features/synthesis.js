@@ -1,6 +1,6 @@
 // What a region sends up (its synthesis) and, on a national event, what came up
 // from the regions: the links, the import form, the regions and the ranking.
-import { h } from '../lib/dom.js';
+import { flash, h } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { showError } from '../lib/app.js';
 
@@ -32,7 +32,7 @@ export function importForm(live, token) {
       { method: 'POST', body, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } });
     const answer = await response.json().catch(() => ({ code: 'internal' }));
     if (response.status !== 201) { showError(answer); return; }
-    status.textContent = t('synthesis.imported', { source: answer.source });
+    flash(status, t('synthesis.imported', { source: answer.source }));
     url.value = '';
     file.value = '';
   });

@@ -16,5 +16,5 @@ export function upvoteButton(live, { id, votes, mineKey, upvote, unvote, label }
         live.changed([]);
       }
     },
-  }, h('span', { 'aria-hidden': 'true' }, '▲ '), String(votes), h('span', { class: 'sr-only' }, ` ${t(label)}`));
+  }, h('span', { 'aria-hidden': 'true' }, '▲ '), String(votes), h('span', { class: 'sr-only' }, ` ${t(label, { n: votes })}`));
 }

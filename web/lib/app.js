@@ -44,7 +44,10 @@ export function section(id, key, ...children) {
 export function showError(error) {
   const box = document.getElementById('toasts');
   if (!box) return;
-  const toast = h('p', { class: 'toast', role: 'alert' }, errorText(error));
+  const text = errorText(error);
+  // One toast per error: the same refusal twice (a double click, a burst) is said once.
+  if ([...box.children].some((el) => el.textContent === text)) return;
+  const toast = h('p', { class: 'toast', role: 'alert' }, text);
   box.append(toast);
   setTimeout(() => toast.remove(), 6000);
 }

@@ -86,3 +86,12 @@ export function announce(text) {
 export function formatTime(ms, lang) {
   return new Date(ms).toLocaleTimeString(lang === 'en' ? 'en-GB' : 'fr-FR', { hour: '2-digit', minute: '2-digit' });
 }
+
+// A success message says what happened, then goes: it must not still say "sent"
+// long after, or after the language changed. Errors stay until the next attempt.
+export const FLASH_MS = 6000;
+export function flash(el, text) {
+  el.textContent = text;
+  clearTimeout(el.flashTimer);
+  el.flashTimer = setTimeout(() => { el.textContent = ''; }, FLASH_MS);
+}
