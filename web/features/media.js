@@ -281,8 +281,14 @@ export function mosaic(live) {
       players.set(site, { player, tile });
       grid.append(tile);
     }
-    if (!others.length && !grid.querySelector('.muted')) grid.replaceChildren(h('p', { class: 'muted' }, t('media.no_other_sites')));
+    if (!others.length && !grid.querySelector('.muted')) grid.replaceChildren(h('p', { class: 'muted' }));
     else if (others.length) grid.querySelector(':scope > .muted')?.remove();
+    const empty = grid.querySelector(':scope > .muted');
+    if (empty) empty.textContent = t('media.no_other_sites');  // the language may have changed
+    for (const [site, entry] of players) {
+      const name = l.welcome.event.sites.find((x) => x.id === site)?.city || site;
+      entry.tile.querySelector('video').setAttribute('aria-label', t('media.site_video', { site: name }));
+    }
   }
   return { element: grid, update };
 }

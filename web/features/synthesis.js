@@ -21,9 +21,9 @@ export function importForm(live, token) {
   const file = h('input', { id: 'import-file', type: 'file', accept: 'application/json,.json' });
   const status = h('p', { class: 'form-status', role: 'status' });
   const form = h('form', { class: 'import-form' },
-    h('label', { for: 'import-url' }, t('synthesis.url')), url,
-    h('label', { for: 'import-file' }, t('synthesis.file')), file,
-    h('button', { type: 'submit', class: 'primary small' }, t('synthesis.import_go')), status);
+    h('label', { for: 'import-url', 'data-i18n': 'synthesis.url' }), url,
+    h('label', { for: 'import-file', 'data-i18n': 'synthesis.file' }), file,
+    h('button', { type: 'submit', class: 'primary small', 'data-i18n': 'synthesis.import_go' }), status);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     status.textContent = '';

@@ -93,5 +93,7 @@ export const FLASH_MS = 6000;
 export function flash(el, text) {
   el.textContent = text;
   clearTimeout(el.flashTimer);
-  el.flashTimer = setTimeout(() => { el.textContent = ''; }, FLASH_MS);
+  const clear = () => { clearTimeout(el.flashTimer); el.textContent = ''; };
+  el.flashTimer = setTimeout(clear, FLASH_MS);
+  document.addEventListener('langchange', clear, { once: true });  // said in the old language: gone
 }

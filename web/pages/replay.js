@@ -35,9 +35,10 @@ async function draw() {
 
 async function main() {
   await initI18n();
+  const select = langSwitch();
   setChildren($('#top'), h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, '◎'),
-    h('span', { class: 'event-title' }, 'Multiplex')), h('div', { class: 'top-tools' }, langSwitch()));
-  document.addEventListener('langchange', draw);
+    h('span', { class: 'event-title' }, 'Multiplex')), h('div', { class: 'top-tools' }, select));
+  document.addEventListener('langchange', () => { select.setAttribute('aria-label', t('common.language')); draw(); });
   await draw();
 }
 

@@ -122,7 +122,7 @@ async function main() {
   const select = langSwitch();
   setChildren($('#top'), h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, '◎'),
     h('span', { class: 'event-title' }, 'Multiplex')), h('div', { class: 'top-tools' }, select));
-  document.addEventListener('langchange', draw);
+  document.addEventListener('langchange', () => { select.setAttribute('aria-label', t('common.language')); draw(); });
   await draw();
 }
 

@@ -153,7 +153,7 @@ async function main() {
       proposals.update(l);
       setChildren(slots.highlight, highlightBlock(l));
       const poll = currentPoll(l.state);
-      const key = poll ? `${poll.id}:${poll.state}:${document.documentElement.lang}` : null;
+      const key = poll ? `${poll.id}:${poll.state}:${document.documentElement.lang}` : `none:${document.documentElement.lang}`;
       if (key !== ballotKey) {  // keep a half-filled ballot while tallies move
         ballotKey = key;
         setChildren(slots.ballot, !poll ? h('p', { class: 'muted' }, t('polls.none_open'))
