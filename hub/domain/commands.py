@@ -46,6 +46,12 @@ class AnswerQuestion(Command, tag="question.answer", frozen=True):
     question: Id
 
 
+class RestoreQuestion(Command, tag="question.restore", frozen=True):
+    """Undo from the archive: an answered question back to the queue, a dismissed one
+    back to where it was (pending or published)."""
+    question: Id
+
+
 class HighlightQuestion(Command, tag="question.highlight", frozen=True):
     question: Id | None  # None clears the highlight
 
@@ -224,7 +230,7 @@ class Watched(Command, tag="attendance.watch", frozen=True):
 # Union (not |) for these aliases: msgspec and the type checker read them alike.
 ClientCommand = Union[  # noqa: UP007
     AskQuestion, UpvoteQuestion, WithdrawUpvote, ApproveQuestion, DismissQuestion,
-    AnswerQuestion, HighlightQuestion, MergeQuestion,
+    AnswerQuestion, RestoreQuestion, HighlightQuestion, MergeQuestion,
     CreatePoll, OpenPoll, ClosePoll, RevealResults, HideResults, ShowPollOnScreens, Vote,
     PostLive, Contribute, SubmitProposal, ApproveContribution, RejectContribution, UpvoteProposal,
     WithdrawProposalUpvote,

@@ -22,6 +22,7 @@ MATRIX: dict[type[c.Command], frozenset[Role]] = {
     c.ApproveQuestion: STAFF,      # coordinator: own site's questions only
     c.DismissQuestion: STAFF,      # coordinator: own site's questions only
     c.AnswerQuestion: MODS,
+    c.RestoreQuestion: MODS,
     c.HighlightQuestion: MODS,
     c.MergeQuestion: MODS,
     c.CreatePoll: MODS,

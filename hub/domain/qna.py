@@ -44,6 +44,7 @@ class Question(msgspec.Struct):
     voters: set[str] = msgspec.field(default_factory=set)
     merged_into: str | None = None
     session: int | None = None  # the programme session under way when it was asked
+    dismissed_from: QState | None = None  # where a dismissed question was, for undo
 
 
 class QnaState(msgspec.Struct):
@@ -120,9 +121,29 @@ def moderate(state: QnaState, ctx: Ctx, cmd: c.Command, fx: Effects) -> Commit:
     _check_move(q, target)
 
     def commit() -> None:
+        if target is QState.DISMISSED:
+            q.dismissed_from = q.state
         q.state = target
         if target is not QState.VISIBLE:
             _unhighlight_if(state, q, fx)
+        fx.now.append(("question", q.id))
+        fx.result.update(question=q.id, state=q.state.value)
+    return commit
+
+
+def restore(state: QnaState, ctx: Ctx, cmd: c.RestoreQuestion, fx: Effects) -> Commit:
+    """The archive's undo: answered -> published again; dismissed -> where it was."""
+    q = _get(state, cmd.question)
+    if q.state is QState.ANSWERED:
+        target = QState.VISIBLE
+    elif q.state is QState.DISMISSED:
+        target = q.dismissed_from or QState.PENDING
+    else:
+        raise DomainError("question.bad_state", f"question {q.id} is {q.state.value}: nothing to undo",
+                          question=q.id, state=q.state.value)
+
+    def commit() -> None:
+        q.state, q.dismissed_from = target, None
         fx.now.append(("question", q.id))
         fx.result.update(question=q.id, state=q.state.value)
     return commit

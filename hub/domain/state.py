@@ -22,7 +22,7 @@ from .event import EventConfig
 from .permissions import check_allowed
 
 RECENT_COMMANDS_PER_PARTICIPANT = 64
-STATE_VERSION = 7  # bump when the shape changes: old snapshots are then ignored
+STATE_VERSION = 8  # bump when the shape changes: old snapshots are then ignored
 
 
 class Entry(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -72,6 +72,7 @@ HANDLERS: dict[type[c.Command], tuple[str, Handler]] = {
     c.ApproveQuestion: ("qna", qna.moderate),
     c.DismissQuestion: ("qna", qna.moderate),
     c.AnswerQuestion: ("qna", qna.moderate),
+    c.RestoreQuestion: ("qna", qna.restore),
     c.HighlightQuestion: ("qna", qna.highlight),
     c.MergeQuestion: ("qna", qna.merge),
     c.CreatePoll: ("polls", polls.create),

@@ -133,3 +133,18 @@ def test_retried_command_id_applies_once():
     w.ok(REMOTE_VIEWER, c.AskQuestion(text="une fois"), cid="c-1")
     again = w.do(REMOTE_VIEWER, c.AskQuestion(text="une fois"), cid="c-1")
     assert again.duplicate_of == 1 and len(w.state.qna.questions) == 1
+
+
+def test_the_archive_undoes_an_answer_and_a_dismissal():
+    w = World()
+    asked = w.ok(participant("nancy"), c.AskQuestion(text="Et les familles ?"))["question"]
+    w.ok(MOD, c.ApproveQuestion(question=asked))
+    w.ok(MOD, c.AnswerQuestion(question=asked))
+    assert w.ok(MOD, c.RestoreQuestion(question=asked))["state"] == "visible"  # un-answered
+    w.ok(MOD, c.DismissQuestion(question=asked))
+    assert w.ok(MOD, c.RestoreQuestion(question=asked))["state"] == "visible"  # back where it was
+    pending = w.ok(participant("reims"), c.AskQuestion(text="Et le réseau ?"))["question"]
+    w.ok(coordinator("reims"), c.DismissQuestion(question=pending))
+    assert w.ok(MOD, c.RestoreQuestion(question=pending))["state"] == "pending"
+    assert w.refused(MOD, c.RestoreQuestion(question=pending)) == "question.bad_state"
+    assert w.refused(coordinator("reims"), c.RestoreQuestion(question=pending)) == "auth.forbidden"

@@ -103,6 +103,10 @@ function actionsFor(live, q, role, highlighted, state) {
     out.push(button(t('qna.dismiss'), () => act(live, { type: 'question.dismiss', question: q.id }), 'no'));
     out.push(mergeControl(live, q, state));
   }
+  if (role === 'moderator' && (q.state === 'answered' || q.state === 'dismissed')) {
+    out.push(button(t(q.state === 'answered' ? 'qna.unanswer' : 'qna.restore'),
+      () => act(live, { type: 'question.restore', question: q.id }), 'ok', `restore-${q.id}`));
+  }
   return out;
 }
 

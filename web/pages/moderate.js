@@ -9,6 +9,7 @@ import { floorQueue, onAirBadge, recordingControl, stageSwitch } from '../featur
 import { countersTable } from '../features/counters.js';
 import { currentSessionControl, inSession, sessionFilter } from '../features/programme.js';
 import { importForm, regionsTable, synthesisLinks } from '../features/synthesis.js';
+import { installShortcuts, shortcutsHelp } from '../features/shortcuts.js';
 import { watchAnnouncements } from './common.js';
 
 const { event } = eventFromPath();
@@ -31,7 +32,9 @@ if (token) {
           pending: h('ul', { class: 'questions', id: 'queue-pending' }), visible: h('ul', { class: 'questions', id: 'queue-visible' }),
           polls: h('div', { id: 'poll-list' }), view: h('div'), contributions: h('ul', { class: 'posts', id: 'pending-posts' }),
           feed: h('ul', { class: 'posts', id: 'posts' }), current: h('div'), sessionFilter: h('div'),
-          report: h('div'), synthesis: h('div'), regions: h('div'), replays: h('div') };
+          report: h('div'), synthesis: h('div'), regions: h('div'), replays: h('div'),
+          archive: h('ul', { class: 'questions', id: 'queue-archive' }), help: h('div') };
+        installShortcuts(l);
         setChildren($('#main'), h('div', { class: 'columns three' },
           h('div', { class: 'col' },
             section('onair', 'moderate.on_air', ui.stage, ui.switch, h('h3', { 'data-i18n': 'stage.floor_queue' }), ui.queue,
@@ -45,8 +48,9 @@ if (token) {
             section('counters', 'moderate.counters', ui.counters),
             section('tweet', 'moderate.live_tweets', liveTweetComposer(l), ui.feed)),
           h('div', { class: 'col' },
-            section('queue', 'moderate.queue', ui.sessionFilter, h('h3', { 'data-i18n': 'moderate.pending' }), ui.pending,
-              h('h3', { 'data-i18n': 'moderate.visible' }), ui.visible),
+            section('queue', 'moderate.queue', ui.help, ui.sessionFilter, h('h3', { 'data-i18n': 'moderate.pending' }), ui.pending,
+              h('h3', { 'data-i18n': 'moderate.visible' }), ui.visible,
+              h('h3', { 'data-i18n': 'qna.archive' }), ui.archive),
             section('contributions', 'moderate.contributions', ui.contributions)),
           h('div', { class: 'col' },
             section('polls', 'moderate.polls', pollBuilder(l), ui.view, ui.polls))));
@@ -57,6 +61,10 @@ if (token) {
       refill(ui.queue, floorQueue(l, { grant: true }));
       refill(ui.record, recordingControl(l));
       refill(ui.current, currentSessionControl(l));
+      if (!ui.help.firstChild || ui.help.dataset.lang !== document.documentElement.lang) {
+        ui.help.dataset.lang = document.documentElement.lang;
+        ui.help.replaceChildren(shortcutsHelp());
+      }
       refill(ui.report, reportControl(l));
       refreshReplays(l);
       setChildren(ui.synthesis, synthesisLinks(l));
@@ -65,6 +73,8 @@ if (token) {
       setChildren(ui.counters, countersTable(l, [...l.welcome.event.sites.map((s) => s.id), 'remote']));
       renderQuestions(ui.pending, l, { role: 'moderator', by: 'time', states: ['pending'], filter: inSession(session) });
       renderQuestions(ui.visible, l, { role: 'moderator', by: 'votes', states: ['visible'], filter: inSession(session) });
+      renderQuestions(ui.archive, l, { role: 'moderator', by: 'time', states: ['answered', 'dismissed'],
+        filter: inSession(session) });
       refill(ui.view, viewToggleFor(l));
       renderPollList(ui.polls, l, view);
       renderFeed(ui.contributions, l, { role: 'moderator', filter: (p) => p.state === 'pending' });

@@ -1,0 +1,52 @@
+"""The control room: an archive of answered and dismissed questions with undo, and
+keyboard shortcuts for the frequent actions."""
+from __future__ import annotations
+
+from hub.domain.actors import Role
+
+from .browser import chromium, open_page, serious_accessibility_violations, wait_js, wait_online
+
+EVENT = "grand-est-2020"
+
+
+async def test_undo_from_the_archive_and_keyboard_shortcuts(web_hub):
+    hub = web_hub
+    base = f"http://127.0.0.1:{hub.settings.port}/e/{EVENT}"
+    async with chromium() as browser:
+        mod = await open_page(browser, f"{base}/moderate#token={hub.token(Role.MODERATOR)}")
+        viewer = await open_page(browser, f"{base}/join/reims?code={hub.code('reims')}")
+        for page in (mod, viewer):
+            await wait_online(page)
+        for text in ("Première ?", "Deuxième ?"):
+            await viewer.fill("#ask-text", text)
+            await viewer.get_by_role("button", name="Envoyer la question").click()
+            await mod.locator("#queue-pending .q-text", has_text=text).wait_for()
+
+        await mod.locator("body").click(position={"x": 5, "y": 5})  # nothing focused: shortcuts apply
+        await mod.keyboard.press("a")  # publishes the oldest pending question
+        await mod.locator("#queue-visible .q-text", has_text="Première ?").wait_for()
+        await mod.keyboard.press("h")
+        await wait_js(mod, "window.__mx.state.highlight && window.__mx.state.highlight.text === 'Première ?'")
+        await mod.keyboard.press("c")
+        await wait_js(mod, "window.__mx.state.highlight === null")
+        await mod.keyboard.press("2")
+        await wait_js(mod, "window.__mx.state.stage.on_air === 'strasbourg'")
+        await mod.keyboard.press("0")
+        await wait_js(mod, "window.__mx.state.stage.on_air === null")
+        await mod.fill("#tweet-text", "ahd")  # typing is not a shortcut
+        assert await mod.locator("#queue-pending .q-text", has_text="Deuxième ?").count() == 1
+
+        # answered, then not answered after all; dismissed, then restored
+        first = mod.locator("#queue-visible .question", has_text="Première ?")
+        await first.get_by_role("button", name="Répondue").click()
+        archived = mod.locator("#queue-archive .question", has_text="Première ?")
+        await archived.get_by_role("button", name="Pas encore répondue").click()
+        await mod.locator("#queue-visible .q-text", has_text="Première ?").wait_for()
+        second = mod.locator("#queue-pending .question", has_text="Deuxième ?")
+        await second.get_by_role("button", name="Écarter").click()
+        dismissed = mod.locator("#queue-archive .question", has_text="Deuxième ?")
+        await dismissed.get_by_role("button", name="Rétablir").click()
+        await mod.locator("#queue-pending .q-text", has_text="Deuxième ?").wait_for()
+        await mod.get_by_text("Raccourcis clavier").click()
+        await mod.locator(".shortcuts dd", has_text="Couper l'antenne").wait_for()
+        assert await serious_accessibility_violations(mod) == []
