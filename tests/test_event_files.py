@@ -41,3 +41,15 @@ def test_bad_event_file_names_file_field_and_problem(tmp_path, body, field, prob
     assert err.value.field == field
     assert problem in err.value.problem
     assert str(path) in str(err.value)
+
+
+def test_prepared_polls_are_checked_like_commands(tmp_path):
+    import pytest
+
+    from hub.event_files import EventFileError, load_event_file
+    path = tmp_path / "x.yaml"
+    path.write_text("id: x\ntitle: T\ndate: 2020-01-01\nsites: [{id: a, name: A, city: C}]\n"
+                    "polls:\n  - {question: Q, kind: dance}\n")
+    with pytest.raises(EventFileError) as err:
+        load_event_file(path)
+    assert err.value.field == "polls[0].kind"

@@ -12,6 +12,8 @@ from typing import Annotated, Any
 
 import msgspec
 
+from .commands import CreatePoll
+
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -104,6 +106,9 @@ class EventConfig(_Strict, frozen=True):
     sites: list[Site]
     programme: list[Session] = []
     themes: list[Theme] = []  # what open proposals are filed under
+    # Polls prepared before the day: the control room launches each in one click.
+    # Shown to the control room only (not in public_view: no spoiler for participants).
+    polls: list[CreatePoll] = []
     end_date: dt.date | None = None
     timezone: str = "Europe/Paris"
     hashtag: str | None = None
@@ -125,6 +130,7 @@ class EventConfig(_Strict, frozen=True):
         """What every client may know of the configuration."""
         data: dict[str, Any] = msgspec.to_builtins(self)
         data.pop("settings")
+        data.pop("polls", None)
         data["settings"] = {
             "qna": msgspec.to_builtins(self.settings.qna),
             "contributions": msgspec.to_builtins(self.settings.contributions),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
+
 from .. import access, signing
 from ..domain.actors import Actor, Role
 from ..domain.errors import DomainError
@@ -49,4 +51,5 @@ def welcome(config: EventConfig, secret: str, actor: Actor, node: str) -> dict[s
         body["join_code"] = access.join_code(secret, config.id, actor.site)  # shown on the screen, the QR code
     if actor.role is Role.MODERATOR:  # the read-only link the control room sends up to the national event
         body["synthesis_token"] = signing.export_token(secret, config.id)
+        body["prepared_polls"] = [msgspec.to_builtins(p) for p in config.polls]
     return body

@@ -50,3 +50,20 @@ async def test_undo_from_the_archive_and_keyboard_shortcuts(web_hub):
         await mod.get_by_text("Raccourcis clavier").click()
         await mod.locator(".shortcuts dd", has_text="Couper l'antenne").wait_for()
         assert await serious_accessibility_violations(mod) == []
+
+
+async def test_a_prepared_poll_is_launched_in_one_click(web_hub):
+    hub = web_hub
+    base = f"http://127.0.0.1:{hub.settings.port}/e/{EVENT}"
+    async with chromium() as browser:
+        mod = await open_page(browser, f"{base}/moderate#token={hub.token(Role.MODERATOR)}")
+        viewer = await open_page(browser, f"{base}/join/metz?code={hub.code('metz')}")
+        for page in (mod, viewer):
+            await wait_online(page)
+        assert await viewer.evaluate("window.__mx.welcome.prepared_polls") is None  # no spoiler
+        assert "aidé vos élèves" not in await viewer.evaluate("JSON.stringify(window.__mx.welcome)")
+        prepared = mod.locator("#prepared-polls li", has_text="pendant le confinement")
+        await prepared.get_by_role("button", name="Lancer").click()
+        await viewer.locator("#poll legend", has_text="Le numérique a-t-il aidé vos élèves").wait_for()
+        await viewer.locator("#poll label", has_text="Beaucoup").wait_for()
+        await prepared.filter(has_text="lancé").wait_for()

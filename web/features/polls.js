@@ -197,3 +197,18 @@ export function renderPollList(container, live, view) {
   const polls = Object.values(live.state.polls).sort((a, b) => b.at - a.at);
   setChildren(container, polls.length ? polls.map((p) => pollCard(live, p, view)) : h('p', { class: 'muted' }, t('polls.none')));
 }
+
+// Polls prepared in the event file (the control room's eyes only): one click creates
+// and opens one. A prepared poll already launched says so, and can still be launched again.
+export function preparedPolls(live) {
+  const prepared = live.welcome.prepared_polls || [];
+  if (!prepared.length) return null;
+  const asked = new Set(Object.values(live.state.polls).map((p) => p.question));
+  return h('div', { class: 'prepared' }, h('h3', {}, t('polls.prepared')),
+    h('ul', { class: 'plain', id: 'prepared-polls' }, prepared.map((poll, i) => h('li', {},
+      `${poll.question} · ${t(`polls.kind.${poll.kind}`)}`, asked.has(poll.question) ? ` · ${t('polls.launched')} ` : ' ',
+      h('button', { type: 'button', class: 'small ok', dataset: { action: `launch-${i}` }, onclick: async () => {
+        const created = await act(live, poll);
+        if (created) await act(live, { type: 'poll.open', poll: created.result.poll });
+      } }, t('polls.launch'))))));
+}

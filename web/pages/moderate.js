@@ -3,7 +3,7 @@ import { $, h, refill, setChildren } from '../lib/dom.js';
 import { t, translate } from '../lib/i18n.js';
 import { act, eventFromPath, startPage, staffToken, section } from '../lib/app.js';
 import { renderQuestions } from '../features/qna.js';
-import { pollBuilder, renderPollList } from '../features/polls.js';
+import { pollBuilder, preparedPolls, renderPollList } from '../features/polls.js';
 import { liveTweetComposer, renderFeed } from '../features/feed.js';
 import { floorQueue, onAirBadge, recordingControl, stageSwitch } from '../features/stage.js';
 import { countersTable } from '../features/counters.js';
@@ -33,7 +33,7 @@ if (token) {
           polls: h('div', { id: 'poll-list' }), view: h('div'), contributions: h('ul', { class: 'posts', id: 'pending-posts' }),
           feed: h('ul', { class: 'posts', id: 'posts' }), current: h('div'), sessionFilter: h('div'),
           report: h('div'), synthesis: h('div'), regions: h('div'), replays: h('div'),
-          archive: h('ul', { class: 'questions', id: 'queue-archive' }), help: h('div') };
+          archive: h('ul', { class: 'questions', id: 'queue-archive' }), help: h('div'), prepared: h('div') };
         installShortcuts(l);
         setChildren($('#main'), h('div', { class: 'columns three' },
           h('div', { class: 'col' },
@@ -53,7 +53,7 @@ if (token) {
               h('h3', { 'data-i18n': 'qna.archive' }), ui.archive),
             section('contributions', 'moderate.contributions', ui.contributions)),
           h('div', { class: 'col' },
-            section('polls', 'moderate.polls', pollBuilder(l), ui.view, ui.polls))));
+            section('polls', 'moderate.polls', ui.prepared, pollBuilder(l), ui.view, ui.polls))));
         translate(document);
       }
       setChildren(ui.stage, onAirBadge(l));
@@ -76,6 +76,7 @@ if (token) {
       renderQuestions(ui.archive, l, { role: 'moderator', by: 'time', states: ['answered', 'dismissed'],
         filter: inSession(session) });
       refill(ui.view, viewToggleFor(l));
+      refill(ui.prepared, preparedPolls(l));
       renderPollList(ui.polls, l, view);
       renderFeed(ui.contributions, l, { role: 'moderator', filter: (p) => p.state === 'pending' });
       renderFeed(ui.feed, l, { role: 'readonly', limit: 10 });
