@@ -127,7 +127,11 @@ async def test_an_event_day_across_every_role(web_hub, proxy):
         await v_reims.locator("#connection[data-status=offline]").wait_for()
         await mod.fill("#tweet-text", "Pendant la coupure")
         await mod.locator(".composer button[type=submit]").click()
-        await mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name="Reims").click()
+        reims_button = mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name="Reims")
+        await reims_button.click()  # Reims sends no picture: the régie is warned, a second click confirms
+        await mod.locator(".stage-switch [role=status]", has_text="Pas de signal de Reims").wait_for()
+        await reims_button.click()
+        await v_nancy.locator("#player .slate[data-slate=waiting]", has_text="En attente de Reims — Canopé").wait_for()
         support = re.compile("soutenir cette question")
         await question(v_nancy, "#questions", QUESTION).get_by_role("button", name=support).click()
         await c_nancy.get_by_role("button", name="Demander la parole").click()

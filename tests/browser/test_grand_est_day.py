@@ -35,7 +35,7 @@ async def until_recorded(hub, frames: int = 30) -> None:
 
 
 async def test_a_grand_est_day_then_its_report_and_replay(tmp_path):
-    hub = HubServer(tmp_path / "data", tally_interval_ms=100, attendance_interval_ms=50)
+    hub = HubServer(tmp_path / "data", tally_interval_ms=100, attendance_interval_ms=50, presence_interval_ms=500)
     await hub.start()
     try:
         await play(hub)
@@ -53,6 +53,7 @@ async def play(hub) -> None:
             await wait_online(page)
         await camera.get_by_role("button", name="Passer en direct").click()
         await camera.locator(".media-state[data-state=live]").wait_for(timeout=15000)
+        await camera.locator(".hub-view[data-receiving=true]").wait_for(timeout=15000)
         await mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name="Nancy").click()
 
         # seven participants, one per site, joined by QR code; six say who they are

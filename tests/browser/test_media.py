@@ -86,6 +86,8 @@ async def test_sites_publish_viewers_watch_the_program_and_the_switch_changes_th
         for page in (nancy, reims):
             await page.get_by_role("button", name="Passer en direct").click()
             await page.locator(".media-state[data-state=live]").wait_for(timeout=15000)
+            # the control room's switch knows the site sends a picture once the hub receives it
+            await page.locator(".hub-view[data-receiving=true]").wait_for(timeout=15000)
         await mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name="Nancy").click()
 
         viewers = [await open_page(browser, f"{base}/join/{site}?code={hub.code(site)}") for site in ("metz", "troyes")]
@@ -176,3 +178,40 @@ async def test_connected_publishing_and_on_air_are_three_words_in_both_languages
         await nancy.locator("label[for=pub-camera]", has_text="Camera").wait_for()
         await nancy.get_by_role("button", name="Stop streaming").wait_for()
         assert await serious_accessibility_violations(nancy) == []
+
+
+async def covered(page) -> bool:
+    """What is painted in the middle of the player is the slate, not the video."""
+    return await page.evaluate("""(() => {
+      const r = document.querySelector('#player .player-screen').getBoundingClientRect();
+      const el = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+      return !!el && !!el.closest('.slate');
+    })()""")
+
+
+async def test_the_program_shows_a_slate_off_air_and_while_waiting_for_a_site(web_hub):
+    """Off air, or a site on air that stopped sending: a slate, not a frozen picture."""
+    hub = web_hub
+    base = f"http://127.0.0.1:{hub.settings.port}/e/{EVENT}"
+    async with chromium() as browser:
+        nancy = await open_page(browser, f"{base}/site/nancy#token={hub.token(Role.COORDINATOR, 'nancy')}",
+                                init_script=canvas_camera("#ff0000"))
+        mod = await open_page(browser, f"{base}/moderate#token={hub.token(Role.MODERATOR)}")
+        viewer = await open_page(browser, f"{base}/join/metz?code={hub.code('metz')}")
+        for page in (nancy, mod, viewer):
+            await wait_online(page)
+        slate = viewer.locator("#player .slate")
+        await slate.filter(has_text="Hors antenne").wait_for()
+        assert await covered(viewer)
+        await nancy.get_by_role("button", name="Passer en direct").click()
+        await nancy.locator(".hub-view[data-receiving=true]").wait_for(timeout=15000)
+        await mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name="Nancy").click()
+        await wait_js(viewer, f"({COLOUR})() === 'red'", timeout=20)
+        assert await slate.is_hidden()
+        await nancy.get_by_role("button", name="Arrêter la diffusion").click()  # the camera stops
+        await slate.filter(has_text="En attente de Nancy — Rectorat").wait_for(timeout=15000)
+        assert await covered(viewer)
+        await viewer.locator("#player .on-air.live", has_text="À l'antenne : Nancy").wait_for()  # badge and slate agree
+        await mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name="Couper l'antenne").click()
+        await slate.filter(has_text="Hors antenne").wait_for()
+        assert await serious_accessibility_violations(viewer) == []

@@ -21,7 +21,7 @@ def base(hub) -> str:
 
 
 async def test_report_opened_downloaded_published_and_read(tmp_path):
-    hub = HubServer(tmp_path / "data", tally_interval_ms=100, attendance_interval_ms=50)
+    hub = HubServer(tmp_path / "data", tally_interval_ms=100, attendance_interval_ms=50, presence_interval_ms=500)
     await hub.start()
     try:
         await play_and_read_the_report(hub)

@@ -238,7 +238,13 @@ export function playerPanel(live) {
   let wanted = 'program';
   choice.addEventListener('change', () => { wanted = choice.value; update(live); });
   const label = h('label', { for: 'watch-target' }, t('media.watch'));
-  const element = h('div', { class: 'player-panel' }, video, h('div', { class: 'toolbar' }, label, choice, sound));
+  // The picture never lies: off air, or a site on air that sends nothing, shows a slate,
+  // not the last frozen frame.
+  const slateTitle = h('p', { class: 'slate-title' });
+  const slateHint = h('p', { class: 'slate-hint' });
+  const slate = h('div', { class: 'slate', role: 'status', hidden: true }, slateTitle, slateHint);
+  const screen = h('div', { class: 'player-screen' }, video, slate);
+  const element = h('div', { class: 'player-panel' }, screen, h('div', { class: 'toolbar' }, label, choice, sound));
 
   async function update(l) {
     const publishing = (l.state.presence && l.state.presence.publishing) || [];
@@ -256,6 +262,13 @@ export function playerPanel(live) {
     const target = wanted === 'program' && !config.program ? onAir : wanted;
     const showing = wanted === 'program' ? onAir && publishing.includes(onAir) : true;
     element.classList.toggle('has-video', Boolean(showing));
+    slate.hidden = Boolean(showing);  // over the picture: the video keeps playing underneath
+    if (!showing) {
+      const name = onAir ? (l.welcome.event.sites.find((x) => x.id === onAir) || { name: onAir }).name : '';
+      slate.dataset.slate = onAir ? 'waiting' : 'off-air';
+      slateTitle.textContent = onAir ? t('media.slate_waiting', { site: name }) : t('media.slate_off_air');
+      slateHint.textContent = onAir ? t('media.slate_waiting_hint') : t('media.slate_off_air_hint');
+    }
     player.watch(target);
   }
   return { element, update };

@@ -9,14 +9,32 @@ export function onAirBadge(live) {
     h('span', { class: 'dot', 'aria-hidden': 'true' }), site ? t('stage.on_air', { site: siteName(live, site) }) : t('stage.off_air'));
 }
 
+// A site that sends no picture is marked; putting it on air takes a second click.
+let confirming = null;
+let confirmTimer = null;
+
 export function stageSwitch(live) {
   const current = live.state.stage.on_air;
+  const publishing = (live.state.presence && live.state.presence.publishing) || [];
+  const warning = confirming ? h('p', { class: 'hint over', role: 'status' },
+    t('media.confirm_switch', { site: (live.welcome.event.sites.find((s) => s.id === confirming) || {}).city })) : null;
   return h('div', { class: 'stage-switch', role: 'group', 'aria-label': t('stage.switch') },
     live.welcome.event.sites.map((site) => h('button', {
-      type: 'button', class: 'small', 'aria-pressed': String(current === site.id), dataset: { action: `on-air-${site.id}` },
-      onclick: () => act(live, { type: 'stage.on_air', site: site.id }) }, site.city)),
+      type: 'button', class: `small${publishing.includes(site.id) ? ' has-signal' : ' no-signal'}`,
+      'aria-pressed': String(current === site.id), dataset: { action: `on-air-${site.id}` },
+      onclick: () => {
+        if (!publishing.includes(site.id) && confirming !== site.id) {
+          confirming = site.id;
+          clearTimeout(confirmTimer);
+          confirmTimer = setTimeout(() => { confirming = null; live.changed([]); }, 8000);
+          live.changed([]);
+          return;
+        }
+        confirming = null;
+        act(live, { type: 'stage.on_air', site: site.id });
+      } }, site.city, publishing.includes(site.id) ? null : h('span', { class: 'sr-hint' }, ` (${t('media.no_signal')})`))),
     h('button', { type: 'button', class: 'small no', 'aria-pressed': String(current === null), dataset: { action: 'off-air' },
-      onclick: () => act(live, { type: 'stage.on_air', site: null }) }, t('stage.cut')));
+      onclick: () => act(live, { type: 'stage.on_air', site: null }) }, t('stage.cut')), warning);
 }
 
 export function floorQueue(live, { grant = false } = {}) {
