@@ -15,7 +15,8 @@ from .browser import chromium, open_page, wait_js, wait_online
 WEB = Path(__file__).resolve().parents[2] / "web"
 EVENT = "grand-est-2020"
 # Not words: numbers, times, dates, codes, symbols, emoji, separators.
-NOT_WORDS = re.compile(r"^[\W\d_]*$|^\d{1,2}:\d{2}(–\d{1,2}:\d{2})?$|^\d{4}-\d{2}-\d{2}.*$|^[A-Z0-9]{6}$")
+NOT_WORDS = re.compile(r"^[\W\d_]*$|^\d{1,2}:\d{2}(–\d{1,2}:\d{2})?$|^\d{4}-\d{2}-\d{2}.*$|^[A-Z0-9]{6}$"
+                       r"|^\w$|^\d–\d$")  # …and keyboard keys (the shortcuts' help)
 BRAND = {"Multiplex", "Français", "English"}  # the product's name; each language named in itself
 
 
@@ -45,7 +46,9 @@ def event_words() -> set[str]:
                 walk(value)
         elif isinstance(node, str):
             words.add(node)
-    walk(load_event_file(EVENTS_DIR / f"{EVENT}.yaml").public_view())
+    config = load_event_file(EVENTS_DIR / f"{EVENT}.yaml")
+    walk(config.public_view())
+    words |= {poll.question for poll in config.polls} | {o for poll in config.polls for o in poll.options}
     return words
 
 
