@@ -67,3 +67,38 @@ async def test_a_prepared_poll_is_launched_in_one_click(web_hub):
         await viewer.locator("#poll legend", has_text="Le numérique a-t-il aidé vos élèves").wait_for()
         await viewer.locator("#poll label", has_text="Beaucoup").wait_for()
         await prepared.filter(has_text="lancé").wait_for()
+
+
+async def test_a_vote_storm_leaves_a_focused_control_focused_and_in_place(web_hub):
+    """2000 ballots arrive while the control room's keyboard focus is on a poll's button."""
+    import asyncio
+
+    hub = web_hub
+    base = f"http://127.0.0.1:{hub.settings.port}/e/{EVENT}"
+    operator = hub.moderator()
+    await operator.connect()
+    poll = (await operator.command({"type": "poll.create", "question": "Tempête ?", "kind": "single",
+                                    "options": ["oui", "non"]}))["result"]["poll"]
+    await operator.command({"type": "poll.open", "poll": poll})
+    async with chromium() as browser:
+        mod = await open_page(browser, f"{base}/moderate#token={hub.token(Role.MODERATOR)}")
+        await wait_online(mod)
+        close = mod.locator(f'#poll-list [data-action="polls.close-{poll}"]')
+        await close.focus()
+        before = await close.bounding_box()
+        sites = ["nancy", "reims", "metz", "troyes"]
+        voters = [hub.participant(sites[i % 4]) for i in range(2000)]
+
+        async def vote(client, choice):
+            await client.connect()
+            await client.command({"type": "poll.vote", "poll": poll, "choices": [choice]})
+            await client.close()
+
+        for i in range(0, len(voters), 250):
+            await asyncio.gather(*(vote(c, n % 2) for n, c in enumerate(voters[i:i + 250])))
+        await wait_js(mod, f"window.__mx.state.tallies['{poll}'].ballots === 2000", timeout=30)
+        focused = await mod.evaluate("document.activeElement && document.activeElement.dataset.action")
+        assert focused == f"polls.close-{poll}"
+        after = await close.bounding_box()
+        assert abs(after["y"] - before["y"]) < 1 and abs(after["x"] - before["x"]) < 1
+    await operator.close()

@@ -1,6 +1,6 @@
 // Polls: the ballot for each kind, the results (bars, word cloud, answers) for all
 // sites or per site, and the moderator's builder and controls.
-import { flash, h, setChildren } from '../lib/dom.js';
+import { flash, h, refill, setChildren, syncList } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { act, siteName } from '../lib/app.js';
 
@@ -174,7 +174,8 @@ export function pollBuilder(live) {
 }
 
 export function pollControls(live, poll) {
-  const b = (key, cmd, tone = '') => h('button', { type: 'button', class: `small ${tone}`, onclick: () => act(live, cmd) }, t(key));
+  const b = (key, cmd, tone = '') => h('button', { type: 'button', class: `small ${tone}`, dataset: { action: `${key}-${poll.id}` },
+    onclick: () => act(live, cmd) }, t(key));
   const onScreen = live.state.screen === poll.id;
   return h('div', { class: 'actions' },
     poll.state !== 'open' ? b(poll.state === 'draft' ? 'polls.open' : 'polls.reopen', { type: 'poll.open', poll: poll.id }, 'ok') : null,
@@ -185,17 +186,32 @@ export function pollControls(live, poll) {
       : b('polls.show', { type: 'poll.show', poll: poll.id })) : null);
 }
 
-export function pollCard(live, poll, view) {
-  return h('article', { class: 'poll-card', dataset: { poll: poll.id } },
-    h('h3', {}, poll.question),
-    h('p', { class: 'q-meta' }, `${t(`polls.kind.${poll.kind}`)} · ${t(`polls.state.${poll.state}`)}`
-      + (live.state.screen === poll.id ? ` · ${t('polls.on_screens')}` : '')),
-    pollControls(live, poll), results(live, poll, view));
-}
 
+// The control room's list: each card is kept and updated in place, and its buttons are
+// rebuilt only when what they do changes — a vote storm moves only the bars, never
+// a control under the cursor or the keyboard focus.
 export function renderPollList(container, live, view) {
   const polls = Object.values(live.state.polls).sort((a, b) => b.at - a.at);
-  setChildren(container, polls.length ? polls.map((p) => pollCard(live, p, view)) : h('p', { class: 'muted' }, t('polls.none')));
+  if (!polls.length) { setChildren(container, h('p', { class: 'muted' }, t('polls.none'))); return; }
+  container.querySelector(':scope > p.muted')?.remove();
+  syncList(container, polls, (p) => p.id, () => {
+    const el = h('article', { class: 'poll-card' });
+    el.parts = { title: h('h3'), meta: h('p', { class: 'q-meta' }), actions: h('div'), results: h('div') };
+    el.append(el.parts.title, el.parts.meta, el.parts.actions, el.parts.results);
+    return el;
+  }, (el, poll) => {
+    const onScreen = live.state.screen === poll.id;
+    el.dataset.poll = poll.id;
+    el.parts.title.textContent = poll.question;
+    el.parts.meta.textContent = `${t(`polls.kind.${poll.kind}`)} · ${t(`polls.state.${poll.state}`)}`
+      + (onScreen ? ` · ${t('polls.on_screens')}` : '');
+    const signature = [poll.state, poll.results_visible, onScreen, document.documentElement.lang].join();
+    if (el.parts.actions.dataset.signature !== signature) {
+      el.parts.actions.dataset.signature = signature;
+      refill(el.parts.actions, pollControls(live, poll));
+    }
+    setChildren(el.parts.results, results(live, poll, view));
+  });
 }
 
 // Polls prepared in the event file (the control room's eyes only): one click creates
