@@ -1,12 +1,26 @@
-"""Bearer tokens on HTTP: the same signed role links as the live channel."""
+"""Bearer tokens on HTTP: the same signed role links as the live channel; and the
+event a route is about."""
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 
 from .. import access
+from ..domain.actors import Role
 from ..domain.errors import DomainError
+
+if TYPE_CHECKING:
+    from ..runtime import EventRuntime
+
+
+def event_of(request: Request) -> EventRuntime:
+    """The event named in the path, or event.not_found."""
+    ev: EventRuntime | None = request.app.state.runtime.events.get(request.path_params["event"])
+    if ev is None:
+        raise DomainError("event.not_found", "no such event")
+    return ev
 
 
 def grant_from(request: Request, event: str) -> access.Grant:
@@ -15,3 +29,24 @@ def grant_from(request: Request, event: str) -> access.Grant:
     if scheme.lower() != "bearer" or not token:
         raise DomainError("auth.missing", "this needs a role link (Authorization: Bearer TOKEN)")
     return access.verify(request.app.state.settings.secret, token.strip(), event, int(time.time()))
+
+
+def offered_token(request: Request) -> str:
+    """A role link from `Authorization: Bearer`, or from `?token=` (files opened as plain links)."""
+    header = request.headers.get("authorization", "")
+    token = header.partition(" ")[2].strip() if header.lower().startswith("bearer ") else ""
+    return token or request.query_params.get("token", "")
+
+
+def is_moderator(request: Request, event: str, *, required: bool = False) -> bool:
+    """Whether the request carries the control room's link. With `required`, a missing
+    link is auth.missing and another role's is auth.forbidden; a bad one is always an error."""
+    token = offered_token(request)
+    if not token:
+        if required:
+            raise DomainError("auth.missing", "this needs the control room's link")
+        return False
+    grant = access.verify(request.app.state.settings.secret, token, event, int(time.time()))
+    if grant.role is not Role.MODERATOR and required:
+        raise DomainError("auth.forbidden", "this is the control room's")
+    return grant.role is Role.MODERATOR

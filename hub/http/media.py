@@ -21,20 +21,13 @@ from ..domain.actors import Role
 from ..domain.errors import DomainError
 from ..media.ice import ice_servers
 from ..media.sessions import PROGRAM, EventMedia
-from .auth import grant_from
+from .auth import event_of, grant_from
 
 if TYPE_CHECKING:
     from ..runtime import EventRuntime
 
 MAX_SDP = 64 * 1024
 PID = re.compile(r"[A-Za-z0-9_-]{8,64}")
-
-
-def _event(request: Request) -> EventRuntime:
-    ev: EventRuntime | None = request.app.state.runtime.events.get(request.path_params["event"])
-    if ev is None:
-        raise DomainError("event.not_found", "no such event")
-    return ev
 
 
 async def _sdp(request: Request) -> str:
@@ -58,7 +51,7 @@ def _embedded(ev: EventRuntime) -> EventMedia:
 
 
 async def whip(request: Request) -> Response:
-    ev, site = _event(request), request.path_params["site"]
+    ev, site = event_of(request), request.path_params["site"]
     media = _embedded(ev)
     grant = grant_from(request, ev.config.id)
     if grant.role is Role.COORDINATOR and grant.site != site:
@@ -70,7 +63,7 @@ async def whip(request: Request) -> Response:
 
 
 async def whep(request: Request) -> Response:
-    ev = _event(request)
+    ev = event_of(request)
     media = _embedded(ev)
     session_id, answer = await media.watch(request.path_params["target"], await _sdp(request))
     # Counted by the participant id the page sends (distinct watchers), else by session.
@@ -81,14 +74,14 @@ async def whep(request: Request) -> Response:
 
 async def end_session(request: Request) -> Response:
     """The session id is an unguessable capability, handed only to who opened it."""
-    media = _embedded(_event(request))
+    media = _embedded(event_of(request))
     if await media.close(request.path_params["session"]):
         return Response(status_code=200)
     return JSONResponse({"code": "media.no_session", "message": "no such media session"}, status_code=404)
 
 
 async def media_config(request: Request) -> JSONResponse:
-    ev, settings = _event(request), request.app.state.settings
+    ev, settings = event_of(request), request.app.state.settings
     e = ev.config.id
     if settings.media_engine == "mediamtx":
         base = settings.media_engine_url.rstrip("/")

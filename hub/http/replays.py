@@ -5,7 +5,6 @@ per session (a session recorded twice, or across a restart, has several)."""
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,33 +12,15 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from .. import access
 from ..domain import polls, qna
-from ..domain.actors import Role
 from ..domain.errors import DomainError
 from ..domain.views import PUBLIC
+from .auth import event_of, is_moderator
 
 if TYPE_CHECKING:
     from ..runtime import EventRuntime
 
 FILE = re.compile(r"(\d{2})-[a-z0-9-]{1,60}-\d{8}-\d{6}\.webm")
-
-
-def _event(request: Request) -> EventRuntime:
-    ev: EventRuntime | None = request.app.state.runtime.events.get(request.path_params["event"])
-    if ev is None:
-        raise DomainError("event.not_found", "no such event")
-    return ev
-
-
-def _is_moderator(request: Request, ev: EventRuntime) -> bool:
-    header = request.headers.get("authorization", "")
-    token = header.partition(" ")[2].strip() if header.lower().startswith("bearer ") else ""
-    token = token or request.query_params.get("token", "")
-    if not token:
-        return False
-    grant = access.verify(request.app.state.settings.secret, token, ev.config.id, int(time.time()))
-    return grant.role is Role.MODERATOR
 
 
 def recordings(folder: Path) -> dict[int, list[str]]:
@@ -67,8 +48,8 @@ def _session(ev: EventRuntime, index: int, files: list[str], published: bool) ->
 
 async def list_replays(request: Request) -> Response:
     """Published replays; with the control room's link, every recorded session."""
-    ev = _event(request)
-    everything = _is_moderator(request, ev)
+    ev = event_of(request)
+    everything = is_moderator(request, ev.config.id)
     published = set(ev.replica.state.publishing.replays)
     found = recordings(request.app.state.settings.data_dir / "recordings" / ev.config.id)
     items = [_session(ev, i, files, i in published) for i, files in sorted(found.items())
@@ -77,11 +58,11 @@ async def list_replays(request: Request) -> Response:
 
 
 async def recording_file(request: Request) -> Response:
-    ev, name = _event(request), request.path_params["name"]
+    ev, name = event_of(request), request.path_params["name"]
     match = FILE.fullmatch(name)
     if match is None:
         raise DomainError("replay.not_found", "no such recording")
-    if int(match.group(1)) - 1 not in ev.replica.state.publishing.replays and not _is_moderator(request, ev):
+    if int(match.group(1)) - 1 not in ev.replica.state.publishing.replays and not is_moderator(request, ev.config.id):
         raise DomainError("replay.not_found", "no such recording")  # unpublished: as if absent
     path = request.app.state.settings.data_dir / "recordings" / ev.config.id / name
     if not path.is_file():

@@ -3,18 +3,16 @@ JSON, XLSX, a one-page PDF, the timeline as SVG). The control room's link opens
 it; everyone can once the control room publishes it (`report.publish`)."""
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .. import access
 from ..domain import report
-from ..domain.actors import Role
 from ..domain.errors import DomainError
 from ..reporting import charts, files, pdf, tables
+from .auth import event_of, is_moderator
 
 if TYPE_CHECKING:
     from ..runtime import EventRuntime
@@ -22,30 +20,14 @@ if TYPE_CHECKING:
 PRIVATE = {"Cache-Control": "no-store"}
 
 
-def _event(request: Request) -> EventRuntime:
-    ev: EventRuntime | None = request.app.state.runtime.events.get(request.path_params["event"])
-    if ev is None:
-        raise DomainError("event.not_found", "no such event")
-    return ev
-
-
 def _allowed(request: Request, ev: EventRuntime) -> None:
-    """The control room always; anybody once the report is published. A link may
-    also come as ?token= (downloads opened as plain links)."""
-    if ev.replica.state.publishing.report:
-        return
-    header = request.headers.get("authorization", "")
-    token = header.partition(" ")[2].strip() if header.lower().startswith("bearer ") else ""
-    token = token or request.query_params.get("token", "")
-    if not token:
-        raise DomainError("auth.missing", "the report is not published: it needs the control room's link")
-    grant = access.verify(request.app.state.settings.secret, token, ev.config.id, int(time.time()))
-    if grant.role is not Role.MODERATOR:
-        raise DomainError("auth.forbidden", "the report is the control room's until it is published")
+    """The control room always; anybody once the report is published."""
+    if not ev.replica.state.publishing.report:
+        is_moderator(request, ev.config.id, required=True)
 
 
 def _figures(request: Request) -> tuple[EventRuntime, dict[str, Any]]:
-    ev = _event(request)
+    ev = event_of(request)
     _allowed(request, ev)
     return ev, report.figures(ev.replica.state, ev.config)
 

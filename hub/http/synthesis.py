@@ -21,26 +21,19 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from .. import access, signing
+from .. import signing
 from ..domain import commands as c
 from ..domain import synthesis
 from ..domain.actors import Actor, Role
 from ..domain.errors import DomainError
 from ..reporting import synthesis_doc
-from .auth import grant_from
+from .auth import event_of, grant_from, is_moderator
 
 if TYPE_CHECKING:
     from ..runtime import EventRuntime
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 PRIVATE = {"Cache-Control": "no-store"}
-
-
-def _event(request: Request) -> EventRuntime:
-    ev: EventRuntime | None = request.app.state.runtime.events.get(request.path_params["event"])
-    if ev is None:
-        raise DomainError("event.not_found", "no such event")
-    return ev
 
 
 def _may_read(request: Request, ev: EventRuntime) -> str:
@@ -50,12 +43,7 @@ def _may_read(request: Request, ev: EventRuntime) -> str:
     given = request.query_params.get("token", "")
     if given and hmac.compare_digest(given.encode(), export.encode()):
         return export
-    header = request.headers.get("authorization", "")
-    token = header.partition(" ")[2].strip() if header.lower().startswith("bearer ") else given
-    if not token:
-        raise DomainError("auth.missing", "the synthesis needs its link (or the control room's)")
-    if access.verify(secret, token, ev.config.id, int(time.time())).role is not Role.MODERATOR:
-        raise DomainError("auth.forbidden", "the synthesis is sent by the control room")
+    is_moderator(request, ev.config.id, required=True)
     return export
 
 
@@ -65,14 +53,14 @@ def _signed(request: Request, ev: EventRuntime) -> dict[str, Any]:
 
 
 async def synthesis_json(request: Request) -> Response:
-    ev = _event(request)
+    ev = event_of(request)
     _may_read(request, ev)
     return Response(msgspec.json.encode(_signed(request, ev)), media_type="application/json",
                     headers={**PRIVATE, "Content-Disposition": f'inline; filename="{ev.config.id}-synthese.json"'})
 
 
 async def synthesis_html(request: Request) -> Response:
-    ev = _event(request)
+    ev = event_of(request)
     token = _may_read(request, ev)
     doc = synthesis.build(ev.replica.state, ev.config, int(time.time() * 1000))
     api = f"/api/events/{ev.config.id}"
@@ -81,7 +69,7 @@ async def synthesis_html(request: Request) -> Response:
 
 
 async def synthesis_pdf(request: Request) -> Response:
-    ev = _event(request)
+    ev = event_of(request)
     _may_read(request, ev)
     doc = synthesis.build(ev.replica.state, ev.config, int(time.time() * 1000))
     return Response(synthesis_doc.to_pdf(doc), media_type="application/pdf",
@@ -112,7 +100,7 @@ async def _fetch(url: str) -> bytes:
 
 
 async def import_synthesis(request: Request) -> Response:
-    ev = _event(request)
+    ev = event_of(request)
     grant = grant_from(request, ev.config.id)
     if grant.role is not Role.MODERATOR:
         raise DomainError("auth.forbidden", "imports are the control room's")

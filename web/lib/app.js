@@ -126,3 +126,14 @@ export async function startPage({ event, join = null, token = null, category = n
   live.connect();
   return live;
 }
+
+// A page without a live connection (the report, the replays): the header with the
+// language switch, and `draw` again whenever the language changes.
+export async function startStaticPage(draw) {
+  await initI18n();
+  const select = langSwitch();
+  setChildren($('#top'), h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, '◎'),
+    h('span', { class: 'event-title' }, 'Multiplex')), h('div', { class: 'top-tools' }, select));
+  document.addEventListener('langchange', () => { select.setAttribute('aria-label', t('common.language')); draw(); });
+  await draw();
+}

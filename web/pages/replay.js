@@ -2,8 +2,8 @@
 // questions asked during it and its poll results. No live connection: a replay
 // viewer is not counted as present.
 import { $, h, setChildren } from '../lib/dom.js';
-import { initI18n, t, translate } from '../lib/i18n.js';
-import { eventFromPath, langSwitch } from '../lib/app.js';
+import { t, translate } from '../lib/i18n.js';
+import { eventFromPath, startStaticPage } from '../lib/app.js';
 
 const { event } = eventFromPath();
 
@@ -33,13 +33,4 @@ async function draw() {
   translate(document);
 }
 
-async function main() {
-  await initI18n();
-  const select = langSwitch();
-  setChildren($('#top'), h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, '◎'),
-    h('span', { class: 'event-title' }, 'Multiplex')), h('div', { class: 'top-tools' }, select));
-  document.addEventListener('langchange', () => { select.setAttribute('aria-label', t('common.language')); draw(); });
-  await draw();
-}
-
-main();
+startStaticPage(draw);

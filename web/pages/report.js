@@ -2,8 +2,8 @@
 // published. Figures come from the hub (folded from the log); charts are drawn
 // by the hub as SVG; every chart has its numbers in a table next to it.
 import { $, h, setChildren } from '../lib/dom.js';
-import { initI18n, lang, t, translate } from '../lib/i18n.js';
-import { eventFromPath, langSwitch, showError } from '../lib/app.js';
+import { lang, t, translate } from '../lib/i18n.js';
+import { eventFromPath, showError, startStaticPage } from '../lib/app.js';
 
 const { event } = eventFromPath();
 const STORE = `mx.token.${event}.moderate`;  // the control room's link, as its page keeps it
@@ -117,13 +117,4 @@ async function draw() {
   translate(document);
 }
 
-async function main() {
-  await initI18n();
-  const select = langSwitch();
-  setChildren($('#top'), h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, '◎'),
-    h('span', { class: 'event-title' }, 'Multiplex')), h('div', { class: 'top-tools' }, select));
-  document.addEventListener('langchange', () => { select.setAttribute('aria-label', t('common.language')); draw(); });
-  await draw();
-}
-
-main();
+startStaticPage(draw);
