@@ -85,7 +85,9 @@ def mine(state: EventState, pid: str) -> dict[str, Any]:
         "upvoted": sorted(q.id for q in state.qna.questions.values() if pid in q.voters),
         "proposals_upvoted": sorted(p.id for p in state.feed.posts.values() if pid in p.voters),
         "ballots": {p.id: p.ballots[pid].value for p in state.polls.polls.values() if pid in p.ballots},
-        "questions": sorted(q.id for q in state.qna.questions.values() if q.author == pid),
+        # what I asked, with where it stands (pending ones are seen by nobody else)
+        "questions": [{"id": q.id, "text": q.text, "state": q.state.value}
+                      for q in sorted(state.qna.questions.values(), key=lambda q: q.at) if q.author == pid],
         "proposals": [{"id": p.id, "title": p.title, "theme": p.theme, "state": p.state.value}
                       for p in state.feed.posts.values() if p.filed_by == pid],
     }

@@ -67,3 +67,23 @@ async def test_plurals_agree_in_both_languages(web_hub):
         await mod.locator("#queue-visible .votes", has_text=re.compile(r"^1 soutien$")).wait_for()
         await mod.select_option("#lang", "en")
         await mod.locator("#queue-visible .votes", has_text=re.compile(r"^1 upvote$")).wait_for()
+
+
+async def test_my_questions_say_where_they_stand(web_hub):
+    hub = web_hub
+    async with chromium() as browser:
+        page = await open_page(browser, f"{base(hub)}/join/nancy?code={hub.code('nancy')}")
+        mod = await open_page(browser, f"{base(hub)}/moderate#token={hub.token(Role.MODERATOR)}")
+        for p in (page, mod):
+            await wait_online(p)
+        await page.fill("#ask-text", "Et les familles éloignées ?")
+        await page.get_by_role("button", name="Envoyer la question").click()
+        mine = page.locator("#my-questions li", has_text="Et les familles éloignées ?")
+        await mine.filter(has_text="en attente de modération").wait_for()
+        await mod.locator("#queue-pending .question").get_by_role("button", name="Publier").click()
+        await mine.filter(has_text="publiée").wait_for()
+        await mod.locator("#queue-visible .question").get_by_role("button", name="Répondue").click()
+        await mine.filter(has_text="répondue").wait_for()
+        await page.reload()  # what I asked comes back with the snapshot
+        await wait_online(page)
+        await page.locator("#my-questions li", has_text="répondue").wait_for()

@@ -31,6 +31,9 @@ export function askForm(live) {
     const ack = await act(live, { type: 'question.ask', text: text.value, name: name.value.trim() || null });
     button.disabled = false;
     if (ack) {
+      live.me.questions = [...(live.me.questions || []),
+        { id: ack.result.question, text: text.value.trim(), state: ack.result.state }];
+      live.changed([]);
       text.value = '';
       flash(status, ack.result && ack.result.state === 'pending' ? t('qna.sent_pending') : t('qna.sent'));
     }
@@ -129,4 +132,19 @@ export function highlightBlock(live) {
   return h('figure', { class: 'highlight' },
     h('blockquote', { class: 'highlight-text' }, q.text),
     h('figcaption', {}, `${q.name || t('qna.anonymous')} · ${siteCity(live, q.origin)} · ${t('qna.votes', { n: q.votes })}`));
+}
+
+// "Mes questions": what I asked and where it stands. Published ones follow the shared
+// state; pending ones are seen by nobody else, so their state is the one I was told.
+export function myQuestions(live) {
+  const mine = live.me.questions || [];
+  if (!mine.length) return null;
+  return h('div', { class: 'mine', id: 'my-questions' }, h('h3', {}, t('qna.mine')),
+    h('ul', { class: 'plain' }, mine.map((q) => {
+      const shared = live.state.questions[q.id];
+      const state = shared ? shared.state : q.state;
+      return h('li', { dataset: { state } }, h('span', {}, q.text), ' ',
+        h('span', { class: `badge badge-${state === 'visible' ? 'published' : state}` }, t(`qna.mine_state.${state}`)),
+        shared ? ` · ${t('qna.votes', { n: shared.votes })}` : null);
+    })));
 }

@@ -2,7 +2,7 @@
 import { $, h, refill, setChildren } from '../lib/dom.js';
 import { initI18n, t, translate } from '../lib/i18n.js';
 import { eventFromPath, siteName, startPage } from '../lib/app.js';
-import { askForm, highlightBlock, renderQuestions } from '../features/qna.js';
+import { askForm, highlightBlock, myQuestions, renderQuestions } from '../features/qna.js';
 import { ballotForm, currentPoll, results, viewToggle } from '../features/polls.js';
 import { renderFeed } from '../features/feed.js';
 import { reactionBar } from '../features/reactions.js';
@@ -99,6 +99,7 @@ function layout() {
     player: h('div'), highlight: h('div'), ballot: h('div'), results: h('div'), sort: h('div', { class: 'toolbar' }),
     questions: h('ul', { class: 'questions', id: 'questions' }), feed: h('ul', { class: 'posts', id: 'posts' }),
     reactions: h('div', { id: 'reactions' }), nowNext: h('div'), programme: h('div'), sessionFilter: h('div'),
+    mine: h('div'),
   };
   sections.player.append(slots.player, slots.nowNext);
   sections.programme.append(slots.programme);
@@ -136,7 +137,7 @@ async function main() {
       if (!ui) {
         ui = layout();
         if (join.category === undefined) $('#main').prepend(askCategory(join));
-        ui.sections.qna.append(askForm(l), ui.slots.sort, ui.slots.sessionFilter, ui.slots.questions);
+        ui.sections.qna.append(askForm(l), ui.slots.mine, ui.slots.sort, ui.slots.sessionFilter, ui.slots.questions);
         media = playerPanel(l);
         ui.sections.player.append(media.element);
         proposals = proposalsPanel(l);
@@ -168,6 +169,7 @@ async function main() {
           onclick: () => { sortBy = by; l.changed([]); } },
         t(`qna.sort_${by}`)))));
       renderQuestions(slots.questions, l, { role: 'viewer', by: sortBy, filter: inSession(session) });
+      setChildren(slots.mine, myQuestions(l));
       renderFeed(slots.feed, l, { role: 'viewer' });
       setChildren(slots.reactions, reactionBar(l));
       translate($('#main'));
