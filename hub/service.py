@@ -8,7 +8,6 @@ one process a refusal always means nothing was written.
 """
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 
@@ -24,7 +23,6 @@ from .log import LogDiverged, LogUnavailable
 from .ratelimit import RateLimiter
 from .replica import EventReplica
 
-log = logging.getLogger(__name__)
 _encode = msgspec.json.Encoder().encode
 
 
@@ -92,14 +90,12 @@ class EventService:
             # returns could already be "applied" here, and we would ack a command
             # that never takes effect.
             seq = await replica.log.append(replica.event, _encode(entry), replica.position)
-        except LogDiverged as exc:
+        except LogUnavailable as exc:  # nothing written: the tokens go back
             for limiter in taken:
                 limiter.refund(actor.pid)
-            replica.mark_diverged(str(exc))
-            raise _unavailable(reason="log.diverged") from None
-        except LogUnavailable:
-            for limiter in taken:
-                limiter.refund(actor.pid)
+            if isinstance(exc, LogDiverged):
+                replica.mark_diverged(str(exc))
+                raise _unavailable(reason="log.diverged") from None
             raise _unavailable() from None
         try:
             outcome = await replica.applied(seq)

@@ -6,6 +6,7 @@ import enum
 import msgspec
 
 REMOTE = "remote"  # the origin of anybody not on a site
+PID_PATTERN = r"[A-Za-z0-9_-]{8,64}"  # a participant id, as browsers make them
 
 
 class Role(str, enum.Enum):

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .. import access
-from ..domain.actors import Role
+from ..domain.actors import PID_PATTERN, Role
 from ..domain.errors import DomainError
 from ..media.ice import ice_servers
 from ..media.sessions import PROGRAM, EventMedia
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ..runtime import EventRuntime
 
 MAX_SDP = 64 * 1024
-PID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+PID = re.compile(PID_PATTERN)
 
 
 async def _sdp(request: Request) -> str:

@@ -8,13 +8,13 @@ from typing import Annotated, Any, Union
 import msgspec
 from websockets.frames import Frame, Opcode
 
-from ..domain.actors import Category
+from ..domain.actors import PID_PATTERN, Category
 from ..domain.commands import ClientCommand
 from ..domain.errors import DomainError
 
 PROTOCOL_VERSION = 1
 # \Z, not $: `$` also matches before a trailing newline.
-Pid = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_-]{8,64}\Z")]
+Pid = Annotated[str, msgspec.Meta(pattern=rf"^{PID_PATTERN}\Z")]
 Cid = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 # Sequence numbers stay exact in a browser's doubles, and no digit string can be long.
 Seq = Annotated[int, msgspec.Meta(ge=0, le=2**53)]

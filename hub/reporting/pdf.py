@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape  # Paragraph text is markup: people's text is escaped
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -20,7 +21,7 @@ from .charts import timeline_drawing
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 
 
-def _fonts() -> tuple[str, str]:
+def fonts() -> tuple[str, str]:
     regular, bold = DEJAVU / "DejaVuSans.ttf", DEJAVU / "DejaVuSans-Bold.ttf"
     if regular.exists() and bold.exists():
         if "DejaVu" not in pdfmetrics.getRegisteredFontNames():
@@ -30,12 +31,8 @@ def _fonts() -> tuple[str, str]:
     return "Helvetica", "Helvetica-Bold"
 
 
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def key_figures_pdf(f: dict[str, Any]) -> bytes:
-    regular, bold = _fonts()
+    regular, bold = fonts()
     title = ParagraphStyle("t", fontName=bold, fontSize=16, leading=20, spaceAfter=4)
     sub = ParagraphStyle("s", fontName=regular, fontSize=10, leading=13, textColor=colors.HexColor("#4a5568"))
     head = ParagraphStyle("h", fontName=bold, fontSize=11, leading=14, spaceBefore=8, spaceAfter=4)
@@ -53,7 +50,7 @@ def key_figures_pdf(f: dict[str, Any]) -> bytes:
     grid = Table(cells, colWidths=[3.4 * cm] * 5)
     grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
                               ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.HexColor("#cbd2de"))]))
-    sites = [[Paragraph(_esc(name), small), att["by_site"][sid], f["peak"]["by_site"].get(sid, 0),
+    sites = [[Paragraph(escape(name), small), att["by_site"][sid], f["peak"]["by_site"].get(sid, 0),
               q["asked_by_site"][sid]] for sid, name in f["event"]["sites"].items()]
     sites.append([Paragraph("À distance", small), att["remote"], f["peak"]["by_site"].get("remote", 0),
                   q["asked_by_site"]["remote"]])
@@ -65,14 +62,14 @@ def key_figures_pdf(f: dict[str, Any]) -> bytes:
                                  ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f3f5f9")])]))
     story: list[Any] = [
         Paragraph("Les chiffres clés", title),
-        Paragraph(f'{_esc(f["event"]["title"])} — {f["event"]["date"]}', sub), Spacer(1, 8), grid,
+        Paragraph(f'{escape(f["event"]["title"])} — {f["event"]["date"]}', sub), Spacer(1, 8), grid,
         Paragraph("Par site", head), by_site,
         Paragraph("Activité par heure", head), timeline_drawing(f, width=17 * cm, height=5.2 * cm),
     ]
     if f["proposals"]:
         story.append(Paragraph("Propositions les plus soutenues", head))
         for p in f["proposals"][:5]:
-            story.append(Paragraph(f'{p["votes"]} soutiens — {_esc(p["title"])}', small))
+            story.append(Paragraph(f'{p["votes"]} soutiens — {escape(p["title"])}', small))
     out = io.BytesIO()
     SimpleDocTemplate(out, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=1.6 * cm,
                       bottomMargin=1.4 * cm, title=f"Les chiffres clés — {f['event']['title']}",

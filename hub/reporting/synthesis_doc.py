@@ -4,13 +4,14 @@ from __future__ import annotations
 import html
 import io
 from typing import Any
+from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-from .pdf import _esc, _fonts
+from .pdf import fonts
 
 CATEGORY = {"eleve": "élèves", "parent": "parents", "enseignant": "enseignants", "encadrement": "encadrement",
             "collectivite": "collectivités", "autre": "autres", "non_renseigne": "non renseigné"}
@@ -74,30 +75,31 @@ def to_html(doc: dict[str, Any], links: dict[str, str]) -> str:
 
 
 def to_pdf(doc: dict[str, Any]) -> bytes:
-    regular, bold = _fonts()
+    regular, bold = fonts()
     title = ParagraphStyle("t", fontName=bold, fontSize=16, leading=20)
     h2 = ParagraphStyle("h2", fontName=bold, fontSize=12, leading=15, spaceBefore=10, spaceAfter=4)
     h3 = ParagraphStyle("h3", fontName=bold, fontSize=10.5, leading=13, spaceBefore=6)
     body = ParagraphStyle("b", fontName=regular, fontSize=9.5, leading=12)
     meta = ParagraphStyle("m", fontName=regular, fontSize=8, leading=10, leftIndent=10)
     e, sites = doc["event"], _sites(doc)
-    story: list[Any] = [Paragraph(f"Synthèse — {_esc(e['title'])}", title),
-                        Paragraph(f"{_esc(e['region'])} · {e['date']} · version {doc['seq']}", body), Spacer(1, 6),
+    story: list[Any] = [Paragraph(f"Synthèse — {escape(e['title'])}", title),
+                        Paragraph(f"{escape(e['region'])} · {e['date']} · version {doc['seq']}", body), Spacer(1, 6),
                         Paragraph("Propositions, par thème", h2)]
     for theme, ranked in by_theme(doc):
-        story.append(Paragraph(_esc(theme), h3))
+        story.append(Paragraph(escape(theme), h3))
         for i, p in enumerate(ranked, 1):
-            story.append(Paragraph(f"{i}. {_esc(p['title'])} — <b>{p['votes']} soutiens</b>", body))
-            story.append(Paragraph(f"proposée à {_esc(p['site'])} · par site : "
-                                   f"{_esc(_breakdown(p['votes_by_site'], sites))} · par catégorie : "
-                                   f"{_esc(_breakdown(p['votes_by_category'], CATEGORY))}", meta))
+            story.append(Paragraph(f"{i}. {escape(p['title'])} — <b>{p['votes']} soutiens</b>", body))
+            story.append(Paragraph(f"proposée à {escape(p['site'])} · par site : "
+                                   f"{escape(_breakdown(p['votes_by_site'], sites))} · par catégorie : "
+                                   f"{escape(_breakdown(p['votes_by_category'], CATEGORY))}", meta))
     story.append(Paragraph("Questions auxquelles il a été répondu", h2))
     for q in doc["questions_answered"]:
-        story.append(Paragraph(f"{_esc(q['text'])} ({_esc(sites.get(q['origin'], q['origin']))})", body))
+        story.append(Paragraph(f"{escape(q['text'])} ({escape(sites.get(q['origin'], q['origin']))})", body))
     story.append(Paragraph("Résultats des sondages", h2))
     for p in doc["polls"]:
-        counts = ", ".join(f"{_esc(o)} : {n}" for o, n in zip(p["options"], p.get("counts") or []))
-        story.append(Paragraph(f"{_esc(p['question'])} — {p['ballots']} votes{' — ' + counts if counts else ''}", body))
+        counts = ", ".join(f"{escape(o)} : {n}" for o, n in zip(p["options"], p.get("counts") or []))
+        tail = f" — {counts}" if counts else ""
+        story.append(Paragraph(f"{escape(p['question'])} — {p['ballots']} votes{tail}", body))
     out = io.BytesIO()
     SimpleDocTemplate(out, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=1.6 * cm,
                       bottomMargin=1.6 * cm, title=f"Synthèse — {e['title']}", author="Multiplex").build(story)
