@@ -14,9 +14,8 @@ from openpyxl import load_workbook
 
 from hub.domain.actors import Role
 
-from ..hubserver import HubServer
 from .browser import chromium, open_page, screenshots, serious_accessibility_violations, wait_js, wait_online
-from .test_media import canvas_camera
+from .test_media import canvas_camera, go_live
 
 EVENT = "grand-est-2020"
 SITES = ["nancy", "strasbourg", "reims", "mulhouse", "metz", "troyes", "epinal"]
@@ -34,16 +33,8 @@ async def until_recorded(hub, frames: int = 30) -> None:
     raise TimeoutError("nothing recorded")
 
 
-async def test_a_grand_est_day_then_its_report_and_replay(tmp_path):
-    hub = HubServer(tmp_path / "data", tally_interval_ms=100, attendance_interval_ms=50, presence_interval_ms=500)
-    await hub.start()
-    try:
-        await play(hub)
-    finally:
-        await hub.stop()
-
-
-async def play(hub) -> None:
+async def test_a_grand_est_day_then_its_report_and_replay(recording_hub):
+    hub = recording_hub
     base = f"http://127.0.0.1:{hub.settings.port}/e/{EVENT}"
     async with chromium() as browser:
         mod = await open_page(browser, f"{base}/moderate#token={hub.token(Role.MODERATOR)}")
@@ -51,9 +42,7 @@ async def play(hub) -> None:
                                  init_script=canvas_camera("#ff0000"))
         for page in (mod, camera):
             await wait_online(page)
-        await camera.get_by_role("button", name="Passer en direct").click()
-        await camera.locator(".media-state[data-state=live]").wait_for(timeout=15000)
-        await camera.locator(".hub-view[data-receiving=true]").wait_for(timeout=15000)
+        await go_live(camera)
         await mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name="Nancy").click()
 
         # seven participants, one per site, joined by QR code; six say who they are

@@ -68,6 +68,14 @@ COLOUR = """() => {
 }"""
 
 
+async def go_live(page) -> None:
+    """A coordinator's page publishes its camera, until the hub receives it (what the
+    control room's on-air switch goes by)."""
+    await page.get_by_role("button", name="Passer en direct").click()
+    await page.locator(".media-state[data-state=live]").wait_for(timeout=15000)
+    await page.locator(".hub-view[data-receiving=true]").wait_for(timeout=15000)
+
+
 async def colour(page) -> str | None:
     return await page.evaluate(COLOUR)
 
@@ -84,10 +92,7 @@ async def test_sites_publish_viewers_watch_the_program_and_the_switch_changes_th
         for page in (nancy, reims, mod):
             await wait_online(page)
         for page in (nancy, reims):
-            await page.get_by_role("button", name="Passer en direct").click()
-            await page.locator(".media-state[data-state=live]").wait_for(timeout=15000)
-            # the control room's switch knows the site sends a picture once the hub receives it
-            await page.locator(".hub-view[data-receiving=true]").wait_for(timeout=15000)
+            await go_live(page)
         await mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name="Nancy").click()
 
         viewers = [await open_page(browser, f"{base}/join/{site}?code={hub.code(site)}") for site in ("metz", "troyes")]
@@ -203,8 +208,7 @@ async def test_the_program_shows_a_slate_off_air_and_while_waiting_for_a_site(we
         slate = viewer.locator("#player .slate")
         await slate.filter(has_text="Hors antenne").wait_for()
         assert await covered(viewer)
-        await nancy.get_by_role("button", name="Passer en direct").click()
-        await nancy.locator(".hub-view[data-receiving=true]").wait_for(timeout=15000)
+        await go_live(nancy)
         await mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name="Nancy").click()
         await wait_js(viewer, f"({COLOUR})() === 'red'", timeout=20)
         assert await slate.is_hidden()

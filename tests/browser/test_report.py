@@ -10,7 +10,6 @@ from openpyxl import load_workbook
 
 from hub.domain.actors import Role
 
-from ..hubserver import HubServer
 from .browser import chromium, open_page, screenshots, serious_accessibility_violations, wait_js, wait_online
 
 EVENT = "grand-est-2020"
@@ -20,16 +19,8 @@ def base(hub) -> str:
     return f"http://127.0.0.1:{hub.settings.port}/e/{EVENT}"
 
 
-async def test_report_opened_downloaded_published_and_read(tmp_path):
-    hub = HubServer(tmp_path / "data", tally_interval_ms=100, attendance_interval_ms=50, presence_interval_ms=500)
-    await hub.start()
-    try:
-        await play_and_read_the_report(hub)
-    finally:
-        await hub.stop()
-
-
-async def play_and_read_the_report(hub):
+async def test_report_opened_downloaded_published_and_read(recording_hub):
+    hub = recording_hub
     async with chromium() as browser:
         mod = await open_page(browser, f"{base(hub)}/moderate#token={hub.token(Role.MODERATOR)}")
         people = [await open_page(browser, f"{base(hub)}/join/{site}?code={hub.code(site)}")

@@ -14,6 +14,7 @@ from hub.domain.state import Entry
 from hub.live.codes import CloseCode
 from hub.log import open_log
 
+from ..support import until
 from .topology import EVENT, Topology
 
 
@@ -53,15 +54,6 @@ class Writer:
             except HubError as exc:
                 self.refused.append(exc.code)
             await asyncio.sleep(every)
-
-
-async def until(predicate, timeout: float) -> None:
-    """Wait for a condition (checked every few milliseconds), never for a fixed time."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not reached")
-        await asyncio.sleep(0.02)
 
 
 def connections(cluster: Topology) -> int:

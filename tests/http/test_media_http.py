@@ -11,7 +11,8 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from hub.domain.actors import Role
 
 from ..hubserver import HubServer
-from ..media.peers import RED, ColourTrack, Watcher, offer_of, until
+from ..media.peers import RED, ColourTrack, Watcher, offer_of
+from ..support import until
 
 EVENT = "grand-est-2020"
 SDP = {"Content-Type": "application/sdp"}

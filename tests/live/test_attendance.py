@@ -7,14 +7,7 @@ import asyncio
 from hub.client import LiveClient
 
 from ..hubserver import EVENT, HubServer
-
-
-async def until(predicate, timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError("condition not reached")
-        await asyncio.sleep(0.02)
+from ..support import until
 
 
 async def test_arrivals_are_recorded_once_per_person_with_their_site_and_category(tmp_path):

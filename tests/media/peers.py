@@ -113,11 +113,3 @@ class Watcher:
         for task in self.tasks:
             task.cancel()
         await self.pc.close()
-
-
-async def until(predicate, timeout: float = 10.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)

@@ -14,7 +14,8 @@ from hub.media.tap import EncodedFrameTap
 from hub.media.tracks import ForwardTrack
 from hub.settings import Settings
 
-from .peers import BLUE, RED, Watcher, publish, until
+from ..support import until
+from .peers import BLUE, RED, Watcher, publish
 
 LOOPBACK = dict(media_host_addresses="127.0.0.1", media_remote_networks="127.0.0.0/8")
 

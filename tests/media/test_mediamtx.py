@@ -2,21 +2,12 @@
 control room's recording switches MediaMTX's own recording, also after a restart."""
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 import pytest
 
 from ..hubserver import EVENT, HubServer
+from ..support import until
 from .fake_mediamtx import FakeMediamtx
-
-
-async def until(predicate, timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError("condition not reached")
-        await asyncio.sleep(0.02)
 
 
 @pytest.fixture
