@@ -79,6 +79,7 @@ class CreatePoll(Command, tag="poll.create", frozen=True):
     scale_max: Annotated[int, msgspec.Meta(ge=1, le=10)] = 5
     max_words: Annotated[int, msgspec.Meta(ge=1, le=10)] = 3
     results: Literal["live", "hidden"] = "live"
+    review: bool = False  # word cloud / open text: each word or answer is let through before screens
 
 
 class OpenPoll(Command, tag="poll.open", frozen=True):
@@ -99,6 +100,15 @@ class HideResults(Command, tag="poll.hide", frozen=True):
 
 class ShowPollOnScreens(Command, tag="poll.show", frozen=True):
     poll: Id | None  # None: screens show no poll
+
+
+class ReviewAnswer(Command, tag="poll.review", frozen=True):
+    """The control room lets an open answer or a word-cloud word reach the screens,
+    or keeps it off them (polls created with `review`)."""
+    poll: Id
+    shown: bool
+    word: Short | None = None   # a word cloud's word
+    answer: Id | None = None    # an open answer's id (as the control room's tally gives it)
 
 
 class Vote(Command, tag="poll.vote", frozen=True):
@@ -155,6 +165,15 @@ class WithdrawProposalUpvote(Command, tag="feed.unvote", frozen=True):
 # --- Reactions, stage ------------------------------------------------------------
 class React(Command, tag="reaction.send", frozen=True):
     emoji: Annotated[str, msgspec.Meta(max_length=16)]
+
+
+class ShowScene(Command, tag="screen.scene", frozen=True):
+    """What the big screens show (hub/domain/screens.py)."""
+    scene: Literal["join", "question", "poll", "proposals", "wall", "program", "pause"]
+    poll: Id | None = None       # the poll scene: put this poll on screens
+    question: Id | None = None   # the question scene: highlight this question
+    view: Literal["all", "sites"] = "all"
+    message: Short | None = None  # the pause slate's line
 
 
 class RequestFloor(Command, tag="stage.request_floor", frozen=True):
@@ -231,10 +250,10 @@ class Watched(Command, tag="attendance.watch", frozen=True):
 ClientCommand = Union[  # noqa: UP007
     AskQuestion, UpvoteQuestion, WithdrawUpvote, ApproveQuestion, DismissQuestion,
     AnswerQuestion, RestoreQuestion, HighlightQuestion, MergeQuestion,
-    CreatePoll, OpenPoll, ClosePoll, RevealResults, HideResults, ShowPollOnScreens, Vote,
+    CreatePoll, OpenPoll, ClosePoll, RevealResults, HideResults, ShowPollOnScreens, ReviewAnswer, Vote,
     PostLive, Contribute, SubmitProposal, ApproveContribution, RejectContribution, UpvoteProposal,
     WithdrawProposalUpvote,
-    React, RequestFloor, WithdrawFloor, GrantFloor, SetOnAir, ClearFloorQueue, RecordSession,
+    React, ShowScene, RequestFloor, WithdrawFloor, GrantFloor, SetOnAir, ClearFloorQueue, RecordSession,
     SetCurrentSession, PublishReport, PublishReplay, ImportSynthesis,
 ]
 AnyCommand = Union[ClientCommand, PresenceReport, Attended, Watched]  # noqa: UP007

@@ -31,6 +31,7 @@ MATRIX: dict[type[c.Command], frozenset[Role]] = {
     c.RevealResults: MODS,
     c.HideResults: MODS,
     c.ShowPollOnScreens: MODS,
+    c.ReviewAnswer: MODS,
     c.Vote: AUDIENCE,
     c.PostLive: MODS,
     c.Contribute: frozenset({C}),  # attributed to the coordinator's site
@@ -40,6 +41,7 @@ MATRIX: dict[type[c.Command], frozenset[Role]] = {
     c.UpvoteProposal: AUDIENCE,
     c.WithdrawProposalUpvote: AUDIENCE,
     c.React: AUDIENCE,
+    c.ShowScene: MODS,
     c.RequestFloor: frozenset({C}),
     c.WithdrawFloor: frozenset({C}),
     c.GrantFloor: MODS,

@@ -15,6 +15,7 @@ from .errors import DomainError, require
 from .text import checked, clean, normalise_word
 
 TOP_WORDS = 60
+REVIEWABLE = (PollKind.WORDCLOUD, PollKind.TEXT)  # what people write freely
 LATEST_TEXTS = 50
 
 
@@ -50,7 +51,12 @@ class Poll(msgspec.Struct):
     # origin -> counts: per option / per rating step (lists), per word (dicts)
     counts: dict[str, list[int]] = msgspec.field(default_factory=dict)
     words: dict[str, dict[str, int]] = msgspec.field(default_factory=dict)
-    texts: list[list[str]] = msgspec.field(default_factory=list)  # [pid, origin, text], in order
+    texts: list[list[str]] = msgspec.field(default_factory=list)  # [pid, origin, text, id], in order
+    # Reviewed polls (word cloud, open text): what the control room let through to the
+    # screens, and what it kept off them; words by their normal form, answers by id.
+    review: bool = False
+    shown: set[str] = msgspec.field(default_factory=set)
+    masked: set[str] = msgspec.field(default_factory=set)
     session: int | None = None  # the programme session under way when it was created
 
 
@@ -82,7 +88,7 @@ def create(state: PollsState, ctx: Ctx, cmd: c.CreatePoll, fx: Effects) -> Commi
     poll = Poll(id=ctx.new_id("poll"), at=ctx.at, question=question, kind=cmd.kind, options=options,
                 max_picks=max_picks, scale_min=cmd.scale_min, scale_max=cmd.scale_max,
                 max_words=min(cmd.max_words, lim.words_per_ballot), results_visible=cmd.results == "live",
-                session=ctx.session)
+                session=ctx.session, review=cmd.review and cmd.kind in REVIEWABLE)
 
     def commit() -> None:
         state.polls[poll.id] = poll
@@ -123,6 +129,28 @@ def show(state: PollsState, ctx: Ctx, cmd: c.ShowPollOnScreens, fx: Effects) -> 
     return commit
 
 
+def review(state: PollsState, ctx: Ctx, cmd: c.ReviewAnswer, fx: Effects) -> Commit:
+    """Let a word or an answer through to the screens, or keep it off (again reversible)."""
+    poll = _get(state, cmd.poll)
+    require(poll.review, "poll.not_reviewed", f"poll {poll.id} shows its answers without review", poll=poll.id)
+    if poll.kind is PollKind.WORDCLOUD:
+        require(cmd.word is not None and cmd.answer is None, "ballot.invalid", "a word cloud's review names a `word`")
+        item = normalise_word(clean(cmd.word or ""))
+        known = any(item in bag for bag in poll.words.values())
+    else:
+        require(cmd.answer is not None and cmd.word is None, "ballot.invalid", "an open answer is named by `answer`")
+        item = cmd.answer or ""
+        known = any(t[3] == item for t in poll.texts)
+    require(known, "poll.no_such_answer", "nobody gave that answer", poll=poll.id)
+
+    def commit() -> None:
+        (poll.masked if cmd.shown else poll.shown).discard(item)
+        (poll.shown if cmd.shown else poll.masked).add(item)
+        fx.now.append(("tally", poll.id))
+        fx.result.update(poll=poll.id, item=item, shown=cmd.shown)
+    return commit
+
+
 def _ballot_value(poll: Poll, ctx: Ctx, cmd: c.Vote) -> list[int | str] | int | str:
     """Validate the ballot for the poll's kind; return its canonical value."""
     given = {k for k in ("choices", "rating", "words", "text") if getattr(cmd, k) is not None}
@@ -153,7 +181,7 @@ def _ballot_value(poll: Poll, ctx: Ctx, cmd: c.Vote) -> list[int | str] | int | 
     return checked(cmd.text or "", limit=ctx.limits.text_answer_length, code="ballot.text", what="the answer")
 
 
-def _count(poll: Poll, pid: str, ballot: Ballot, sign: int) -> None:
+def _count(poll: Poll, pid: str, ballot: Ballot, sign: int, answer_id: str = "") -> None:
     origin, value = ballot.site, ballot.value
     if poll.kind in (PollKind.SINGLE, PollKind.MULTIPLE, PollKind.RATING):
         size = len(poll.options) if poll.kind is not PollKind.RATING else poll.scale_max - poll.scale_min + 1
@@ -168,7 +196,7 @@ def _count(poll: Poll, pid: str, ballot: Ballot, sign: int) -> None:
                 del bag[str(w)]
     else:
         if sign > 0:
-            poll.texts.append([pid, origin, str(value)])
+            poll.texts.append([pid, origin, str(value), answer_id])
         else:
             poll.texts = [t for t in poll.texts if t[0] != pid]
 
@@ -184,7 +212,7 @@ def vote(state: PollsState, ctx: Ctx, cmd: c.Vote, fx: Effects) -> Commit:
         if previous is not None:  # a new ballot replaces the old one
             _count(poll, ctx.actor.pid, previous, -1)
         poll.ballots[ctx.actor.pid] = ballot
-        _count(poll, ctx.actor.pid, ballot, +1)
+        _count(poll, ctx.actor.pid, ballot, +1, ctx.new_id("a"))
         fx.hot.append(("tally", poll.id))
         fx.result.update(poll=poll.id, replaced=previous is not None, ballot=ballot.value)
     return commit
@@ -196,11 +224,13 @@ def render_poll(poll: Poll, audience: str) -> dict[str, Any] | None:
     return {"id": poll.id, "at": poll.at, "question": poll.question, "kind": poll.kind.value,
             "options": poll.options, "max_picks": poll.max_picks, "scale": [poll.scale_min, poll.scale_max],
             "max_words": poll.max_words, "state": poll.state.value, "results_visible": poll.results_visible,
-            "session": poll.session}
+            "session": poll.session, "review": poll.review}
 
 
-def tally(poll: Poll) -> dict[str, Any]:
-    """Results overall and per origin (site id or "remote")."""
+def tally(poll: Poll, *, reviewed: bool = False) -> dict[str, Any]:
+    """Results overall and per origin (site id or "remote"). `reviewed`: what the
+    screens and the public may see of a reviewed poll (only what was let through);
+    otherwise everything, with each word's or answer's review state."""
     by_site_total: dict[str, int] = {}
     by_category: dict[str, int] = {}
     for b in poll.ballots.values():
@@ -208,15 +238,25 @@ def tally(poll: Poll) -> dict[str, Any]:
         by_category[b.category] = by_category.get(b.category, 0) + 1
     out: dict[str, Any] = {"poll": poll.id, "ballots": len(poll.ballots), "ballots_by_site": by_site_total,
                            "ballots_by_category": dict(sorted(by_category.items()))}
+    filtering = reviewed and poll.review
+
+    def through(item: str) -> bool:
+        return not filtering or item in poll.shown
     if poll.kind is PollKind.WORDCLOUD:
         overall: dict[str, int] = {}
         for bag in poll.words.values():
             for w, n in bag.items():
                 overall[w] = overall.get(w, 0) + n
-        out["words"] = _top(overall, TOP_WORDS)
-        out["words_by_site"] = {s: _top(bag, TOP_WORDS // 2) for s, bag in poll.words.items()}
+        out["words"] = _top({w: n for w, n in overall.items() if through(w)}, TOP_WORDS)
+        out["words_by_site"] = {s: _top({w: n for w, n in bag.items() if through(w)}, TOP_WORDS // 2)
+                                for s, bag in poll.words.items()}
+        if poll.review and not reviewed:
+            out["review"] = _review_states(poll, overall)
     elif poll.kind is PollKind.TEXT:
-        out["answers"] = [{"site": t[1], "text": t[2]} for t in poll.texts[-LATEST_TEXTS:]]
+        latest = [t for t in poll.texts if through(t[3])][-LATEST_TEXTS:]
+        out["answers"] = [{"site": t[1], "text": t[2]} for t in latest]
+        if poll.review and not reviewed:
+            out["answers"] = [{"site": t[1], "text": t[2], "id": t[3], "review": _state_of(poll, t[3])} for t in latest]
     else:
         size = len(poll.options) if poll.kind is not PollKind.RATING else poll.scale_max - poll.scale_min + 1
         total = [0] * size
@@ -228,6 +268,15 @@ def tally(poll: Poll) -> dict[str, Any]:
         if poll.kind is PollKind.RATING and poll.ballots:
             out["mean"] = round(sum((poll.scale_min + i) * n for i, n in enumerate(total)) / len(poll.ballots), 2)
     return out
+
+
+def _state_of(poll: Poll, item: str) -> str:
+    return "shown" if item in poll.shown else "masked" if item in poll.masked else "pending"
+
+
+def _review_states(poll: Poll, overall: dict[str, int]) -> dict[str, str]:
+    """Every word given, with where it stands (the control room's review list)."""
+    return {w: _state_of(poll, w) for w, _ in sorted(overall.items(), key=lambda kv: (-kv[1], kv[0]))}
 
 
 def _counts_by_category(poll: Poll, size: int) -> dict[str, list[int]]:
@@ -244,7 +293,7 @@ def render_tally(poll: Poll, audience: str) -> dict[str, Any] | None:
         return None
     if not poll.results_visible and audience != "mod":
         return {"poll": poll.id, "ballots": len(poll.ballots), "hidden": True}  # participation only
-    return tally(poll)
+    return tally(poll, reviewed=audience != "mod")
 
 
 def _top(bag: dict[str, int], n: int) -> list[list[Any]]:

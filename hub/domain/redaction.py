@@ -17,6 +17,7 @@ import msgspec
 from . import commands as c
 from .actors import Actor, Role
 from .state import Entry
+from .text import clean, normalise_word
 
 ERASED = "[effacé]"
 PSEUDONYM = "anon-"
@@ -29,6 +30,12 @@ def pseudonym(pid: str, salt: bytes) -> str:
     return PSEUDONYM + hmac.new(salt, pid.encode(), hashlib.sha256).hexdigest()[:20]
 
 
+def _erased_word(word: str) -> str:
+    """A word's stand-in: the same for every spelling the cloud counts as one word (its
+    normal form), so counts and the control room's review still apply after the purge."""
+    return f"{ERASED}{hashlib.sha256(normalise_word(clean(word)).encode()).hexdigest()[:6]}"
+
+
 def _command(cmd: c.AnyCommand, salt: bytes) -> c.AnyCommand:
     if isinstance(cmd, c.AskQuestion):
         return msgspec.structs.replace(cmd, text=ERASED, name=None)
@@ -38,8 +45,9 @@ def _command(cmd: c.AnyCommand, salt: bytes) -> c.AnyCommand:
         return msgspec.structs.replace(cmd, text=ERASED)
     if isinstance(cmd, c.Vote) and cmd.words is not None:
         # Distinct words stay distinct (the cloud's counts hold), none stays readable.
-        return msgspec.structs.replace(cmd, words=[f"{ERASED}{hashlib.sha256(w.encode()).hexdigest()[:6]}"
-                                                   for w in cmd.words])
+        return msgspec.structs.replace(cmd, words=[_erased_word(w) for w in cmd.words])
+    if isinstance(cmd, c.ReviewAnswer) and cmd.word is not None:
+        return msgspec.structs.replace(cmd, word=_erased_word(cmd.word))
     if isinstance(cmd, c.Contribute) and cmd.author is not None:
         return msgspec.structs.replace(cmd, author=None)
     if isinstance(cmd, c.Attended):

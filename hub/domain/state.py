@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from . import attendance, feed, imports, polls, presence, publishing, qna, reactions, stage, timeline
+from . import attendance, feed, imports, polls, presence, publishing, qna, reactions, screens, stage, timeline
 from . import commands as c
 from .actors import Actor
 from .context import Commit, Ctx, Effects
@@ -22,7 +22,7 @@ from .event import EventConfig
 from .permissions import check_allowed
 
 RECENT_COMMANDS_PER_PARTICIPANT = 64
-STATE_VERSION = 8  # bump when the shape changes: old snapshots are then ignored
+STATE_VERSION = 9  # bump when the shape changes: old snapshots are then ignored
 
 
 class Entry(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -41,6 +41,7 @@ class EventState(msgspec.Struct):
     feed: feed.FeedState = msgspec.field(default_factory=feed.FeedState)
     reactions: reactions.ReactionsState = msgspec.field(default_factory=reactions.ReactionsState)
     stage: stage.StageState = msgspec.field(default_factory=stage.StageState)
+    screens: screens.ScreensState = msgspec.field(default_factory=screens.ScreensState)
     presence: presence.PresenceState = msgspec.field(default_factory=presence.PresenceState)
     attendance: attendance.AttendanceState = msgspec.field(default_factory=attendance.AttendanceState)
     timeline: timeline.TimelineState = msgspec.field(default_factory=timeline.TimelineState)
@@ -64,7 +65,9 @@ class Outcome:
 
 Handler = Callable[[Any, Ctx, Any, Effects], Commit]
 
-# command type -> (part of the state it works on, handler)
+# command type -> (part of the state it works on, handler); WHOLE: a handler that
+# spans parts (it reuses their handlers, so their rules stay in one place)
+WHOLE = "*"
 HANDLERS: dict[type[c.Command], tuple[str, Handler]] = {
     c.AskQuestion: ("qna", qna.ask),
     c.UpvoteQuestion: ("qna", qna.upvote),
@@ -81,6 +84,7 @@ HANDLERS: dict[type[c.Command], tuple[str, Handler]] = {
     c.RevealResults: ("polls", polls.set_results_visible),
     c.HideResults: ("polls", polls.set_results_visible),
     c.ShowPollOnScreens: ("polls", polls.show),
+    c.ReviewAnswer: ("polls", polls.review),
     c.Vote: ("polls", polls.vote),
     c.PostLive: ("feed", feed.post_live),
     c.Contribute: ("feed", feed.contribute),
@@ -90,6 +94,7 @@ HANDLERS: dict[type[c.Command], tuple[str, Handler]] = {
     c.UpvoteProposal: ("feed", feed.upvote),
     c.WithdrawProposalUpvote: ("feed", feed.upvote),
     c.React: ("reactions", reactions.react),
+    c.ShowScene: (WHOLE, screens.show),
     c.RequestFloor: ("stage", stage.request_floor),
     c.WithdrawFloor: ("stage", stage.withdraw_floor),
     c.GrantFloor: ("stage", stage.grant_floor),
@@ -115,7 +120,7 @@ def _plan(state: EventState, config: EventConfig, seq: int, entry: Entry, fx: Ef
     check_allowed(entry.actor.role, entry.cmd)
     part, handler = HANDLERS[type(entry.cmd)]
     ctx = Ctx(seq=seq, at=entry.at, actor=entry.actor, config=config, session=state.stage.current)
-    return handler(getattr(state, part), ctx, entry.cmd, fx)
+    return handler(state if part == WHOLE else getattr(state, part), ctx, entry.cmd, fx)
 
 
 def check(state: EventState, config: EventConfig, entry: Entry) -> None:

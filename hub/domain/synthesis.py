@@ -24,7 +24,7 @@ def build(state: Any, config: EventConfig, issued_at: int) -> dict[str, Any]:
     for p in state.polls.polls.values():
         if p.state is not polls.PollState.DRAFT:
             results.append({"question": p.question, "kind": p.kind.value, "options": p.options,
-                            "session": p.session, **polls.tally(p)})
+                            "session": p.session, **polls.tally(p, reviewed=True)})
     return {
         "format": FORMAT, "version": VERSION,
         "event": {"id": config.id, "title": config.title, "region": config.region or config.title,

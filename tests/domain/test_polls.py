@@ -115,3 +115,50 @@ def test_draft_poll_is_for_moderators_only():
 def test_bad_choice_options_are_refused(options):
     w = World()
     assert w.refused(MOD, c.CreatePoll(question="?", kind=PollKind.SINGLE, options=options)) == "poll.options"
+
+
+def test_reviewed_word_cloud_reaches_the_public_only_word_by_word():
+    w = World()
+    pid = make_poll(w, PollKind.WORDCLOUD, max_words=3, review=True)
+    w.ok(participant("nancy", 1), c.Vote(poll=pid, words=["Élève", "Idiot"]))
+    w.ok(participant("reims", 1), c.Vote(poll=pid, words=["eleve"]))
+    assert tally(w, pid, "public")["words"] == []  # nothing let through yet
+    assert tally(w, pid)["review"] == {"eleve": "pending", "idiot": "pending"}
+    w.ok(MOD, c.ReviewAnswer(poll=pid, word="ÉLÈVE", shown=True))  # any spelling of the word
+    w.ok(MOD, c.ReviewAnswer(poll=pid, word="idiot", shown=False))
+    public = tally(w, pid, "public")
+    assert public["words"] == [["eleve", 2]] and "review" not in public
+    assert public["words_by_site"] == {"nancy": [["eleve", 1]], "reims": [["eleve", 1]]}
+    assert tally(w, pid)["review"] == {"eleve": "shown", "idiot": "masked"}
+    assert tally(w, pid)["words"] == [["eleve", 2], ["idiot", 1]]  # the régie sees everything
+    w.ok(MOD, c.ReviewAnswer(poll=pid, word="eleve", shown=False))  # changed its mind
+    assert tally(w, pid, "public")["words"] == []
+    assert w.refused(MOD, c.ReviewAnswer(poll=pid, word="absent", shown=True)) == "poll.no_such_answer"
+    assert w.refused(MOD, c.ReviewAnswer(poll=pid, answer="a3", shown=True)) == "ballot.invalid"
+    assert w.refused(participant("nancy", 1), c.ReviewAnswer(poll=pid, word="eleve", shown=True)) == "auth.forbidden"
+
+
+def test_reviewed_open_answers_and_a_changed_answer_waits_again():
+    w = World()
+    pid = make_poll(w, PollKind.TEXT, review=True)
+    w.ok(participant("nancy"), c.Vote(poll=pid, text="Plus de temps"))
+    w.ok(participant("reims"), c.Vote(poll=pid, text="<b>Des moyens</b>"))
+    answers = tally(w, pid)["answers"]
+    assert [(a["text"], a["review"]) for a in answers] == [("Plus de temps", "pending"),
+                                                           ("<b>Des moyens</b>", "pending")]
+    w.ok(MOD, c.ReviewAnswer(poll=pid, answer=answers[0]["id"], shown=True))
+    assert tally(w, pid, "public")["answers"] == [{"site": "nancy", "text": "Plus de temps"}]
+    w.ok(participant("nancy"), c.Vote(poll=pid, text="Plus de formation"))  # a new answer: reviewed again
+    assert tally(w, pid, "public")["answers"] == []
+    assert w.refused(MOD, c.ReviewAnswer(poll=pid, answer=answers[0]["id"], shown=True)) == "poll.no_such_answer"
+
+
+def test_review_is_for_free_answers_of_polls_that_ask_for_it():
+    w = World()
+    choice = make_poll(w, review=True)  # a choice poll has nothing to review
+    assert views.render(w.state, w.config, ("poll", choice), "mod")["review"] is False
+    assert w.refused(MOD, c.ReviewAnswer(poll=choice, answer="a1", shown=True)) == "poll.not_reviewed"
+    cloud = make_poll(w, PollKind.WORDCLOUD)
+    w.ok(participant("nancy"), c.Vote(poll=cloud, words=["ok"]))
+    assert tally(w, cloud, "public")["words"] == [["ok", 1]]  # without review: straight to the screens
+    assert w.refused(MOD, c.ReviewAnswer(poll=cloud, word="ok", shown=False)) == "poll.not_reviewed"

@@ -1,9 +1,11 @@
 """Erasing what participants wrote and who they were keeps every figure: the purged
 log folds to the same report, with no text and no participant id left."""
-from hub.domain import report
+from hub.domain import commands as c
+from hub.domain import report, views
 from hub.domain.redaction import ERASED, redact
-from hub.domain.state import EventState, apply
+from hub.domain.state import Entry, EventState, apply
 
+from .helpers import MOD, World, participant
 from .test_report import scripted_day
 
 
@@ -29,3 +31,17 @@ def test_the_purged_log_folds_to_the_same_figures_without_texts_or_ids():
     assert people and all(pid.startswith("anon-") for pid in people)
     assert not any("person-" in str(e) for e in purged)
     assert [redact(e, b"salt") for e in purged] == purged, "a second purge changes nothing"
+
+
+
+def test_a_reviewed_word_cloud_keeps_its_review_after_the_purge():
+    w = World()
+    script = [(MOD, c.CreatePoll(question="?", kind=c.PollKind.WORDCLOUD, review=True)),
+              (MOD, c.OpenPoll(poll="poll1")),
+              (participant("nancy"), c.Vote(poll="poll1", words=["Élève", "Moyens"])),
+              (participant("reims"), c.Vote(poll="poll1", words=["eleve"])),
+              (MOD, c.ReviewAnswer(poll="poll1", word="ÉLÈVE", shown=True))]
+    entries = [Entry(at=i, actor=actor, cmd=cmd) for i, (actor, cmd) in enumerate(script, 1)]
+    public = views.render(fold(w.config, [redact(e, b"salt") for e in entries]), w.config, ("tally", "poll1"), "public")
+    assert [n for _, n in public["words"]] == [2]  # the word let through, still counted twice
+    assert public["words"][0][0].startswith("[efface]")
