@@ -21,7 +21,7 @@ from ..domain.actors import PID_PATTERN, Role
 from ..domain.errors import DomainError
 from ..media.ice import ice_servers
 from ..media.sessions import PROGRAM, EventMedia
-from .auth import event_of, grant_from
+from .auth import event_of, grant_from, is_moderator
 
 if TYPE_CHECKING:
     from ..runtime import EventRuntime
@@ -65,7 +65,12 @@ async def whip(request: Request) -> Response:
 async def whep(request: Request) -> Response:
     ev = event_of(request)
     media = _embedded(ev)
-    session_id, answer = await media.watch(request.path_params["target"], await _sdp(request))
+    thumbnail = request.query_params.get("thumbnail") == "1"
+    if thumbnail:
+        is_moderator(request, ev.config.id, required=True)
+    session_id, answer = await media.watch(request.path_params["target"], await _sdp(request), thumbnail=thumbnail)
+    if thumbnail:  # the control room watching its sites is not an audience
+        return _answer(ev.config.id, session_id, answer)
     # Counted by the participant id the page sends (distinct watchers), else by session.
     watcher = request.query_params.get("pid", "")
     ev.attendance.watched(watcher if PID.fullmatch(watcher) else f"session:{session_id[:16]}")

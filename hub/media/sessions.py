@@ -30,6 +30,9 @@ CODECS = {"video": ("video/VP8", "video/rtx"), "audio": ("audio/opus",)}
 PROGRAM = "program"
 
 
+THUMBNAIL_INTERVAL_S = 1.0  # a thumbnail's picture: about one a second
+
+
 @dataclass
 class MediaSession:
     id: str
@@ -142,16 +145,22 @@ class EventMedia:
         return session.id, pc.localDescription.sdp
 
     # -- WHEP: somebody watches a site or the program -------------------------------------
-    async def watch(self, target: str, offer_sdp: str) -> tuple[str, str]:
+    async def watch(self, target: str, offer_sdp: str, *, thumbnail: bool = False) -> tuple[str, str]:
+        """`thumbnail`: a site's picture for the control room, keyframes only (tracks.py)."""
         if target != PROGRAM and target not in self.sources["video"]:
             raise DomainError("site.not_found", f"no site {target}")
+        if thumbnail and target == PROGRAM:
+            raise DomainError("media.offer", "thumbnails are of one site, not of the program")
         pc = RTCPeerConnection(configuration(self.settings))
         session = MediaSession(secrets.token_urlsafe(12), "watch", target, pc)
         try:
             await pc.setRemoteDescription(self._offer(offer_sdp))
             for transceiver in pc.getTransceivers():
                 kind = transceiver.kind
-                track = self.program_track(kind) if target == PROGRAM else ForwardTrack(kind)
+                if thumbnail and kind != "video":
+                    raise DomainError("media.offer", "a thumbnail is video only")
+                track = (self.program_track(kind) if target == PROGRAM
+                         else ForwardTrack(kind, keyframe_every=THUMBNAIL_INTERVAL_S if thumbnail else None))
                 if target != PROGRAM:
                     track.attach(self.sources[kind][target])
                 sender = pc.addTrack(track)

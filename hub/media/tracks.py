@@ -1,6 +1,10 @@
 """The tracks the hub sends: they yield encoded packets, so aiortc's sender only
 re-packetises them (no encoding). One per viewer; the program's can switch sources.
 
+A thumbnail track (the control room's view of every site) forwards keyframes only and
+asks the source for one every `keyframe_every` seconds: a live picture at about one
+frame a second, at a fraction of the bitrate, still without any encoding by the hub.
+
 Each has a bounded queue. A viewer that falls behind loses its queue, waits for
 the next keyframe (asked for at once) and carries on: dropping a single delta
 frame would corrupt the picture until the next keyframe anyway.
@@ -23,8 +27,10 @@ MAX_QUEUE = {"video": 30, "audio": 50}  # about one second
 
 
 class ForwardTrack(MediaStreamTrack):
-    def __init__(self, kind: str, *, max_queue: int | None = None) -> None:
+    def __init__(self, kind: str, *, max_queue: int | None = None, keyframe_every: float | None = None) -> None:
         super().__init__()
+        self.keyframe_every = keyframe_every if kind == "video" else None
+        self._next_request: asyncio.TimerHandle | None = None
         self.kind = kind
         self.source: Source | None = None
         self.pending: Source | None = None   # the program switches here at its next keyframe
@@ -87,6 +93,9 @@ class ForwardTrack(MediaStreamTrack):
             self._waiting_keyframe = False
         elif source is not self.source:
             return
+        if self.keyframe_every is not None:
+            self._thumbnail(frame, source)
+            return
         if self._waiting_keyframe:
             if not frame.keyframe:
                 source.keyframe_wanted()  # a request may have been lost: the source rate-limits
@@ -101,6 +110,21 @@ class ForwardTrack(MediaStreamTrack):
                 return
         self._queue.append(frame)
         self._ready.set()
+
+    def _thumbnail(self, frame: EncodedFrame, source: Source) -> None:
+        if not frame.keyframe:
+            return
+        self._waiting_keyframe = False
+        self._queue.clear()  # a thumbnail only ever wants the newest picture
+        self._queue.append(frame)
+        self._ready.set()
+        if self._next_request is None and self.keyframe_every is not None:
+            self._next_request = asyncio.get_running_loop().call_later(self.keyframe_every, self._ask_again)
+
+    def _ask_again(self) -> None:
+        self._next_request = None
+        if self.source is not None and self.readyState == "live":
+            self.source.keyframe_wanted()
 
     @property
     def queued(self) -> int:
@@ -125,6 +149,9 @@ class ForwardTrack(MediaStreamTrack):
 
     def stop(self) -> None:
         super().stop()
+        if self._next_request is not None:
+            self._next_request.cancel()
+            self._next_request = None
         for source in (self.source, self.pending):
             if source is not None:
                 source.subscribers.discard(self)

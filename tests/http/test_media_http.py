@@ -11,7 +11,7 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from hub.domain.actors import Role
 
 from ..hubserver import HubServer
-from ..media.peers import RED, ColourTrack, Watcher, offer_of
+from ..media.peers import BLUE, RED, ColourTrack, Watcher, offer_of
 from ..support import until
 
 EVENT = "grand-est-2020"
@@ -141,3 +141,37 @@ async def test_video_sessions_are_counted_by_distinct_watcher(tmp_path):
     finally:
         await asyncio.gather(*(w.close() for w in watchers))
         await hub.stop()
+
+
+async def test_a_thumbnail_is_the_sites_picture_at_about_a_frame_a_second_for_the_control_room_only(http, hub):
+    publisher = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    publisher.addTransceiver(ColourTrack(BLUE), direction="sendonly")
+    r = await http.post(f"/api/events/{EVENT}/media/reims/whip", content=await offer_of(publisher),
+                        headers=bearer(hub, Role.COORDINATOR, "reims"))
+    await publisher.setRemoteDescription(RTCSessionDescription(r.text, "answer"))
+    attendance = hub.runtime.events[EVENT].attendance
+    attendance.interval = 3_600_000  # collects watchers (the writer is not running: nothing is written)
+    thumb, full = Watcher(), Watcher()
+    thumb.pc.addTransceiver("video", direction="recvonly")
+    full.pc.addTransceiver("video", direction="recvonly")
+    offer = await offer_of(thumb.pc)
+    for headers, status in ((SDP, 401), (bearer(hub, Role.SCREEN, "reims"), 403),
+                            (bearer(hub, Role.COORDINATOR, "reims"), 403)):
+        refused = await http.post(f"/api/events/{EVENT}/media/reims/whep", params={"thumbnail": "1"}, content=offer,
+                                  headers=headers)
+        assert refused.status_code == status
+    r = await http.post(f"/api/events/{EVENT}/media/reims/whep", params={"thumbnail": "1"}, content=offer,
+                        headers=bearer(hub, Role.MODERATOR))
+    assert r.status_code == 201
+    await thumb.pc.setRemoteDescription(RTCSessionDescription(r.text, "answer"))
+    r = await http.post(f"/api/events/{EVENT}/media/reims/whep", content=await offer_of(full.pc), headers=SDP)
+    await full.pc.setRemoteDescription(RTCSessionDescription(r.text, "answer"))
+    await until(lambda: thumb.video_frames >= 3 and thumb.colour == "blue", timeout=20, what="thumbnail pictures")
+    start_thumb, start_full = thumb.video_frames, full.video_frames
+    await until(lambda: full.video_frames - start_full >= 60, timeout=20, what="the full stream's frames")
+    # in the two seconds the full stream took for 60 frames, the thumbnail showed a few
+    assert thumb.video_frames - start_thumb <= 8, (thumb.video_frames - start_thumb, full.video_frames - start_full)
+    assert thumb.colour == "blue"
+    # the control room looking at its sites is not counted as an audience; the viewer is
+    assert len(attendance._watchers) == 1
+    await asyncio.gather(thumb.close(), full.close(), publisher.close())

@@ -84,3 +84,30 @@ async def test_switching_keeps_the_old_picture_until_the_new_sources_keyframe():
     assert track.source is b and track not in a.subscribers and track.queued == 1
     a.push("VP8", DELTA)
     assert track.queued == 1
+
+
+async def test_a_thumbnail_forwards_keyframes_only_and_asks_for_the_next_one():
+    clock = Clock()
+    src, requests = source(clock=clock)
+    thumb = ForwardTrack("video", keyframe_every=0.05)
+    full = ForwardTrack("video")
+    thumb.attach(src)
+    full.attach(src)
+    asked = len(requests)
+    for data in (KEY, DELTA, DELTA, DELTA):
+        src.push("VP8", data)
+    assert full.queued == 4 and thumb.queued == 1, "the thumbnail keeps the keyframe only"
+    clock.now += 1  # past the source's rate limit
+    for _ in range(500):  # about keyframe_every later, it asks for the next picture by itself
+        if len(requests) > asked:
+            break
+        await asyncio.sleep(0.01)
+    assert len(requests) > asked
+    src.push("VP8", KEY)
+    assert thumb.queued == 1, "only the newest picture waits"
+    thumb.stop()
+    full.stop()
+    before = len(requests)
+    src.push("VP8", KEY)
+    await asyncio.sleep(0.1)
+    assert len(requests) == before, "a stopped thumbnail asks for nothing more"
