@@ -169,7 +169,7 @@ class React(Command, tag="reaction.send", frozen=True):
 
 class ShowScene(Command, tag="screen.scene", frozen=True):
     """What the big screens show (hub/domain/screens.py)."""
-    scene: Literal["join", "question", "poll", "proposals", "wall", "program", "pause"]
+    scene: Literal["join", "question", "poll", "proposals", "wall", "program", "sites", "pause"]
     poll: Id | None = None       # the poll scene: put this poll on screens
     question: Id | None = None   # the question scene: highlight this question
     view: Literal["all", "sites"] = "all"

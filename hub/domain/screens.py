@@ -29,6 +29,7 @@ class Scene(str, enum.Enum):
     PROPOSALS = "proposals"  # the proposals' ranking (a national event: the regions)
     WALL = "wall"            # the live feed
     PROGRAM = "program"      # the program video, full screen
+    SITES = "sites"          # every site's camera, side by side
     PAUSE = "pause"          # a break: what comes next
 
 

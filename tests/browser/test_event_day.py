@@ -42,14 +42,12 @@ async def vote(page, option: str) -> None:
 
 
 async def per_site_rows(screen) -> dict[str, dict[str, str]]:
-    """{site caption: {option: "n (p %)"}} as the big screen shows it."""
+    """{site: {option: "p %"}} as the big screen's table shows it."""
+    options = [await th.inner_text() for th in await screen.locator("#screen-poll thead th").all()][1:]
     out = {}
-    for figure in await screen.locator("#screen-poll .per-site figure").all():
-        caption = await figure.locator("figcaption").inner_text()
-        rows = {}
-        for row in await figure.locator(".bar-row").all():
-            rows[await row.locator(".bar-label").inner_text()] = await row.locator(".bar-value").inner_text()
-        out[caption] = rows
+    for row in await screen.locator("#screen-poll tbody tr").all():
+        cells = [await td.inner_text() for td in await row.locator("td").all()]
+        out[await row.locator("th").inner_text()] = dict(zip(options, cells))
     return out
 
 
@@ -103,33 +101,37 @@ async def test_an_event_day_across_every_role(web_hub, proxy):
         await screen.locator("#screen-poll", has_text="3 votants — résultats dévoilés plus tard").wait_for()
         await card.get_by_role("button", name="Dévoiler").click()
         await screen.locator("#screen-poll .bar-row").first.wait_for()
-        await screen.locator("#screen-poll").get_by_role("button", name="Par site").click()
-        await screen.locator("#screen-poll .per-site figure").nth(2).wait_for()
+        # the screen has no controls: the régie chooses how its results read there
+        assert await screen.get_by_role("button").count() == 0
+        await mod.get_by_role("group", name="Résultats sur les écrans").get_by_role("button", name="Par site").click()
+        await screen.locator("#screen-poll tbody tr").nth(2).wait_for()
         rows = await per_site_rows(screen)
         assert rows == {
-            "Nancy — Rectorat — 1 votant": {"Oui": "1 (100 %)", "Non": "0 (0 %)", "À voir": "0 (0 %)"},
-            "Reims — Canopé — 1 votant": {"Oui": "0 (0 %)", "Non": "1 (100 %)", "À voir": "0 (0 %)"},
-            "Strasbourg — INSPÉ — 1 votant": {"Oui": "1 (100 %)", "Non": "0 (0 %)", "À voir": "0 (0 %)"},
+            "Nancy": {"Oui": "100 %", "Non": "0 %", "À voir": "0 %"},
+            "Strasbourg": {"Oui": "100 %", "Non": "0 %", "À voir": "0 %"},
+            "Reims": {"Oui": "0 %", "Non": "100 %", "À voir": "0 %"},
         }
-        nancy_bars = screen.locator("#screen-poll .per-site figure", has_text="Nancy").locator(".bar-fill")
+        nancy_bars = screen.locator("#screen-poll tr[data-site=nancy] .cell-bar")
         widths = await nancy_bars.evaluate_all("els => els.map(e => e.getBoundingClientRect().width)")
         assert widths[0] > 50 and widths[1] == widths[2] == 0, widths
 
         # --- A live-tweet reaches every page, with the event's hashtag
         await mod.fill("#tweet-text", TWEET)
         await mod.locator(".composer button[type=submit]").click()
+        await mod.get_by_role("group", name="Scène des grands écrans").get_by_role("button", name="Le mur").click()
         for page, feed in ((v_nancy, "#posts"), (v_reims, "#posts"), (v_stras, "#posts"), (c_nancy, "#site-posts"),
                            (c_stras, "#site-posts"), (mod, "#posts"), (screen, "#wall")):
             await page.locator(feed, has_text=f"{TWEET} #EGNum").wait_for()
 
         # --- Reims's viewer loses its network while things happen, then catches up exactly
+        await mod.get_by_role("group", name="Scène des grands écrans").get_by_role("button", name="Question").click()
         proxy.cut()
         await v_reims.locator("#connection[data-status=offline]").wait_for()
         await mod.fill("#tweet-text", "Pendant la coupure")
         await mod.locator(".composer button[type=submit]").click()
         reims_button = mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name="Reims")
         await reims_button.click()  # Reims sends no picture: the régie is warned, a second click confirms
-        await mod.locator(".stage-switch [role=status]", has_text="Pas de signal de Reims").wait_for()
+        await mod.locator(".switch [role=status]", has_text="Pas de signal de Reims").wait_for()
         await reims_button.click()
         await v_nancy.locator("#player .slate[data-slate=waiting]", has_text="En attente de Reims — Canopé").wait_for()
         support = re.compile("soutenir cette question")

@@ -65,7 +65,9 @@ async def test_proposals_are_filed_validated_upvoted_and_ranked(web_hub):
         await wait_js(parent, "document.querySelector('#ranking .ranked li').textContent.includes('Un ordinateur')")
         first = parent.locator("#ranking .ranked li").first
         await first.locator(".q-meta", has_text="À distance 1").wait_for()
-        # the big screen shows the ranking when no poll is on it
+        # the régie puts the ranking on the big screens
+        scenes = mod.get_by_role("group", name="Scène des grands écrans")
+        await scenes.get_by_role("button", name="Propositions").click()
         await screen.locator(".screen-ranking .ranked li", has_text="Un ordinateur par élève en REP").wait_for()
         await screen.locator(".screen-ranking .votes", has_text="1 soutien").first.wait_for()
         # and the breakdown by category is in the mirror of every client
@@ -76,5 +78,6 @@ async def test_proposals_are_filed_validated_upvoted_and_ranked(web_hub):
             assert await serious_accessibility_violations(page) == []
         await screenshots(parent, "proposals-viewer")
         await parent.set_viewport_size({"width": 390, "height": 844})
+        await parent.get_by_role("tab", name="Sondage").click()  # on a phone, proposals are voted in that tab
         await parent.locator("#proposals").screenshot(path=str(SHOTS / "proposals-section-phone.png"))
         await screenshots(screen, "proposals-screen")

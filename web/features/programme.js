@@ -16,7 +16,7 @@ function dayLabel(day) {
     .format(new Date(`${day}T12:00:00`));
 }
 
-function sessionLine(live, s) {
+export function sessionLine(live, s) {
   return [s.title, ` · ${siteName(live, s.site)} · ${s.start}–${s.end}`];
 }
 

@@ -61,7 +61,7 @@ function breakdown(live, counts) {
 
 // The ranking per theme. `top` limits each theme (the big screen shows a few);
 // `vote` adds the upvote buttons (viewers and participants).
-export function ranking(live, { top = null, vote = false } = {}) {
+export function ranking(live, { top = null, vote = false, meta = true } = {}) {
   const published = Object.values(live.state.posts)
     .filter((p) => p.kind === 'proposal' && p.state === 'published' && p.theme);
   if (!published.length) return h('p', { class: 'muted' }, t('proposals.none'));
@@ -73,7 +73,7 @@ export function ranking(live, { top = null, vote = false } = {}) {
       h('ol', { class: 'ranked' }, (top ? mine.slice(0, top) : mine).map((p) => h('li', { dataset: { key: p.id } },
         h('p', { class: 'proposal-title' }, p.title),
         p.body && !top ? h('p', { class: 'post-body' }, p.body) : null,
-        h('p', { class: 'q-meta' }, `${siteCity(live, p.origin)} · ${t('proposals.by_site')} : ${breakdown(live, p.votes_by_site) || '—'}`),
+        !meta ? null : h('p', { class: 'q-meta' }, `${siteCity(live, p.origin)} · ${t('proposals.by_site')} : ${breakdown(live, p.votes_by_site) || '—'}`),
         vote ? upvote(live, p) : h('span', { class: 'votes' }, t('qna.votes', { n: p.votes }))))));
   }));
 }

@@ -101,7 +101,7 @@ function actionsFor(live, q, role, highlighted, state) {
   if (role === 'moderator' && q.state === 'visible') {
     out.push(q.id === highlighted
       ? button(t('qna.unhighlight'), () => act(live, { type: 'question.highlight', question: null }))
-      : button(t('qna.highlight'), () => act(live, { type: 'question.highlight', question: q.id }), 'ok'));
+      : button(t('qna.highlight'), () => act(live, { type: 'screen.scene', scene: 'question', question: q.id }), 'ok'));
     out.push(button(t('qna.answered'), () => act(live, { type: 'question.answer', question: q.id })));
     out.push(button(t('qna.dismiss'), () => act(live, { type: 'question.dismiss', question: q.id }), 'no'));
     out.push(mergeControl(live, q, state));

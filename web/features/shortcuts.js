@@ -22,7 +22,7 @@ export function installShortcuts(live) {
     let cmd = null;
     if (e.key === 'a' && oldestPending) cmd = { type: 'question.approve', question: oldestPending.id };
     else if (e.key === 'd' && oldestPending) cmd = { type: 'question.dismiss', question: oldestPending.id };
-    else if (e.key === 'h' && top) cmd = { type: 'question.highlight', question: top.id };
+    else if (e.key === 'h' && top) cmd = { type: 'screen.scene', scene: 'question', question: top.id };
     else if (e.key === 'c' && state.highlight) cmd = { type: 'question.highlight', question: null };
     else if (/^[1-9]$/.test(e.key) && sites[Number(e.key) - 1]) cmd = { type: 'stage.on_air', site: sites[Number(e.key) - 1].id };
     else if (e.key === '0') cmd = { type: 'stage.on_air', site: null };

@@ -7,7 +7,9 @@ let current = 'fr';
 export function lang() { return current; }
 
 export async function initI18n() {
-  const saved = localStorage.getItem(STORE);
+  // ?lang=en in a link (a projector's kiosk has no one to pick a language) wins
+  const asked = new URLSearchParams(location.search).get('lang');
+  const saved = LANGS.includes(asked) ? asked : localStorage.getItem(STORE);
   await setLang(LANGS.includes(saved) ? saved : 'fr', false);
 }
 

@@ -1,93 +1,174 @@
-// The big screen of a site: join code and QR, the highlighted question, the poll
-// shown on screens (all sites or per site), the wall, reactions, who is on air.
+// The big screen of a site: a projector. One 16:9 scene at a time, chosen by the
+// control room (state.scene): join, the highlighted question, a poll's results, the
+// proposals' ranking, the wall, the program full screen, the sites' cameras, a pause.
+// Nothing on it is a control: it is read from the back of a room, never touched.
 import { $, h, setChildren } from '../lib/dom.js';
 import { t, translate } from '../lib/i18n.js';
-import { eventFromPath, siteName, startPage, staffToken } from '../lib/app.js';
+import { eventFromPath, siteCity, siteName, startPage, staffToken } from '../lib/app.js';
 import { highlightBlock } from '../features/qna.js';
-import { results, viewToggle } from '../features/polls.js';
+import { results } from '../features/polls.js';
 import { renderFeed } from '../features/feed.js';
 import { floatNewReactions } from '../features/reactions.js';
 import { onAirBadge } from '../features/stage.js';
-import { mosaic } from '../features/media.js';
-import { nowNext } from '../features/programme.js';
+import { mosaic, playerPanel } from '../features/media.js';
+import { nowNext, sessionLine } from '../features/programme.js';
 import { ranking } from '../features/proposals.js';
 import { regionsTable } from '../features/synthesis.js';
 import { watchAnnouncements } from './common.js';
+import { fitScene } from '../lib/fit.js';
 
 const { event, site } = eventFromPath();
 const token = staffToken(`mx.token.${event}.screen.${site}`);
-let ui = null;
-let strip = null;
-let view = 'all';
-let lastTotals = null;
 const announceChanges = watchAnnouncements();
+let ui = null;
+let lastTotals = null;
+let shown = null;   // the scene on screen now, and what it was drawn from
+let qrUrl = null;
 
-async function loadQr(img) {
+async function loadQr() {
   const response = await fetch(`/api/events/${encodeURIComponent(event)}/sites/${encodeURIComponent(site)}/qr.svg`,
     { headers: { Authorization: `Bearer ${token}` } });
-  if (response.ok) img.src = URL.createObjectURL(await response.blob());
+  if (response.ok) qrUrl = URL.createObjectURL(await response.blob());
+  if (window.__mx && window.__mx.state) window.__mx.changed([]);
 }
 
-function pollBlock(l) {
-  const poll = l.state.screen ? l.state.polls[l.state.screen] : null;
-  const proposals = Object.values(l.state.posts).some((p) => p.kind === 'proposal' && p.state === 'published' && p.theme);
-  // No poll on screen: the proposals' ranking, when there is one (the "vote des propositions").
-  // A national event: what came up from the regions.
-  if (!poll && l.state.imports && l.state.imports.regions.length) {
-    return h('div', { class: 'screen-regions' }, h('h3', {}, t('synthesis.regions')), regionsTable(l));
+const joinUrl = () => `${location.host}/e/${event}`;
+
+// The scene to show: the control room's, or the join scene when it has nothing to show.
+function sceneOf(l) {
+  const chosen = (l.state.scene && l.state.scene.scene) || 'join';
+  if (chosen === 'question' && !l.state.highlight) return 'join';
+  if (chosen === 'poll' && !(l.state.screen && l.state.polls[l.state.screen])) return 'join';
+  return chosen;
+}
+
+const scenes = {
+  join(l) {
+    return h('div', { class: 'scene-join' },
+      h('img', { class: 'qr', alt: t('screen.qr_alt', { site: siteName(l, site) }), src: qrUrl || null, hidden: !qrUrl }),
+      h('div', { class: 'join-words' },
+        h('h1', { class: 'scene-title' }, t('screen.join')),
+        h('p', { class: 'join-site' }, siteName(l, site)),
+        h('p', { class: 'join-how' }, t('screen.scan_or'), ' ', h('strong', { class: 'join-url' }, joinUrl())),
+        h('p', { class: 'join-how' }, t('screen.code'), ' ', h('strong', { class: 'join-code' }, l.welcome.join_code || '')),
+        l.welcome.event.hashtag ? h('p', { class: 'join-hashtag' }, l.welcome.event.hashtag) : null));
+  },
+  question(l) {
+    return h('div', { class: 'scene-question screen-highlight' }, h('h1', { class: 'scene-label' }, t('qna.highlighted')),
+      highlightBlock(l));
+  },
+  poll(l) {
+    const poll = l.state.polls[l.state.screen];
+    const view = (l.state.scene && l.state.scene.view) || 'all';
+    const tally = l.state.tallies[poll.id];
+    const table = view === 'sites' && tally && tally.counts_by_site && !tally.hidden;
+    return h('div', { class: 'scene-poll', id: 'screen-poll' },
+      h('h1', { class: 'screen-poll-question scene-title' }, poll.question),
+      table ? perSiteTable(l, poll, tally) : results(l, poll, view));
+  },
+  proposals(l) {
+    if (l.state.imports && l.state.imports.regions.length) {
+      return h('div', { class: 'scene-proposals screen-regions' }, h('h1', { class: 'scene-title' }, t('synthesis.regions')),
+        regionsTable(l));
+    }
+    return h('div', { class: 'scene-proposals screen-ranking' }, h('h1', { class: 'scene-title' }, t('proposals.ranking')),
+      ranking(l, { top: 3, meta: false }));
+  },
+  wall(l) {
+    const list = h('ul', { class: 'posts wall', id: 'wall' });
+    renderFeed(list, l, { role: 'readonly', limit: 6 });
+    return h('div', { class: 'scene-wall' }, h('h1', { class: 'scene-title' }, t('screen.wall')), list);
+  },
+  program() {
+    return h('div', { class: 'scene-program' }, ui.player.element);
+  },
+  sites() {
+    return h('div', { class: 'scene-sites' }, h('h1', { class: 'scene-title' }, t('screen.sites')), ui.cameras.element);
+  },
+  pause(l) {
+    const { next } = l.state.stage;
+    const programme = l.welcome.event.programme;
+    const message = l.state.scene && l.state.scene.message;
+    return h('div', { class: 'scene-pause' }, h('h1', { class: 'scene-title' }, t('screen.pause')),
+      message ? h('p', { class: 'pause-message' }, message) : null,
+      next !== null && next !== undefined && programme[next]
+        ? h('div', { class: 'pause-next' }, h('p', { class: 'scene-label' }, t('programme.next')),
+          h('p', { class: 'pause-session' }, sessionLine(l, { ...programme[next], index: next })))
+        : null);
+  },
+};
+
+// Per site on a projector: one row per site, one column per answer — every site on
+// one screen, where one chart per site would not fit at a readable size.
+function perSiteTable(l, poll, tally) {
+  const labels = poll.kind === 'rating'
+    ? Array.from({ length: poll.scale[1] - poll.scale[0] + 1 }, (_, i) => String(poll.scale[0] + i)) : poll.options;
+  const origins = [...l.welcome.event.sites.map((s) => s.id), 'remote'].filter((o) => tally.counts_by_site[o]);
+  return h('div', { class: 'results' }, h('p', { class: 'ballots' }, t('polls.ballots', { n: tally.ballots })),
+    h('table', { class: 'per-site-table' },
+      h('caption', { class: 'sr-only' }, t('polls.view_sites')),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('screen.site')), labels.map((label) => h('th', { scope: 'col' }, label)))),
+      h('tbody', {}, origins.map((origin) => {
+        const counts = tally.counts_by_site[origin];
+        const voters = tally.ballots_by_site[origin] || 0;
+        return h('tr', { dataset: { site: origin } }, h('th', { scope: 'row' }, siteCity(l, origin)),
+          counts.map((n) => {
+            const pct = voters ? Math.round((100 * n) / voters) : 0;
+            return h('td', {}, h('span', { class: 'cell-bar', 'aria-hidden': 'true', style: { width: `${pct}%` } }),
+              h('span', { class: 'cell-value' }, `${pct} %`));
+          }));
+      }))));
+}
+
+// Live media only while its scene is on: a projector showing the wall pulls no video.
+function mediaFor(scene, l) {
+  if (scene === 'program') ui.player.update(l); else ui.player.close();
+  if (scene === 'sites') ui.cameras.update(l); else ui.cameras.close();
+}
+
+function render(l) {
+  if (!ui) {
+    ui = { bar: h('div', { class: 'bar' }), stage: h('div', { class: 'stage', 'aria-live': 'polite' }),
+      ticker: h('div', { class: 'ticker' }), floats: h('div', { class: 'floats', 'aria-hidden': 'true' }),
+      player: playerPanel(l, { controls: false }), cameras: mosaic(l, { all: true }) };
+    setChildren($('#main'), h('div', { class: 'projector' },
+      h('div', { class: 'frame' }, h('div', { class: 'inner' }, ui.bar, ui.stage, ui.ticker), ui.floats)));
+    loadQr();
   }
-  if (!poll && proposals) return h('div', { class: 'screen-ranking' }, h('h3', {}, t('proposals.ranking')), ranking(l, { top: 3 }));
-  if (!poll) return h('p', { class: 'muted' }, t('screen.no_poll'));
-  return h('div', {}, h('h3', { class: 'screen-poll-question' }, poll.question),
-    l.state.tallies[poll.id] && !l.state.tallies[poll.id].hidden ? viewToggle(view, (v) => { view = v; l.changed([]); }) : null,
-    results(l, poll, view));
+  const scene = sceneOf(l);
+  setChildren(ui.bar, h('p', { class: 'bar-site' }, siteName(l, site)), onAirBadge(l),
+    l.welcome.event.hashtag ? h('p', { class: 'bar-hashtag' }, l.welcome.event.hashtag) : null);
+  setChildren(ui.ticker, nowNext(l),
+    scene === 'join' ? null : h('p', { class: 'ticker-join' }, t('screen.join_short', { url: joinUrl(), code: l.welcome.join_code || '' })));
+  const key = `${scene}|${document.documentElement.lang}`;
+  const fresh = !shown || shown.key !== key;
+  // A new scene fades in; the same scene redraws in place (a tally moves the bars only).
+  if (fresh || !['program', 'sites'].includes(scene)) {
+    const content = scenes[scene](l);
+    content.classList.add('scene');
+    content.dataset.scene = scene;
+    if (fresh) content.classList.add('scene-enter');
+    else content.classList.add('scene-steady');
+    ui.stage.replaceChildren(content);
+    fitScene(content);
+  }
+  shown = { key };
+  ui.stage.dataset.scene = scene;
+  ui.stage.parentElement.classList.toggle('full', scene === 'program');  // the program: the whole frame
+  mediaFor(scene, l);
+  const totals = l.state.reactions ? l.state.reactions.totals : {};
+  if (lastTotals) floatNewReactions(ui.floats, lastTotals, totals);
+  lastTotals = { ...totals };
+  translate($('#main'));
+  announceChanges(l);
 }
 
 if (token) {
-  document.addEventListener('keydown', (e) => {
-    if (e.key === 's' && !e.target.closest('input, textarea, select') && window.__mx && window.__mx.state) {
-      view = view === 'all' ? 'sites' : 'all';
-      window.__mx.changed([]);
-    }
-  });
   startPage({
     event,
     token,
     title: (l) => `${l && l.welcome ? siteName(l, site) : site} — ${t('screen.title')} — Multiplex`,
-    render: (l) => {
-      if (!ui) {
-        const qr = h('img', { class: 'qr', alt: '' });
-        strip = mosaic(l);  // the other sites' cameras, live
-        ui = { qr, code: h('p', { class: 'join-code' }), onair: h('div'), highlight: h('div', { class: 'screen-highlight' }),
-          poll: h('div', { id: 'screen-poll' }), wall: h('ul', { class: 'posts wall', id: 'wall' }),
-          floats: h('div', { class: 'floats', 'aria-hidden': 'true' }), joinUrl: h('p', { class: 'join-url' }) };
-        setChildren($('#main'), h('div', { class: 'screen' },
-          h('aside', { class: 'join', 'aria-labelledby': 'h-join' }, h('h2', { id: 'h-join', 'data-i18n': 'screen.join' }), qr,
-            h('p', { class: 'hint', 'data-i18n': 'screen.or_code' }), ui.code, ui.joinUrl),
-          h('section', { class: 'stagefront', 'aria-labelledby': 'h-hl' }, ui.onair,
-            h('h2', { id: 'h-hl', 'data-i18n': 'qna.highlighted' }),
-            h('div', { 'aria-live': 'polite' }, ui.highlight),
-            h('h2', { 'data-i18n': 'screen.poll' }), ui.poll),
-          h('section', { class: 'wall-col', 'aria-labelledby': 'h-wall' }, h('h2', { id: 'h-wall', 'data-i18n': 'screen.wall' }), ui.wall),
-          h('section', { class: 'strip', 'aria-labelledby': 'h-strip' }, h('h2', { id: 'h-strip', 'data-i18n': 'media.other_sites' }),
-            strip.element),
-          ui.floats));
-        loadQr(qr);
-        translate(document);
-      }
-      ui.qr.alt = t('screen.qr_alt', { site: siteName(l, site) });
-      ui.code.textContent = l.welcome.join_code || '';
-      ui.joinUrl.textContent = `${location.host}/e/${event}`;
-      setChildren(ui.onair, onAirBadge(l), nowNext(l));
-      setChildren(ui.highlight, highlightBlock(l));
-      setChildren(ui.poll, pollBlock(l));
-      renderFeed(ui.wall, l, { role: 'readonly', limit: 8 });
-      strip.update(l);
-      const totals = l.state.reactions ? l.state.reactions.totals : {};
-      if (lastTotals) floatNewReactions(ui.floats, lastTotals, totals);
-      lastTotals = { ...totals };
-      translate($('#main'));
-      announceChanges(l);
-    },
+    render,
   });
+  window.addEventListener('resize', () => { const el = $('.stage > .scene'); if (el) fitScene(el); });
 }

@@ -1,0 +1,158 @@
+"""The big screen is a projector: every scene the control room can choose fits a fixed
+16:9 frame at 1920x1080 and 1280x720, in French and English — nothing scrolls, nothing
+is cut off, no text is smaller than 2.5 % of the screen's height, there is no control
+on it, and axe finds nothing serious. The program scene's slates are checked by the
+colour of their pixels. Screenshots of every scene go to test-artifacts/screenshots."""
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from hub.domain.actors import Role
+
+from .browser import SHOTS, chromium, open_page, serious_accessibility_violations, wait_js, wait_online
+from .test_translations import TEXTS, event_words, untranslated
+
+EVENT = "grand-est-2020"
+SITES = ["nancy", "strasbourg", "reims", "mulhouse", "metz", "troyes", "epinal"]
+SIZES = [(1920, 1080), (1280, 720)]
+LONG = ("Comment garantir que les familles éloignées du numérique, en zone rurale comme dans les quartiers, "
+        "aient le même accès aux ressources et à l'accompagnement que les autres, et qui le finance ?")
+
+POLL = "Quel usage du numérique vous semble prioritaire ?"
+OPTIONS = ["Accès aux équipements", "Formation des enseignants", "Ressources pédagogiques", "Lien avec les familles"]
+PROPOSAL = "Proposition {n} : un plan d'équipement et de formation partagé entre les sites de l'académie"
+TWEET = ("Live-tweet {n} : retour d'expérience sur les classes virtuelles, la continuité pédagogique "
+         "et le lien aux familles.")
+
+# What a projector must never do, measured in the page: [problem, text, detail].
+PROBLEMS = """(() => {
+  const frame = document.querySelector('.frame');
+  const f = frame.getBoundingClientRect();
+  const scene = frame.querySelector('.stage > .scene');
+  const s = scene.getBoundingClientRect();
+  const out = [];
+  const root = document.scrollingElement;
+  if (root.scrollHeight > innerHeight || root.scrollWidth > innerWidth)
+    out.push(['page scrolls', '', root.scrollHeight]);
+  if (scene.scrollHeight > scene.clientHeight + 1 || scene.scrollWidth > scene.clientWidth + 1)
+    out.push(['scene overflows', scene.dataset.scene, scene.scrollHeight - scene.clientHeight]);
+  const walker = document.createTreeWalker(frame, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const el = node.parentElement;
+    if (!node.textContent.trim() || el.closest('.sr-only, [aria-hidden=true], [hidden]')) continue;
+    const style = getComputedStyle(el);
+    if (style.display === 'none' || style.visibility === 'hidden') continue;
+    const size = parseFloat(style.fontSize);
+    const text = node.textContent.trim().slice(0, 40);
+    if (size < 0.025 * f.height - 0.05) out.push(['text too small', text, size / f.height]);
+    // in a scene, text past the scene's edge is text nobody sees; elsewhere, the frame's
+    const box = scene.contains(el) ? s : f;
+    const r = el.getBoundingClientRect();
+    const outside = r.left < box.left - 1 || r.right > box.right + 1
+      || r.top < box.top - 1 || r.bottom > box.bottom + 1;
+    if (r.width && outside)
+      out.push(['cut off', text, [r.top, r.bottom, box.top, box.bottom]]);
+  }
+  const controls = [...document.querySelectorAll('button, input, select, textarea, a[href]')]
+    .filter((el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden');
+  if (controls.length) out.push(['control on screen', controls[0].outerHTML.slice(0, 60), controls.length]);
+  return out;
+})()"""
+
+
+async def prepare_the_day(hub) -> dict:
+    """A day in full swing: a long question, a poll voted from every site, proposals, posts."""
+    async with hub.moderator(event=EVENT) as mod:
+        people = []
+        for site in SITES:
+            p = hub.participant(site, event=EVENT)
+            await p.connect()
+            people.append(p)
+        asked = await people[2].command({"type": "question.ask", "text": LONG, "name": "Élise"})
+        question = asked["result"]["question"]
+        await mod.command({"type": "question.approve", "question": question})
+        poll = await mod.command({"type": "poll.create", "question": POLL, "kind": "single", "options": OPTIONS})
+        poll_id = poll["result"]["poll"]
+        await mod.command({"type": "poll.open", "poll": poll_id})
+        for i, p in enumerate(people):
+            await p.command({"type": "poll.vote", "poll": poll_id, "choices": [i % 4]})
+        themes = ["egal-acces", "travailler-ensemble", "enseigner-apprendre", "numerique-responsable", "gouvernance"]
+        for i in range(10):
+            filed = await people[i % 7].command({"type": "proposal.submit", "theme": themes[i % 5],
+                                                 "title": PROPOSAL.format(n=i + 1)})
+            await mod.command({"type": "feed.approve", "post": filed["result"]["post"]})
+        for i in range(9):
+            await mod.command({"type": "feed.post", "text": TWEET.format(n=i + 1)})
+        await mod.command({"type": "programme.current", "session": 0})
+        for p in people:
+            await p.close()
+    return {"question": question, "poll": poll_id}
+
+
+def centre_colour(png: bytes) -> tuple[int, int, int]:
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    return image.getpixel((image.width // 2, image.height // 2))
+
+
+def near(colour, wanted, tolerance=12) -> bool:
+    return all(abs(a - b) <= tolerance for a, b in zip(colour, wanted))
+
+
+async def test_every_scene_fits_the_projector_in_both_languages(web_hub):
+    hub = web_hub
+    day = await prepare_the_day(hub)
+    base = f"http://127.0.0.1:{hub.settings.port}/e/{EVENT}"
+    scenes = [("join", {}), ("question", {"question": day["question"]}), ("poll", {"poll": day["poll"], "view": "all"}),
+              ("poll-sites", {"poll": day["poll"], "view": "sites"}), ("proposals", {}), ("wall", {}),
+              ("program", {}), ("sites", {}), ("pause", {"message": "Reprise à 14 h"})]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    # what is not the interface's: the event's words and what people wrote
+    data = event_words() | {LONG, "Élise", POLL, *OPTIONS, "Reprise à 14 h", f"127.0.0.1:{hub.settings.port}/e/{EVENT}"}
+    data |= {PROPOSAL.format(n=n) for n in range(1, 11)} | {TWEET.format(n=n) for n in range(1, 10)}
+    async with chromium() as browser, hub.moderator(event=EVENT) as mod:
+        for width, height in SIZES:
+            for lang in ("fr", "en"):
+                url = f"{base}/screen/metz?lang={lang}#token={hub.token(Role.SCREEN, 'metz')}"
+                screen = await open_page(browser, url, viewport={"width": width, "height": height})
+                await wait_online(screen)
+                for name, extra in scenes:
+                    scene = name.split("-")[0]
+                    await mod.command({"type": "screen.scene", "scene": scene, **extra})
+                    await wait_js(screen, f"document.querySelector('.stage[data-scene={scene}] > .scene') !== null "
+                                          "&& document.getAnimations().length === 0")
+                    if name == "join":
+                        await wait_js(screen, "document.querySelector('.scene-join .qr').complete "
+                                              "&& document.querySelector('.scene-join .qr').naturalWidth > 0")
+                    if name == "poll-sites":
+                        await wait_js(screen, "document.querySelectorAll('.per-site-table tbody tr').length === 7")
+                    problems = await screen.evaluate(PROBLEMS)
+                    problems += [["not from the catalog", text, lang]
+                                 for text in untranslated(await screen.evaluate(TEXTS), lang, data)]
+                    assert problems == [], (width, height, lang, name, problems)
+                    if width == 1920:
+                        assert await serious_accessibility_violations(screen) == [], (lang, name)
+                    await screen.screenshot(path=str(SHOTS / f"screen-{name}-{width}x{height}-{lang}.png"))
+                # the words are the language's own
+                words = await screen.locator(".frame").inner_text()
+                assert ("Pause" in words) if lang == "fr" else ("Break" in words), words
+                await screen.context.close()
+
+
+async def test_the_program_scene_shows_a_slate_off_air_and_while_waiting_for_a_site(web_hub):
+    hub = web_hub
+    base = f"http://127.0.0.1:{hub.settings.port}/e/{EVENT}"
+    async with chromium() as browser, hub.moderator(event=EVENT) as mod:
+        screen = await open_page(browser, f"{base}/screen/reims#token={hub.token(Role.SCREEN, 'reims')}",
+                                 viewport={"width": 1280, "height": 720})
+        await wait_online(screen)
+        await mod.command({"type": "screen.scene", "scene": "program"})
+        await screen.locator(".scene-program .slate[data-slate=off-air]", has_text="Hors antenne").wait_for()
+        await wait_js(screen, "document.getAnimations().length === 0")
+        assert near(centre_colour(await screen.screenshot()), (0x14, 0x21, 0x3D)), "the off-air slate's navy"
+        await mod.command({"type": "stage.on_air", "site": "nancy"})  # nothing comes from Nancy
+        await screen.locator(".scene-program .slate[data-slate=waiting]", has_text="En attente de Nancy").wait_for()
+        assert near(centre_colour(await screen.screenshot()), (0x3D, 0x2A, 0x00)), "the waiting slate's amber"
+        assert await screen.evaluate(PROBLEMS) == []
