@@ -56,8 +56,8 @@ STATS = """async () => {
   return null;
 }"""
 
-COLOUR = """() => {
-  const v = document.querySelector('.program-video');
+COLOUR = """(selector = '.program-video') => {
+  const v = document.querySelector(selector);
   if (!v || !v.videoWidth) return null;
   const c = document.createElement('canvas');
   c.width = v.videoWidth; c.height = v.videoHeight;
@@ -94,6 +94,21 @@ async def test_sites_publish_viewers_watch_the_program_and_the_switch_changes_th
         for page in (nancy, reims):
             await go_live(page)
         await mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name="Nancy").click()
+        # The régie's switch shows each site's own picture (thumbnails), with its state in words.
+        for site, colour, state in (("nancy", "red", "À l'antenne"), ("reims", "blue", "Caméra diffusée")):
+            await mod.locator(f".site-tile[data-site={site}] .tile-state", has_text=state).wait_for()
+            await wait_js(mod, f"({COLOUR})('.site-tile[data-site={site}] video') === '{colour}'", timeout=20)
+        metz = mod.locator(".site-tile[data-site=metz][data-signal=false] .tile-state")
+        assert await metz.inner_text() == "pas de signal"
+        thumbs = await mod.evaluate("""async () => {
+          const out = {};
+          for (const tile of document.querySelectorAll('.site-tile')) {
+            const v = tile.querySelector('video');
+            out[tile.dataset.site] = v.srcObject ? v.srcObject.getAudioTracks().length : null;
+          }
+          return out;
+        }""")
+        assert thumbs["nancy"] == 0 and thumbs["reims"] == 0 and thumbs["metz"] is None, thumbs  # video only
 
         viewers = [await open_page(browser, f"{base}/join/{site}?code={hub.code(site)}") for site in ("metz", "troyes")]
         for viewer in viewers:
@@ -140,9 +155,10 @@ async def test_sites_publish_viewers_watch_the_program_and_the_switch_changes_th
         # The coordinators see each other in their mosaic.
         await nancy.locator("#mosaic figure[data-site=reims] video").wait_for()
         await wait_js(nancy, "document.querySelector('#mosaic video').videoWidth > 0", timeout=15)
-        # The big screen at Metz shows the sites' cameras in its strip.
+        # The big screen at Metz shows the sites' cameras when the régie chooses that scene.
         screen = await open_page(browser, f"{base}/screen/metz#token={hub.token(Role.SCREEN, 'metz')}")
         await wait_online(screen)
+        await mod.get_by_role("group", name="Scène des grands écrans").get_by_role("button", name="Les sites").click()
         for site in ("nancy", "reims"):
             await screen.locator(f"#mosaic figure[data-site={site}] video").wait_for()
         await wait_js(screen, "[...document.querySelectorAll('#mosaic video')].every(v => v.videoWidth > 0)",
@@ -216,6 +232,6 @@ async def test_the_program_shows_a_slate_off_air_and_while_waiting_for_a_site(we
         await slate.filter(has_text="En attente de Nancy — Rectorat").wait_for(timeout=15000)
         assert await covered(viewer)
         await viewer.locator("#player .on-air.live", has_text="À l'antenne : Nancy").wait_for()  # badge and slate agree
-        await mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name="Couper l'antenne").click()
+        await mod.get_by_role("button", name="Couper l'antenne").click()
         await slate.filter(has_text="Hors antenne").wait_for()
         assert await serious_accessibility_violations(viewer) == []

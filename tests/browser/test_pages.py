@@ -140,6 +140,12 @@ async def test_every_poll_kind_is_built_voted_and_shown_through_the_pages(web_hu
                 await viewer.get_by_label("Votre réponse").fill(what)
             await viewer.locator("#poll button[type=submit]").click()
             await viewer.locator("#poll .form-status", has_text="Vote enregistré").wait_for()
+            if kind in ("wordcloud", "text"):  # reviewed first (the builder's default): nothing reaches the screens
+                waiting = "2 en attente" if kind == "wordcloud" else "1 en attente"  # two words, one answer
+                await card.locator(".review summary", has_text=waiting).wait_for()
+                assert shown not in (await screen.locator("#screen-poll").inner_text())
+                item = card.locator(".review-list li", has_text=shown if kind == "text" else "elan")
+                await item.get_by_role("button", name="Afficher", exact=True).click()
             await screen.locator("#screen-poll .screen-poll-question", has_text=question).wait_for()
             results = screen.locator("#screen-poll .results")
             await results.filter(has_text="1 votant").wait_for()

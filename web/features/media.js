@@ -172,9 +172,11 @@ export function publishPanel(live, token) {
 }
 
 // --- watching ---------------------------------------------------------------------------
+// `thumbnail` (the control room's token): a site's picture, video only, about one frame a
+// second (the hub forwards keyframes only): live, and light on the control room's network.
 export class Player {
-  constructor(event, video) {
-    Object.assign(this, { event, video, pc: null, resource: null, target: null, retry: null, backoff: 1000 });
+  constructor(event, video, { thumbnail = null } = {}) {
+    Object.assign(this, { event, video, thumbnail, pc: null, resource: null, target: null, retry: null, backoff: 1000 });
   }
 
   async watch(target) {
@@ -186,18 +188,20 @@ export class Player {
     const base = target === 'program' ? config.program : config.whep.replace('{site}', encodeURIComponent(target));
     if (!base) return;
     // The hub counts distinct watchers for the report by the participant id.
-    const url = config.engine === 'embedded' ? `${base}?pid=${encodeURIComponent(participantId())}` : base;
+    const thumb = this.thumbnail && config.engine === 'embedded';
+    const url = !thumb && config.engine === 'embedded' ? `${base}?pid=${encodeURIComponent(participantId())}`
+      : thumb ? `${base}?thumbnail=1` : base;
     const pc = new RTCPeerConnection({ iceServers: config.ice_servers });
     this.pc = pc;
     preferVp8(pc.addTransceiver('video', { direction: 'recvonly' }));
-    pc.addTransceiver('audio', { direction: 'recvonly' });
+    if (!this.thumbnail) pc.addTransceiver('audio', { direction: 'recvonly' });
     const stream = new MediaStream();
     pc.addEventListener('track', (e) => { stream.addTrack(e.track); this.video.srcObject = stream; this.video.play().catch(() => {}); });
     pc.addEventListener('connectionstatechange', () => {
       if (pc === this.pc && pc.connectionState === 'failed') this.again();
     });
     try {
-      this.resource = await exchange(url, pc, null);
+      this.resource = await exchange(url, pc, thumb ? this.thumbnail : null);
       this.backoff = 1000;
     } catch {
       this.again();
@@ -222,7 +226,9 @@ export class Player {
 }
 
 // The viewer's player: the program (the site on air) or any live site.
-export function playerPanel(live) {
+// `controls: false` (a big screen): no toolbar, and the sound on when the browser lets
+// it start so (a projector's kiosk is started with autoplay allowed: docs/deployment.md).
+export function playerPanel(live, { controls = true } = {}) {
   const video = h('video', { class: 'program-video', autoplay: true, muted: true, playsinline: true,
     'data-i18n-attr': 'aria-label:media.player' });
   video.muted = true;  // browsers only autoplay muted video: a button turns the sound on
@@ -244,7 +250,11 @@ export function playerPanel(live) {
   const slateHint = h('p', { class: 'slate-hint' });
   const slate = h('div', { class: 'slate', role: 'status', hidden: true }, slateTitle, slateHint);
   const screen = h('div', { class: 'player-screen' }, video, slate);
-  const element = h('div', { class: 'player-panel' }, screen, h('div', { class: 'toolbar' }, label, choice, sound));
+  const element = h('div', { class: 'player-panel' }, screen, controls ? h('div', { class: 'toolbar' }, label, choice, sound) : null);
+  if (!controls) {
+    video.muted = false;
+    video.addEventListener('loadedmetadata', () => video.play().catch(() => { video.muted = true; video.play().catch(() => {}); }));
+  }
 
   async function update(l) {
     const publishing = (l.state.presence && l.state.presence.publishing) || [];
@@ -271,15 +281,15 @@ export function playerPanel(live) {
     }
     player.watch(target);
   }
-  return { element, update };
+  return { element, update, close: () => player.close() };
 }
 
-// The other sites, small, for a coordinator.
-export function mosaic(live) {
+// The other sites, small, for a coordinator; every site (`all`) for a big screen.
+export function mosaic(live, { all = false } = {}) {
   const grid = h('div', { class: 'mosaic', id: 'mosaic' });
   const players = new Map();
   function update(l) {
-    const others = ((l.state.presence && l.state.presence.publishing) || []).filter((s) => s !== l.welcome.site);
+    const others = ((l.state.presence && l.state.presence.publishing) || []).filter((s) => all || s !== l.welcome.site);
     for (const [site, entry] of players) {
       if (!others.includes(site)) { entry.player.close(); entry.tile.remove(); players.delete(site); }
     }
@@ -297,11 +307,16 @@ export function mosaic(live) {
     if (!others.length && !grid.querySelector('.muted')) grid.replaceChildren(h('p', { class: 'muted' }));
     else if (others.length) grid.querySelector(':scope > .muted')?.remove();
     const empty = grid.querySelector(':scope > .muted');
-    if (empty) empty.textContent = t('media.no_other_sites');  // the language may have changed
+    if (empty) empty.textContent = t(all ? 'screen.no_cameras' : 'media.no_other_sites');  // the language may have changed
     for (const [site, entry] of players) {
       const name = l.welcome.event.sites.find((x) => x.id === site)?.city || site;
       entry.tile.querySelector('video').setAttribute('aria-label', t('media.site_video', { site: name }));
     }
   }
-  return { element: grid, update };
+  const close = () => {
+    for (const entry of players.values()) entry.player.close();
+    players.clear();
+    grid.replaceChildren();
+  };
+  return { element: grid, update, close };
 }

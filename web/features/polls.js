@@ -140,24 +140,28 @@ export function pollBuilder(live) {
   const scaleMax = h('input', { id: 'poll-scale-max', type: 'number', min: 2, max: 10, value: 5 });
   const maxWords = h('input', { id: 'poll-max-words', type: 'number', min: 1, max: 3, value: 3 });
   const hidden = h('input', { id: 'poll-hidden', type: 'checkbox' });
+  const review = h('input', { id: 'poll-review', type: 'checkbox', checked: true });
   const field = (id, key, input, cls = '') => h('div', { class: `field ${cls}` }, h('label', { for: id, 'data-i18n': key }, t(key)), input);
   const fields = {
     options: field('poll-options', 'polls.options_one_per_line', options, 'for-choice'),
     maxPicks: field('poll-max-picks', 'polls.max_picks', maxPicks, 'for-multiple'),
     scale: field('poll-scale-max', 'polls.scale_max', scaleMax, 'for-rating'),
     words: field('poll-max-words', 'polls.max_words', maxWords, 'for-wordcloud'),
+    review: h('div', { class: 'field inline' }, review,
+      h('label', { for: 'poll-review', 'data-i18n': 'polls.review_first' }, t('polls.review_first'))),
   };
   const sync = () => {
     fields.options.hidden = !['single', 'multiple'].includes(kind.value);
     fields.maxPicks.hidden = kind.value !== 'multiple';
     fields.scale.hidden = kind.value !== 'rating';
     fields.words.hidden = kind.value !== 'wordcloud';
+    fields.review.hidden = !['wordcloud', 'text'].includes(kind.value);
   };
   kind.addEventListener('change', sync);
   const submit = h('button', { type: 'submit', class: 'primary', 'data-i18n': 'polls.create' }, t('polls.create'));
   const form = h('form', { class: 'poll-builder' },
     field('poll-question', 'polls.question', question), field('poll-kind', 'polls.kind_label', kind),
-    fields.options, fields.maxPicks, fields.scale, fields.words,
+    fields.options, fields.maxPicks, fields.scale, fields.words, fields.review,
     h('div', { class: 'field inline' }, hidden, h('label', { for: 'poll-hidden', 'data-i18n': 'polls.hide_until_reveal' }, t('polls.hide_until_reveal'))),
     submit);
   form.addEventListener('submit', async (event) => {
@@ -167,6 +171,7 @@ export function pollBuilder(live) {
     if (kind.value === 'multiple') cmd.max_picks = Number(maxPicks.value);
     if (kind.value === 'rating') { cmd.scale_min = 1; cmd.scale_max = Number(scaleMax.value); }
     if (kind.value === 'wordcloud') cmd.max_words = Number(maxWords.value);
+    if (['wordcloud', 'text'].includes(kind.value)) cmd.review = review.checked;
     if (await act(live, cmd)) { question.value = ''; options.value = ''; }
   });
   sync();
@@ -183,7 +188,7 @@ export function pollControls(live, poll) {
     poll.results_visible ? b('polls.hide_results', { type: 'poll.hide', poll: poll.id })
       : b('polls.reveal', { type: 'poll.reveal', poll: poll.id }, 'ok'),
     poll.state !== 'draft' ? (onScreen ? b('polls.unshow', { type: 'poll.show', poll: null })
-      : b('polls.show', { type: 'poll.show', poll: poll.id })) : null);
+      : b('polls.show', { type: 'screen.scene', scene: 'poll', poll: poll.id })) : null);
 }
 
 
@@ -196,8 +201,8 @@ export function renderPollList(container, live, view) {
   container.querySelector(':scope > p.muted')?.remove();
   syncList(container, polls, (p) => p.id, () => {
     const el = h('article', { class: 'poll-card' });
-    el.parts = { title: h('h3'), meta: h('p', { class: 'q-meta' }), actions: h('div'), results: h('div') };
-    el.append(el.parts.title, el.parts.meta, el.parts.actions, el.parts.results);
+    el.parts = { title: h('h3'), meta: h('p', { class: 'q-meta' }), actions: h('div'), review: h('div'), results: h('div') };
+    el.append(el.parts.title, el.parts.meta, el.parts.actions, el.parts.review, el.parts.results);
     return el;
   }, (el, poll) => {
     const onScreen = live.state.screen === poll.id;
@@ -210,8 +215,36 @@ export function renderPollList(container, live, view) {
       el.parts.actions.dataset.signature = signature;
       refill(el.parts.actions, pollControls(live, poll));
     }
+    refill(el.parts.review, poll.review ? reviewList(live, poll) : null);
     setChildren(el.parts.results, results(live, poll, view));
   });
+}
+
+// What people wrote freely reaches the screens only once the régie lets it through:
+// the words (or answers) waiting first, each with its two buttons.
+const REVIEW_ORDER = { pending: 0, shown: 1, masked: 2 };
+function reviewList(live, poll) {
+  const tally = live.state.tallies[poll.id];
+  if (!tally) return null;
+  const counts = Object.fromEntries((tally.words || []).map(([w, n]) => [w, n]));
+  const items = poll.kind === 'wordcloud'
+    ? Object.entries(tally.review || {}).map(([word, state]) => ({ key: word, text: word, n: counts[word], state, cmd: { word } }))
+    : (tally.answers || []).map((a) => ({ key: a.id, text: a.text, site: a.site, state: a.review, cmd: { answer: a.id } }));
+  if (!items.length) return h('p', { class: 'muted' }, t('polls.review_none'));
+  items.sort((a, b) => REVIEW_ORDER[a.state] - REVIEW_ORDER[b.state]);
+  const waiting = items.filter((i) => i.state === 'pending').length;
+  const decide = (item, shown) => h('button', { type: 'button', class: `small ${shown ? 'ok' : 'no'}`,
+    dataset: { action: `review-${shown ? 'show' : 'mask'}-${item.key}` },
+    onclick: () => act(live, { type: 'poll.review', poll: poll.id, shown, ...item.cmd }) },
+  t(shown ? 'polls.review_show' : 'polls.review_mask'));
+  return h('details', { class: 'review', open: true },
+    h('summary', {}, t('polls.review_title', { n: waiting })),
+    h('ul', { class: 'plain review-list' }, items.map((item) => h('li', { dataset: { state: item.state } },
+      h('span', { class: 'review-text' }, item.text),
+      item.n ? h('span', { class: 'q-meta' }, ` (${t('polls.times', { n: item.n })})`) : null,
+      item.site ? h('span', { class: 'q-meta' }, ` — ${siteName(live, item.site)}`) : null,
+      h('span', { class: `badge badge-review-${item.state}` }, t(`polls.review_state.${item.state}`)),
+      item.state !== 'shown' ? decide(item, true) : null, item.state !== 'masked' ? decide(item, false) : null))));
 }
 
 // Polls prepared in the event file (the control room's eyes only): one click creates

@@ -88,6 +88,29 @@ function connectionIndicator(live) {
   return pill;
 }
 
+// Lost: a banner at the top says so and counts down to the next attempt, with a
+// button to try at once; it goes when the connection is back.
+function offlineBanner(live) {
+  const text = h('p');  // not a live region: the countdown would be read out every second (connectionIndicator announces the loss)
+  const retry = h('button', { type: 'button', class: 'small', onclick: () => live.retryNow() });
+  const banner = h('div', { class: 'offline-banner', id: 'offline-banner', hidden: true }, text, retry);
+  let ticker = null;
+  const paint = () => {
+    const lost = live.status === 'offline';
+    banner.hidden = !lost;
+    retry.textContent = t('connection.retry_now');
+    if (!lost) { clearInterval(ticker); ticker = null; return; }
+    const left = live.nextAttemptAt ? Math.max(1, Math.ceil((live.nextAttemptAt - Date.now()) / 1000)) : 0;
+    text.textContent = live.nextAttemptAt && live.nextAttemptAt > Date.now() ? t('connection.retry_in', { n: left })
+      : t('connection.retrying');
+    if (!ticker) ticker = setInterval(paint, 1000);
+  };
+  live.addEventListener('status', paint);
+  live.addEventListener('retry', paint);
+  document.addEventListener('langchange', paint);
+  return banner;
+}
+
 export async function startPage({ event, join = null, token = null, category = null, title, render, header = () => [] }) {
   await initI18n();
   const live = new Live(event, { join, token, category });
@@ -103,6 +126,7 @@ export async function startPage({ event, join = null, token = null, category = n
     select.setAttribute('aria-label', t('common.language'));
     setChildren(extra, header(live));
   };
+  document.body.prepend(offlineBanner(live));
   document.title = title(live);
   let scheduled = false;
   const rerender = () => {

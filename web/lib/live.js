@@ -158,10 +158,21 @@ export class Live extends EventTarget {
       this.pending.clear();
       return;
     }
-    this.setStatus('offline');
     const delay = this.backoff * (0.75 + Math.random() * 0.5);
     this.backoff = Math.min(this.backoff * 2, 10000);
-    setTimeout(() => this.connect(), delay);
+    this.nextAttemptAt = Date.now() + delay;  // what the offline banner counts down to
+    this.retryTimer = setTimeout(() => this.retryNow(), delay);
+    this.setStatus('offline');
+    this.dispatchEvent(new CustomEvent('retry', { detail: { at: this.nextAttemptAt } }));
+  }
+
+  // The next attempt now (the banner's button), rather than at the end of the backoff.
+  retryNow() {
+    clearTimeout(this.retryTimer);
+    this.nextAttemptAt = null;
+    if (this.ws && this.ws.readyState <= WebSocket.OPEN) return;  // already trying
+    this.dispatchEvent(new CustomEvent('retry', { detail: { at: null } }));
+    this.connect();
   }
 
   // Send a command; resolves with the ack, rejects with {code, message, data}.

@@ -2,6 +2,7 @@
 import { $, h, refill, setChildren } from '../lib/dom.js';
 import { t, translate } from '../lib/i18n.js';
 import { act, eventFromPath, startPage, staffToken, section } from '../lib/app.js';
+import { sceneControl } from '../features/scenes.js';
 import { renderQuestions } from '../features/qna.js';
 import { pollBuilder, preparedPolls, renderPollList } from '../features/polls.js';
 import { liveTweetComposer, renderFeed } from '../features/feed.js';
@@ -28,16 +29,23 @@ if (token) {
     header: () => h('span', { class: 'where' }, t('moderate.title')),
     render: (l) => {
       if (!ui) {
-        ui = { stage: h('div'), switch: h('div'), queue: h('div'), record: h('div'), counters: h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-labelledby': 'h-counters' }),
+        ui = { stage: h('div'), switch: stageSwitch(l, token), scenes: h('div'), counts: {}, queue: h('div'), record: h('div'), counters: h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-labelledby': 'h-counters' }),
           pending: h('ul', { class: 'questions', id: 'queue-pending' }), visible: h('ul', { class: 'questions', id: 'queue-visible' }),
           polls: h('div', { id: 'poll-list' }), view: h('div'), contributions: h('ul', { class: 'posts', id: 'pending-posts' }),
           feed: h('ul', { class: 'posts', id: 'posts' }), current: h('div'), sessionFilter: h('div'),
           report: h('div'), synthesis: h('div'), regions: h('div'), replays: h('div'),
           archive: h('ul', { class: 'questions', id: 'queue-archive' }), help: h('div'), prepared: h('div') };
         installShortcuts(l);
+        // Headings that say how much waits in each pane, in the page's language.
+        const counted = (id, key) => {
+          ui.counts[id] = h('span', { class: 'count', dataset: { count: id } });
+          return h('h3', {}, h('span', { 'data-i18n': key }), ' ', ui.counts[id]);
+        };
         setChildren($('#main'), h('div', { class: 'columns three' },
           h('div', { class: 'col' },
-            section('onair', 'moderate.on_air', ui.stage, ui.switch, h('h3', { 'data-i18n': 'stage.floor_queue' }), ui.queue,
+            section('onair', 'moderate.on_air', ui.stage, ui.switch.element),
+            section('screens', 'moderate.screens', ui.scenes),
+            section('floor', 'stage.floor_queue', ui.queue,
               h('button', { type: 'button', class: 'small', onclick: () => l.send({ type: 'stage.clear_floor' }).catch(() => {}), 'data-i18n': 'stage.clear' }),
               h('h3', { 'data-i18n': 'stage.recordings' }), ui.record,
               h('h3', { 'data-i18n': 'replay.recorded' }), ui.replays),
@@ -48,16 +56,17 @@ if (token) {
             section('counters', 'moderate.counters', ui.counters),
             section('tweet', 'moderate.live_tweets', liveTweetComposer(l), ui.feed)),
           h('div', { class: 'col' },
-            section('queue', 'moderate.queue', ui.help, ui.sessionFilter, h('h3', { 'data-i18n': 'moderate.pending' }), ui.pending,
-              h('h3', { 'data-i18n': 'moderate.visible' }), ui.visible,
-              h('h3', { 'data-i18n': 'qna.archive' }), ui.archive),
-            section('contributions', 'moderate.contributions', ui.contributions)),
+            section('queue', 'moderate.queue', ui.help, ui.sessionFilter, counted('pending', 'moderate.pending'), ui.pending,
+              counted('visible', 'moderate.visible'), ui.visible,
+              counted('archive', 'qna.archive'), ui.archive),
+            section('contributions', 'moderate.contributions', counted('contributions', 'moderate.to_review'), ui.contributions)),
           h('div', { class: 'col' },
-            section('polls', 'moderate.polls', ui.prepared, pollBuilder(l), ui.view, ui.polls))));
+            section('polls', 'moderate.polls', ui.prepared, pollBuilder(l), counted('polls', 'moderate.polls_made'), ui.view, ui.polls))));
         translate(document);
       }
       setChildren(ui.stage, onAirBadge(l));
-      refill(ui.switch, stageSwitch(l));
+      ui.switch.update(l);
+      refill(ui.scenes, sceneControl(l));
       refill(ui.queue, floorQueue(l, { grant: true }));
       refill(ui.record, recordingControl(l));
       refill(ui.current, currentSessionControl(l));
@@ -80,6 +89,12 @@ if (token) {
       renderPollList(ui.polls, l, view);
       renderFeed(ui.contributions, l, { role: 'moderator', filter: (p) => p.state === 'pending' });
       renderFeed(ui.feed, l, { role: 'readonly', limit: 10 });
+      const questions = Object.values(l.state.questions).filter(inSession(session));
+      const count = (states) => questions.filter((q) => states.includes(q.state)).length;
+      const numbers = { pending: count(['pending']), visible: count(['visible']), archive: count(['answered', 'dismissed']),
+        contributions: Object.values(l.state.posts).filter((p) => p.state === 'pending').length,
+        polls: Object.keys(l.state.polls).length };
+      for (const [id, n] of Object.entries(numbers)) ui.counts[id].textContent = `(${new Intl.NumberFormat(document.documentElement.lang === 'en' ? 'en-GB' : 'fr-FR').format(n)})`;
       translate($('#main'));
       announceChanges(l);
     },

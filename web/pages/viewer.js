@@ -10,6 +10,7 @@ import { onAirBadge } from '../features/stage.js';
 import { playerPanel } from '../features/media.js';
 import { inSession, nowNext, programmeList, sessionFilter } from '../features/programme.js';
 import { proposalsPanel } from '../features/proposals.js';
+import { viewerTabs } from '../features/tabs.js';
 import { watchAnnouncements } from './common.js';
 
 const { event, section, site: pathSite } = eventFromPath();
@@ -106,11 +107,18 @@ function layout() {
   sections.highlight.append(slots.highlight);
   sections.poll.append(slots.ballot, slots.results);
   sections.feed.append(slots.feed);
-  setChildren($('#main'), h('div', { class: 'columns' },
+  const tabs = viewerTabs([
+    { id: 'direct', label: 'viewer.tab.direct', panels: [sections.player, sections.highlight] },
+    { id: 'questions', label: 'viewer.tab.questions', panels: [sections.qna] },
+    { id: 'poll', label: 'viewer.tab.poll', panels: [sections.poll, sections.proposals] },
+    { id: 'feed', label: 'viewer.tab.feed', panels: [sections.feed] },
+    { id: 'programme', label: 'viewer.tab.programme', panels: [sections.programme] },
+  ], { player: sections.player });
+  setChildren($('#main'), tabs.element, h('div', { class: 'columns' },
     h('div', { class: 'col' }, sections.player, sections.highlight, sections.poll, sections.proposals),
     h('div', { class: 'col' }, sections.qna, sections.feed, sections.programme)));
   $('#dock').append(slots.reactions);
-  return { sections, slots };
+  return { sections, slots, tabs };
 }
 
 async function main() {
@@ -123,6 +131,7 @@ async function main() {
   let sortBy = 'votes';
   let session = 'all';  // questions of every session, or of one
   let view = 'all';
+  let seen = null;  // what the tabs' dots compare with
   const announceChanges = watchAnnouncements();
   const live = await startPage({
     event,
@@ -139,7 +148,7 @@ async function main() {
         if (join.category === undefined) $('#main').prepend(askCategory(join));
         ui.sections.qna.append(askForm(l), ui.slots.mine, ui.slots.sort, ui.slots.sessionFilter, ui.slots.questions);
         media = playerPanel(l);
-        ui.sections.player.append(media.element);
+        ui.sections.player.insertBefore(media.element, ui.slots.nowNext);  // the picture first, then now / next
         proposals = proposalsPanel(l);
         ui.sections.proposals.append(proposals.element);
         ui.sections.proposals.hidden = !l.welcome.event.themes.length;
@@ -171,6 +180,12 @@ async function main() {
       renderQuestions(slots.questions, l, { role: 'viewer', by: sortBy, filter: inSession(session) });
       setChildren(slots.mine, myQuestions(l));
       renderFeed(slots.feed, l, { role: 'viewer' });
+      // a dot on the tab where something new arrived
+      const openPolls = Object.values(l.state.polls).filter((p) => p.state === 'open').map((p) => p.id).join();
+      const posts = Object.keys(l.state.posts).length;
+      if (seen && openPolls && openPolls !== seen.openPolls) ui.tabs.mark('poll');
+      if (seen && posts > seen.posts) ui.tabs.mark('feed');
+      seen = { openPolls, posts };
       setChildren(slots.reactions, reactionBar(l));
       translate($('#main'));
       announceChanges(l);
