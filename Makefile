@@ -17,10 +17,11 @@ $(STAMP): pyproject.toml
 # Debian packages the tests drive for real: redis-server (log backend, fault tests),
 # nginx (the load balancer of the several-process topology)
 # chromium (browser tests, driven by Playwright with executable_path)
-# and poppler-utils (the report's PDF is checked as text and rendered to PNG).
+# poppler-utils (the report's PDF is checked as text and rendered to PNG)
+# and icecast2 (the webradio is streamed to a real Icecast and listened to).
 APT_PACKAGES := $(if $(shell command -v redis-server),,redis-server) $(if $(wildcard /usr/sbin/nginx),,nginx-light) \
 	$(if $(wildcard /usr/bin/chromium),,chromium fonts-noto-color-emoji) $(if $(shell command -v npm),,npm) \
-	$(if $(shell command -v pdftoppm),,poppler-utils)
+	$(if $(shell command -v pdftoppm),,poppler-utils) $(if $(shell command -v icecast2),,icecast2)
 system-deps:
 	@if [ -n "$(strip $(APT_PACKAGES))" ]; then \
 	  echo "installing from Debian packages: $(APT_PACKAGES)"; \

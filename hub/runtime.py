@@ -15,14 +15,16 @@ from .domain import commands as c
 from .domain.actors import Actor, Role
 from .domain.errors import DomainError
 from .domain.event import EventConfig
+from .domain.stage import on_air_title
 from .domain.state import Outcome
 from .live.fanout import Channel
 from .log import Log, open_log
 from .media.engine import MediaEngine, open_engine
 from .media.ice import restrict_host_addresses
+from .media.radio import Radio
 from .replica import EventReplica
 from .service import EventService
-from .settings import Settings
+from .settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,7 @@ class EventRuntime:
     reported: tuple[dict[str, int], list[str], int] = field(default_factory=lambda: ({}, [], 0))
     reporter: asyncio.Task[None] | None = None
     recording_change: asyncio.Future[None] | None = None  # the media layer opening or closing a file
+    radio: Radio | None = None  # the webradio (HUB_RADIO_URL), embedded media only
 
     async def report_presence(self, node: str, interval: float) -> None:
         """Put this process's connection counts in the log when they change."""
@@ -59,8 +62,21 @@ class EventRuntime:
         if outcome.effects is not None and ("stage", "") in outcome.effects.now:
             stage = self.replica.state.stage
             self.media.set_on_air(stage.on_air)
+            if self.radio is not None:
+                self.radio.retitle(on_air_title(stage, self.config))
             if stage.recording != self.media.recording:
                 self.recording_change = asyncio.ensure_future(self.media.record(stage.recording))
+
+
+def _radio(settings: Settings, config: EventConfig, media: MediaEngine) -> Radio:
+    from .media.sessions import EventMedia
+    if not isinstance(media, EventMedia):
+        raise SettingsError("HUB_RADIO_URL needs the embedded media engine (the program is made there)")
+    try:
+        return Radio(settings.radio_url, config.id, lambda: media.program_track("audio"), media.drop_program_track,
+                     name=config.title)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def _upload_check(folder: Path) -> Callable[[str], bool]:
@@ -81,6 +97,8 @@ class Runtime:
                                                             settings.attendance_interval_ms / 1000),
                               channel=Channel(replica, settings), media=open_engine(config, settings))
             replica.listeners.append(ev.follow_stage)
+            if settings.radio_url:
+                ev.radio = _radio(settings, config, ev.media)
             self.events[config.id] = ev
         restrict_host_addresses(settings)
 
@@ -96,6 +114,9 @@ class Runtime:
             await ev.media.start()
             ev.attendance.start()
             ev.media.set_on_air(ev.replica.state.stage.on_air)
+            if ev.radio is not None:
+                ev.radio.retitle(on_air_title(ev.replica.state.stage, ev.config))
+                ev.radio.start()
             await ev.media.record(ev.replica.state.stage.recording)  # a restart resumes recording, in a new file
             ev.reporter = asyncio.create_task(
                 ev.report_presence(self.settings.node_id, self.settings.presence_interval_ms / 1000))
@@ -107,6 +128,8 @@ class Runtime:
                 await asyncio.gather(ev.reporter, return_exceptions=True)
             await ev.channel.stop()
             await ev.attendance.stop()
+            if ev.radio is not None:
+                await ev.radio.stop()
             await ev.media.stop()
             await ev.replica.stop()
         await self.log.close()

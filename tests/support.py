@@ -136,3 +136,68 @@ class CuttableProxy:
 
         await asyncio.gather(pipe(reader, up_writer, writer), pipe(up_reader, writer, up_writer))
         self._writers -= {writer, up_writer}
+
+
+class IcecastServer:
+    """A private icecast2 (Debian's) on loopback, which tests may stop and restart.
+    Icecast refuses to run as root: it is told to change to Debian's icecast2 user."""
+
+    PASSWORD = "source-secret"
+    ADMIN = ("admin", "admin-secret")
+
+    def __init__(self, directory: Path) -> None:
+        binary = shutil.which("icecast2")
+        if binary is None:
+            raise RuntimeError("icecast2 is missing: `make test` installs it (apt-get install icecast2)")
+        self.binary = binary
+        import tempfile
+        self.dir = directory
+        self.dir.mkdir(parents=True, exist_ok=True)
+        # Its logs are opened after it dropped root: in a directory that user can reach
+        # (pytest's tmp_path is under a 0700 directory of root's).
+        self.logs = Path(tempfile.mkdtemp(prefix="mx-icecast-"))
+        self.logs.chmod(0o777)
+        self.port = free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+        import os
+        root = os.geteuid() == 0
+        owner = "<changeowner><user>icecast2</user><group>icecast</group></changeowner>" if root else ""
+        (self.dir / "icecast.xml").write_text(f"""<icecast>
+  <limits><sources>8</sources><clients>100</clients><source-timeout>10</source-timeout>
+    <burst-on-connect>0</burst-on-connect><burst-size>0</burst-size></limits>
+  <authentication><source-password>{self.PASSWORD}</source-password>
+    <admin-user>{self.ADMIN[0]}</admin-user><admin-password>{self.ADMIN[1]}</admin-password></authentication>
+  <hostname>127.0.0.1</hostname>
+  <listen-socket><port>{self.port}</port><bind-address>127.0.0.1</bind-address></listen-socket>
+  <fileserve>0</fileserve>
+  <paths><basedir>/usr/share/icecast2</basedir><logdir>{self.logs}</logdir><webroot>/usr/share/icecast2/web</webroot>
+    <adminroot>/usr/share/icecast2/admin</adminroot></paths>
+  <logging><accesslog>access.log</accesslog><errorlog>error.log</errorlog><loglevel>3</loglevel></logging>
+  <security><chroot>0</chroot>{owner}</security>
+</icecast>
+""", encoding="utf-8")
+
+    def source_url(self, mount: str = "{event}.ogg") -> str:
+        return f"http://source:{self.PASSWORD}@127.0.0.1:{self.port}/{mount}"
+
+    def listen_url(self, mount: str) -> str:
+        return f"http://127.0.0.1:{self.port}/{mount}"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([self.binary, "-c", str(self.dir / "icecast.xml")],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_port(self.port)
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self.proc = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def remove_logs(self) -> None:
+        shutil.rmtree(self.logs, ignore_errors=True)

@@ -101,3 +101,15 @@ def render(state: StageState, config: EventConfig) -> dict[str, Any]:
             "recording": state.recording, "recording_since": state.recording_since,
             "current": state.current, "current_since": state.current_since,
             "next": programme.next_session(config, state.current)}
+
+
+def on_air_title(state: StageState, config: EventConfig) -> str:
+    """"Now on air" in a line (the webradio's title): the site, the session, its speakers."""
+    if state.on_air is None:
+        return f"{config.title} — hors antenne"
+    site = next((s.name for s in config.sites if s.id == state.on_air), state.on_air)
+    parts = [site]
+    if state.current is not None and state.current < len(config.programme):
+        session = config.programme[state.current]
+        parts.append(session.title + (f" ({', '.join(session.speakers)})" if session.speakers else ""))
+    return " — ".join(parts)

@@ -3,11 +3,13 @@ that decode what they get and remember its size and colour."""
 from __future__ import annotations
 
 import asyncio
+import fractions
+import math
 import time
 
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamError
-from av import VideoFrame
+from av import AudioFrame, VideoFrame
 
 RED, BLUE = (255, 0, 0), (0, 0, 255)
 
@@ -33,6 +35,30 @@ class ColourTrack(VideoStreamTrack):
         for plane, value in zip(frame.planes, self.values):
             plane.update(bytes([value]) * plane.buffer_size)
         frame.pts, frame.time_base = pts, time_base
+        return frame
+
+
+class ToneTrack(AudioStreamTrack):
+    """A sine tone at `hz` (mono, 48 kHz, 20 ms frames), so a listener can tell sites apart."""
+
+    def __init__(self, hz: float) -> None:
+        super().__init__()
+        self.hz = hz
+        self.sent = 0
+
+    async def recv(self) -> AudioFrame:
+        timed = await super().recv()  # paced in real time (8 kHz, 20 ms): its timing, our samples
+        samples = 960
+        values = bytearray()
+        for i in range(samples):
+            value = int(8000 * math.sin(2 * math.pi * self.hz * (self.sent + i) / 48000))
+            values += value.to_bytes(2, "little", signed=True)
+        frame = AudioFrame(format="s16", layout="mono", samples=samples)
+        plane = frame.planes[0]
+        plane.update(bytes(values) + bytes(plane.buffer_size - len(values)))
+        frame.pts, frame.sample_rate = timed.pts * 6, 48000
+        frame.time_base = fractions.Fraction(1, 48000)
+        self.sent += samples
         return frame
 
 
