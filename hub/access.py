@@ -16,7 +16,7 @@ import msgspec
 from .domain.actors import Role
 from .domain.errors import DomainError
 
-SIGNED_ROLES = frozenset({Role.COORDINATOR, Role.MODERATOR, Role.SCREEN})
+SIGNED_ROLES = frozenset({Role.COORDINATOR, Role.MODERATOR, Role.SCREEN, Role.CAPTIONER})
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read from a projector
 CODE_LENGTH = 6
 
@@ -49,8 +49,8 @@ def _mac(secret: str, payload: str) -> str:
 def sign(secret: str, event: str, role: Role, site: str | None, expires_at: int) -> str:
     if role not in SIGNED_ROLES:
         raise ValueError(f"{role.value} needs no signed link")
-    if (role is Role.MODERATOR) != (site is None):
-        raise ValueError("coordinator and screen links name a site; moderator links do not")
+    if (role in (Role.MODERATOR, Role.CAPTIONER)) != (site is None):
+        raise ValueError("coordinator and screen links name a site; moderator and captioner links do not")
     payload = _b64(msgspec.json.encode(Claims(e=event, r=role, s=site, x=expires_at)))
     return f"{payload}.{_mac(secret, payload)}"
 

@@ -35,6 +35,8 @@ def links_for(settings: Settings, event: EventConfig, *, now: int | None = None)
     token = access.sign(secret, e, Role.MODERATOR, None, expires)
     out.append(Link("moderator", "Moderator / régie", f"{base}/e/{e}/moderate#token={token}"))
     out.append(Link("report", "Key figures report (régie)", f"{base}/e/{e}/report#token={token}"))
+    token = access.sign(secret, e, Role.CAPTIONER, None, expires)
+    out.append(Link("captioner", "Live captions (captioner)", f"{base}/e/{e}/caption#token={token}"))
     export = signing.export_token(secret, e)
     out.append(Link("synthesis", "Synthesis (read-only link, for the national event)",
                     f"{base}/api/events/{e}/synthesis.json?token={export}"))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import purge
 from .attendance import AttendanceRecorder
+from .domain import captions
 from .domain import commands as c
 from .domain.actors import Actor, Role
 from .domain.errors import DomainError
@@ -41,6 +42,7 @@ class EventRuntime:
     reporter: asyncio.Task[None] | None = None
     recording_change: asyncio.Future[None] | None = None  # the media layer opening or closing a file
     radio: Radio | None = None  # the webradio (HUB_RADIO_URL), embedded media only
+    captioned: int = 0  # recordings whose captions are written
 
     async def report_presence(self, node: str, interval: float) -> None:
         """Put this process's connection counts in the log when they change."""
@@ -65,7 +67,21 @@ class EventRuntime:
             if self.radio is not None:
                 self.radio.retitle(on_air_title(stage, self.config))
             if stage.recording != self.media.recording:
-                self.recording_change = asyncio.ensure_future(self.media.record(stage.recording))
+                self.recording_change = asyncio.ensure_future(self.record(stage.recording))
+
+    async def record(self, session: int | None) -> None:
+        await self.media.record(session)
+        self.write_captions()
+
+    def write_captions(self) -> None:
+        """Each recording the media closed gets its captions beside it, as WebVTT."""
+        for path, start, end in self.media.finished[self.captioned:]:
+            lines = captions.between(self.replica.state.captions, start, end)
+            try:
+                path.with_suffix(".vtt").write_text(captions.webvtt(lines, start, end), encoding="utf-8")
+            except OSError as exc:
+                log.warning("%s: captions of %s not written (%s)", self.config.id, path.name, exc)
+        self.captioned = len(self.media.finished)
 
 
 def _radio(settings: Settings, config: EventConfig, media: MediaEngine) -> Radio:
@@ -131,5 +147,6 @@ class Runtime:
             if ev.radio is not None:
                 await ev.radio.stop()
             await ev.media.stop()
+            ev.write_captions()
             await ev.replica.stop()
         await self.log.close()

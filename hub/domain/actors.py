@@ -15,6 +15,7 @@ class Role(str, enum.Enum):
     COORDINATOR = "coordinator"  # runs one site
     MODERATOR = "moderator"      # the control room (régie)
     SCREEN = "screen"            # the projector of one site: reads, never writes
+    CAPTIONER = "captioner"      # types the live captions (or the speech-recognition worker)
     SYSTEM = "system"            # the hub itself (presence reports)
 
 

@@ -176,6 +176,12 @@ class ShowScene(Command, tag="screen.scene", frozen=True):
     message: Short | None = None  # the pause slate's line
 
 
+class AddCaption(Command, tag="caption.line", frozen=True):
+    """A caption line of the program: typed by the captioner, or from speech recognition."""
+    text: Text
+    source: Literal["human", "asr"] = "human"
+
+
 class RequestFloor(Command, tag="stage.request_floor", frozen=True):
     pass
 
@@ -253,7 +259,7 @@ ClientCommand = Union[  # noqa: UP007
     CreatePoll, OpenPoll, ClosePoll, RevealResults, HideResults, ShowPollOnScreens, ReviewAnswer, Vote,
     PostLive, Contribute, SubmitProposal, ApproveContribution, RejectContribution, UpvoteProposal,
     WithdrawProposalUpvote,
-    React, ShowScene, RequestFloor, WithdrawFloor, GrantFloor, SetOnAir, ClearFloorQueue, RecordSession,
+    React, ShowScene, AddCaption, RequestFloor, WithdrawFloor, GrantFloor, SetOnAir, ClearFloorQueue, RecordSession,
     SetCurrentSession, PublishReport, PublishReplay, ImportSynthesis,
 ]
 AnyCommand = Union[ClientCommand, PresenceReport, Attended, Watched]  # noqa: UP007

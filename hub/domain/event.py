@@ -76,6 +76,7 @@ class Limits(_Strict, frozen=True):
     words_per_ballot: Positive = 3
     word_length: Positive = 30
     text_answer_length: Positive = 280
+    caption_length: Positive = 500
     # Per participant, enforced by the service (a token bucket each).
     questions_per_minute: Positive = 3
     reactions_per_10s: Positive = 10

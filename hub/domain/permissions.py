@@ -42,6 +42,7 @@ MATRIX: dict[type[c.Command], frozenset[Role]] = {
     c.WithdrawProposalUpvote: AUDIENCE,
     c.React: AUDIENCE,
     c.ShowScene: MODS,
+    c.AddCaption: frozenset({Role.CAPTIONER, M}),
     c.RequestFloor: frozenset({C}),
     c.WithdrawFloor: frozenset({C}),
     c.GrantFloor: MODS,

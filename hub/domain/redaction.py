@@ -21,7 +21,7 @@ from .text import clean, normalise_word
 
 ERASED = "[effacé]"
 PSEUDONYM = "anon-"
-STAFF = frozenset({Role.COORDINATOR, Role.MODERATOR, Role.SCREEN, Role.SYSTEM})
+STAFF = frozenset({Role.COORDINATOR, Role.MODERATOR, Role.SCREEN, Role.CAPTIONER, Role.SYSTEM})
 
 
 def pseudonym(pid: str, salt: bytes) -> str:

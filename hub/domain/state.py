@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from . import attendance, feed, imports, polls, presence, publishing, qna, reactions, screens, stage, timeline
+from . import attendance, captions, feed, imports, polls, presence, publishing, qna, reactions, screens, stage, timeline
 from . import commands as c
 from .actors import Actor
 from .context import Commit, Ctx, Effects
@@ -42,6 +42,7 @@ class EventState(msgspec.Struct):
     reactions: reactions.ReactionsState = msgspec.field(default_factory=reactions.ReactionsState)
     stage: stage.StageState = msgspec.field(default_factory=stage.StageState)
     screens: screens.ScreensState = msgspec.field(default_factory=screens.ScreensState)
+    captions: captions.CaptionsState = msgspec.field(default_factory=captions.CaptionsState)
     presence: presence.PresenceState = msgspec.field(default_factory=presence.PresenceState)
     attendance: attendance.AttendanceState = msgspec.field(default_factory=attendance.AttendanceState)
     timeline: timeline.TimelineState = msgspec.field(default_factory=timeline.TimelineState)
@@ -95,6 +96,7 @@ HANDLERS: dict[type[c.Command], tuple[str, Handler]] = {
     c.WithdrawProposalUpvote: ("feed", feed.upvote),
     c.React: ("reactions", reactions.react),
     c.ShowScene: (WHOLE, screens.show),
+    c.AddCaption: (WHOLE, captions.add),
     c.RequestFloor: ("stage", stage.request_floor),
     c.WithdrawFloor: ("stage", stage.withdraw_floor),
     c.GrantFloor: ("stage", stage.grant_floor),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import feed, imports, polls, presence, publishing, qna, reactions, screens, stage
+from . import captions, feed, imports, polls, presence, publishing, qna, reactions, screens, stage
 from .context import Key
 from .event import EventConfig
 from .state import EventState
@@ -44,6 +44,8 @@ def render(state: EventState, config: EventConfig, key: Key, audience: str) -> A
         return qna.render(state.qna.questions[hid], audience) if hid else None
     if kind == "screen":
         return state.polls.on_screen
+    if kind == "captions":
+        return captions.render(state.captions)
     if kind == "scene":
         return screens.render(state.screens)
     if kind == "stage":
@@ -63,8 +65,8 @@ def all_keys(state: EventState) -> list[Key]:
     keys: list[Key] = [("question", q) for q in state.qna.questions]
     keys += [("poll", p) for p in state.polls.polls] + [("tally", p) for p in state.polls.polls]
     keys += [("post", p) for p in state.feed.posts]
-    keys += [("highlight", ""), ("screen", ""), ("scene", ""), ("stage", ""), ("reactions", ""), ("presence", ""),
-             ("publishing", ""), ("imports", "")]
+    keys += [("highlight", ""), ("screen", ""), ("scene", ""), ("captions", ""), ("stage", ""), ("reactions", ""),
+             ("presence", ""), ("publishing", ""), ("imports", "")]
     return keys
 
 

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from ..runtime import EventRuntime
 
 FILE = re.compile(r"(\d{2})-[a-z0-9-]{1,60}-\d{8}-\d{6}\.webm")
+CAPTIONS = re.compile(r"(\d{2})-[a-z0-9-]{1,60}-\d{8}-\d{6}\.vtt")  # a recording's captions, beside it
+MEDIA_TYPES = {".webm": "video/webm", ".vtt": "text/vtt; charset=utf-8"}
 
 
 def recordings(folder: Path) -> dict[int, list[str]]:
@@ -34,7 +36,7 @@ def recordings(folder: Path) -> dict[int, list[str]]:
     return found
 
 
-def _session(ev: EventRuntime, index: int, files: list[str], published: bool) -> dict[str, Any]:
+def _session(ev: EventRuntime, index: int, files: list[str], published: bool, folder: Path) -> dict[str, Any]:
     state, session = ev.replica.state, ev.config.programme[index]
     questions = [qna.render(q, PUBLIC) for q in state.qna.questions.values() if q.session == index]
     results = [{"poll": polls.render_poll(p, PUBLIC), "tally": polls.render_tally(p, PUBLIC)}
@@ -43,6 +45,9 @@ def _session(ev: EventRuntime, index: int, files: list[str], published: bool) ->
             "day": (session.day or ev.config.date).isoformat(), "start": session.start, "end": session.end,
             "speakers": session.speakers, "published": published,
             "videos": [f"/media/recordings/{ev.config.id}/{name}" for name in files],
+            # per video, its captions (WebVTT) when the recording had any written beside it
+            "captions": [f"/media/recordings/{ev.config.id}/{Path(name).with_suffix('.vtt').name}"
+                         if (folder / Path(name).with_suffix(".vtt").name).is_file() else None for name in files],
             "questions": sorted((q for q in questions if q), key=lambda q: -q["votes"]), "polls": results}
 
 
@@ -51,15 +56,16 @@ async def list_replays(request: Request) -> Response:
     ev = event_of(request)
     everything = is_moderator(request, ev.config.id)
     published = set(ev.replica.state.publishing.replays)
-    found = recordings(request.app.state.settings.data_dir / "recordings" / ev.config.id)
-    items = [_session(ev, i, files, i in published) for i, files in sorted(found.items())
+    folder = request.app.state.settings.data_dir / "recordings" / ev.config.id
+    found = recordings(folder)
+    items = [_session(ev, i, files, i in published, folder) for i, files in sorted(found.items())
              if i < len(ev.config.programme) and (everything or i in published)]
     return JSONResponse({"event": ev.config.id, "replays": items}, headers={"Cache-Control": "no-cache"})
 
 
 async def recording_file(request: Request) -> Response:
     ev, name = event_of(request), request.path_params["name"]
-    match = FILE.fullmatch(name)
+    match = FILE.fullmatch(name) or CAPTIONS.fullmatch(name)
     if match is None:
         raise DomainError("replay.not_found", "no such recording")
     if int(match.group(1)) - 1 not in ev.replica.state.publishing.replays and not is_moderator(request, ev.config.id):
@@ -67,7 +73,7 @@ async def recording_file(request: Request) -> Response:
     path = request.app.state.settings.data_dir / "recordings" / ev.config.id / name
     if not path.is_file():
         raise DomainError("replay.not_found", "no such recording")
-    return FileResponse(path, media_type="video/webm")  # answers Range requests (206)
+    return FileResponse(path, media_type=MEDIA_TYPES[path.suffix])  # answers Range requests (206)
 
 
 routes = [

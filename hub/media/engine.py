@@ -11,6 +11,7 @@ engine only follows; the engine reports which sites are publishing.
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Protocol
 
 from ..domain.event import EventConfig
@@ -19,6 +20,9 @@ from ..settings import Settings
 
 class MediaEngine(Protocol):
     recording: int | None  # the programme session being recorded, as the engine last applied it
+    # recordings this engine closed: (file, its time zero, its end), ms since the epoch;
+    # the runtime writes each one's captions (WebVTT) beside it
+    finished: list[tuple[Path, int, int]]
 
     def live_sites(self) -> list[str]:
         """Sites whose camera is publishing now."""

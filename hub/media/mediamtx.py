@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -55,6 +56,7 @@ class MediamtxEngine:
         self.recordings_root = settings.media_engine_recordings.rstrip("/")
         self.on_air: str | None = None
         self.recording: int | None = None  # what the domain asked for
+        self.finished: list[tuple[Path, int, int]] = []  # MediaMTX's files are on its disk: no captions beside them
         self._applied: dict[str, dict[str, Any]] = {}  # per path: the configuration MediaMTX confirmed
         self._live: list[str] = []
         self._readers = 0  # readers of the event's paths, as MediaMTX last said

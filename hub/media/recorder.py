@@ -35,6 +35,8 @@ class Recorder:
 
     def __init__(self, path: Path, video: ForwardTrack, audio: ForwardTrack) -> None:
         self.path, self.video, self.audio = path, video, audio
+        # The file's time zero (its tracks' timestamps start here): captions are timed from it.
+        self.started_ms = int(time.time() * 1000)
         self.frames = 0
         self._container: av.container.OutputContainer | None = None
         self._streams: dict[str, av.stream.Stream] = {}

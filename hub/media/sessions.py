@@ -67,6 +67,8 @@ class EventMedia:
         self.recorder: Recorder | None = None
         self.recording: int | None = None
         self.recorded: list[Path] = []
+        # (file, its time zero, when it stopped) in ms since the epoch: what captions are timed by
+        self.finished: list[tuple[Path, int, int]] = []
 
     # -- state the rest of the hub reads ------------------------------------------------
     def live_sites(self) -> list[str]:
@@ -94,6 +96,7 @@ class EventMedia:
             path = await done.stop()
             if path is not None:
                 self.recorded.append(path)
+                self.finished.append((path, done.started_ms, int(time.time() * 1000)))
         if session is not None and session < len(self.config.programme):
             title = self.config.programme[session].title
             path = self.recordings_dir / file_name(session, title, time.time())

@@ -70,3 +70,48 @@ async def test_a_replay_is_published_with_its_questions_and_seekable(http, hub):
     assert (await http.get(replay["videos"][0])).status_code == 404
     await mod.close()
     await viewer.close()
+
+
+async def test_a_recorded_session_gets_its_captions_as_webvtt_beside_it(http, hub):
+    """Captions typed while a session is recorded: a WebVTT file beside the recording,
+    listed with the replay and served as text/vtt; every cue inside the recording."""
+    import re
+
+    from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+
+    from ..media.peers import RED, ColourTrack, ToneTrack, offer_of
+    from ..support import until
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    pc.addTransceiver(ColourTrack(RED), direction="sendonly")
+    pc.addTransceiver(ToneTrack(440), direction="sendonly")
+    r = await http.post(f"/api/events/{EVENT}/media/nancy/whip", content=await offer_of(pc),
+                        headers={"Content-Type": "application/sdp",
+                                 "Authorization": f"Bearer {hub.token(Role.COORDINATOR, 'nancy')}"})
+    await pc.setRemoteDescription(RTCSessionDescription(r.text, "answer"))
+    media = hub.runtime.events[EVENT].media
+    await until(lambda: media.live_sites() == ["nancy"], what="nancy live")
+    async with hub.moderator() as mod, hub.viewer(token=hub.token(Role.CAPTIONER)) as captioner:
+        await mod.command({"type": "stage.on_air", "site": "nancy"})
+        await mod.command({"type": "stage.record", "session": 0})
+        await until(lambda: media.recorder is not None and media.recorder.frames > 20, timeout=20, what="recording")
+        for text in ("Bonjour à toutes et à tous.", "Nous ouvrons la journée régionale.", "Place aux sites !"):
+            await captioner.command({"type": "caption.line", "text": text})
+            frames = media.recorder.frames  # lines a moment apart, as typed: a few more frames recorded
+            await until(lambda: media.recorder.frames > frames + 5, what="the recording going on")  # noqa: B023
+        await mod.command({"type": "stage.record", "session": None})
+        await until(lambda: hub.runtime.events[EVENT].captioned == 1, timeout=10, what="captions written")
+        await mod.command({"type": "replay.publish", "session": 0, "public": True})
+    (replay,) = (await http.get(f"/api/events/{EVENT}/replays")).json()["replays"]
+    (vtt_url,) = replay["captions"]
+    served = await http.get(vtt_url)
+    assert served.status_code == 200 and served.headers["content-type"].startswith("text/vtt")
+    with av.open(str(hub.settings.data_dir / "recordings" / EVENT / Path(replay["videos"][0]).name)) as video:
+        length_ms = float(video.duration / av.time_base * 1000) if video.duration else 0
+    cues = re.findall(r"(\d\d):(\d\d):(\d\d)\.(\d{3}) --> (\d\d):(\d\d):(\d\d)\.(\d{3})\n(.+)", served.text)
+    assert served.text.startswith("WEBVTT") and [c[-1] for c in cues] == [
+        "Bonjour à toutes et à tous.", "Nous ouvrons la journée régionale.", "Place aux sites !"]
+    for cue in cues:
+        begin = ((int(cue[0]) * 60 + int(cue[1])) * 60 + int(cue[2])) * 1000 + int(cue[3])
+        end = ((int(cue[4]) * 60 + int(cue[5])) * 60 + int(cue[6])) * 1000 + int(cue[7])
+        assert 0 < begin < end <= length_ms + 1000, (begin, end, length_ms)  # inside the session's recording
+    await pc.close()
