@@ -78,6 +78,7 @@ class _Chain:
                                  container_options={"page_duration": "100000", "flush_packets": "1"})
         self.container.metadata["title"] = title
         self.container.metadata["artist"] = "Multiplex"
+        self.title = title
         stream = self.container.add_stream("opus", rate=RATE)
         stream.codec_context.layout = "stereo"
         stream.codec_context.extradata = OPUS_HEAD
@@ -124,10 +125,12 @@ class Radio:
         self._drop_track = drop
         self.title = ""
         self._retitled = False
+        self.playing = ""         # the title of the chain on the air now
         self._task: asyncio.Task[None] | None = None
         self.connected = False
         self.connections = 0      # successful connections to Icecast, for tests and logs
         self.packets = 0          # Opus packets sent (sound and silence)
+        self.chains = 0           # chained streams started (one per connection and per title)
 
     def retitle(self, title: str) -> None:
         """Now on air changed: the next packet starts a new chain with this title."""
@@ -173,6 +176,7 @@ class Radio:
     async def _body(self, track: ForwardTrack) -> AsyncIterator[bytes]:
         pages = _Pages()
         chain = _Chain(pages, self.title)
+        self.chains += 1
         self._retitled = False
         self.connected = True
         self.connections += 1
@@ -186,6 +190,7 @@ class Radio:
                 if self._retitled:  # a new "song": close this chain, open the next
                     chain.close()
                     chain = _Chain(pages, self.title)
+                    self.chains += 1
                     self._retitled = False
                 for data in frames:
                     chain.mux(data)
@@ -193,5 +198,6 @@ class Radio:
                 out = pages.take()
                 if out:
                     yield out
+                    self.playing = chain.title  # sent: a listener arriving now hears this title
         finally:
             chain.close()

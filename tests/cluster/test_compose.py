@@ -21,7 +21,18 @@ SETTINGS = {f"HUB_{n.upper()}" for n in NAMES}
 
 
 def test_the_services_of_the_deployment():
-    assert set(SERVICES) == {"redis", *HUBS, "lb", "mediamtx"}
+    assert set(SERVICES) == {"redis", *HUBS, "lb", "mediamtx", "icecast"}
+    assert SERVICES["icecast"]["profiles"] == ["radio"]  # the webradio: only when asked for
+
+
+def test_the_icecast_service_is_built_from_debians_package_with_the_template_the_tests_check():
+    icecast = SERVICES["icecast"]
+    folder = ROOT / icecast["build"]
+    dockerfile = (folder / "Dockerfile").read_text()
+    assert "apt-get install" in dockerfile and "icecast2" in dockerfile
+    template = (folder / "icecast.xml.template").read_text()
+    for name in ("ICECAST_SOURCE_PASSWORD", "ICECAST_RELAY_PASSWORD", "ICECAST_ADMIN_PASSWORD"):
+        assert f"${{{name}}}" in template and name in icecast["environment"]
     assert set(COMPOSE["volumes"]) == {"redis-data", "hub-data", "recordings"}
 
 

@@ -97,11 +97,13 @@ async def test_the_radio_plays_the_site_on_air_and_survives_an_icecast_restart(t
 
             await mod.command({"type": "programme.current", "session": 0})
             await mod.command({"type": "stage.on_air", "site": "nancy"})
+            await until(lambda: radio.playing.startswith("Nancy"), what="the new title on the air")
             hz, level, title = await listen(icecast.listen_url(mount))
             assert abs(hz - TONES["nancy"]) < 10 and level > 0.05, (hz, level)  # samples in [-1, 1]
             assert title == "Nancy — Rectorat — Ouverture multisite (Recteur de région académique)"
 
             await mod.command({"type": "stage.on_air", "site": "reims"})
+            await until(lambda: radio.playing.startswith("Reims"), what="the new title on the air")
             hz, level, title = await listen(icecast.listen_url(mount))
             assert abs(hz - TONES["reims"]) < 10, hz
             assert title == "Reims — Canopé — Ouverture multisite (Recteur de région académique)"
