@@ -11,7 +11,7 @@ from hub.http.programme import KIND_LABELS
 WEB = Path(__file__).resolve().parents[1] / "web"
 NAMESPACES = ("common", "connection", "announce", "index", "join", "viewer", "site", "moderate", "screen", "qna",
               "polls", "feed", "reactions", "stage", "counters", "errors", "programme",
-              "proposals", "category", "report", "synthesis", "replay", "shortcuts")
+              "proposals", "category", "report", "synthesis", "replay", "shortcuts", "captions")
 KEY = re.compile(r"['\"]((?:{})\.[a-z_.]+[a-z_])['\"]".format("|".join(NAMESPACES)))
 
 

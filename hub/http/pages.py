@@ -47,6 +47,7 @@ routes = [
     Route("/e/{event}/screen/{site}", _page("screen")),
     Route("/e/{event}/report", _page("report")),
     Route("/e/{event}/replay", _page("replay")),
+    Route("/e/{event}/caption", _page("caption")),
     Mount("/static", StaticFiles(directory=WEB), name="static"),
 ]
 
