@@ -16,6 +16,7 @@ from . import commands as c
 from .context import Commit, Ctx, Effects
 
 REPORT_TTL_MS = 30_000
+INTERPRETER = "interpreter"  # the sign-language interpreter's picture: a source beside the sites
 
 
 class Report(msgspec.Struct, array_like=True):
@@ -49,7 +50,8 @@ def report(state: PresenceState, ctx: Ctx, cmd: c.PresenceReport, fx: Effects) -
 
 def _record(state: PresenceState, ctx: Ctx, cmd: c.PresenceReport, fx: Effects) -> None:
     state.reports[cmd.node] = Report(at=ctx.at, counts={k: v for k, v in cmd.counts.items() if v > 0},
-                                     publishing=sorted(s for s in cmd.publishing if ctx.config.has_site(s)),
+                                     publishing=sorted(s for s in cmd.publishing
+                                                       if ctx.config.has_site(s) or s == INTERPRETER),
                                      watching=max(cmd.watching, 0))
     for node in [n for n, r in state.reports.items() if r.at < ctx.at - REPORT_TTL_MS]:
         del state.reports[node]
@@ -68,6 +70,7 @@ def _record(state: PresenceState, ctx: Ctx, cmd: c.PresenceReport, fx: Effects) 
 
 def render(state: PresenceState) -> dict[str, Any]:
     current = now_by_site(state)
-    publishing = sorted({s for r in state.reports.values() for s in r.publishing})
+    live = {s for r in state.reports.values() for s in r.publishing}
     return {"now": current, "total": sum(current.values()), "peak": state.peak, "peak_at": state.peak_at,
-            "peak_by_site": state.peak_by_site, "publishing": publishing}
+            "peak_by_site": state.peak_by_site, "publishing": sorted(live - {INTERPRETER}),
+            "interpreter": INTERPRETER in live}

@@ -19,6 +19,7 @@ from starlette.routing import Route
 from .. import access
 from ..domain.actors import PID_PATTERN, Role
 from ..domain.errors import DomainError
+from ..domain.presence import INTERPRETER
 from ..media.ice import ice_servers
 from ..media.sessions import PROGRAM, EventMedia
 from .auth import event_of, grant_from, is_moderator
@@ -54,10 +55,14 @@ async def whip(request: Request) -> Response:
     ev, site = event_of(request), request.path_params["site"]
     media = _embedded(ev)
     grant = grant_from(request, ev.config.id)
-    if grant.role is Role.COORDINATOR and grant.site != site:
-        raise DomainError("auth.other_site", "this link publishes another site")
-    if grant.role not in (Role.COORDINATOR, Role.MODERATOR):
-        raise DomainError("auth.forbidden", "only a site's coordinator or a moderator publishes")
+    if site == INTERPRETER:  # the interpreter's picture: the accessibility desk's link, or the régie's
+        if grant.role not in (Role.CAPTIONER, Role.MODERATOR):
+            raise DomainError("auth.forbidden", "the interpreter's picture is published with the captioner's link")
+    else:
+        if grant.role is Role.COORDINATOR and grant.site != site:
+            raise DomainError("auth.other_site", "this link publishes another site")
+        if grant.role not in (Role.COORDINATOR, Role.MODERATOR):
+            raise DomainError("auth.forbidden", "only a site's coordinator or a moderator publishes")
     session_id, answer = await media.publish(site, await _sdp(request))
     return _answer(ev.config.id, session_id, answer)
 

@@ -18,6 +18,7 @@ from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCSessionDescription
 
 from ..domain.errors import DomainError
 from ..domain.event import EventConfig
+from ..domain.presence import INTERPRETER
 from ..settings import Settings
 from .ice import configuration, filter_remote_candidates
 from .recorder import Recorder, file_name
@@ -57,7 +58,9 @@ class EventMedia:
         self.config = config
         self.settings = settings
         interval = settings.media_keyframe_interval_ms / 1000
-        self.sources = {kind: {s.id: Source(s.id, kind, keyframe_interval=interval) for s in config.sites}
+        # the sites, and the sign-language interpreter's picture (shown over the program)
+        self.sources = {kind: {s: Source(s, kind, keyframe_interval=interval)
+                               for s in [*(site.id for site in config.sites), INTERPRETER]}
                         for kind in ("video", "audio")}
         self.sessions: dict[str, MediaSession] = {}
         self.publishers: dict[str, str] = {}          # site -> session id

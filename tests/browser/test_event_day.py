@@ -68,6 +68,9 @@ async def test_an_event_day_across_every_role(web_hub, proxy):
             await wait_online(page)
         assert await v_stras.evaluate("window.__mx.welcome.origin") == "strasbourg"
         assert await v_nancy.evaluate("window.__mx.welcome.origin") == "nancy"
+        # on a site, the sound only by default (the room has the picture); this one wants both
+        assert await v_nancy.locator("#watch-mode").input_value() == "audio"
+        await v_nancy.select_option("#watch-mode", "video")
 
         # --- Q&A: asked at Nancy, approved by Nancy's coordinator, highlighted, on Strasbourg's screen
         await v_nancy.fill("#ask-text", QUESTION)

@@ -64,7 +64,8 @@ COLOUR = """(selector = '.program-video') => {
   const ctx = c.getContext('2d');
   ctx.drawImage(v, 0, 0);
   const [r, g, b] = ctx.getImageData(c.width / 2, c.height / 3, 1, 1).data;
-  return r > 150 && g < 90 && b < 90 ? 'red' : b > 150 && r < 90 && g < 90 ? 'blue' : `other(${r},${g},${b})`;
+  return r > 150 && g < 90 && b < 90 ? 'red' : b > 150 && r < 90 && g < 90 ? 'blue'
+    : g > 150 && r < 90 && b < 90 ? 'green' : `other(${r},${g},${b})`;
 }"""
 
 
@@ -113,6 +114,7 @@ async def test_sites_publish_viewers_watch_the_program_and_the_switch_changes_th
         viewers = [await open_page(browser, f"{base}/join/{site}?code={hub.code(site)}") for site in ("metz", "troyes")]
         for viewer in viewers:
             await wait_online(viewer)
+            await viewer.select_option("#watch-mode", "video")  # on a site the sound only, by default
             await wait_js(viewer, "(() => { const v = document.querySelector('.program-video'); "
                                   "return !!v && v.videoWidth > 0; })()", timeout=20)
         for viewer in viewers:
@@ -221,6 +223,7 @@ async def test_the_program_shows_a_slate_off_air_and_while_waiting_for_a_site(we
         viewer = await open_page(browser, f"{base}/join/metz?code={hub.code('metz')}")
         for page in (nancy, mod, viewer):
             await wait_online(page)
+        await viewer.select_option("#watch-mode", "video")  # on a site the sound only, by default
         slate = viewer.locator("#player .slate")
         await slate.filter(has_text="Hors antenne").wait_for()
         assert await covered(viewer)

@@ -32,6 +32,7 @@ async def test_the_phone_viewer_reads_one_tab_at_a_time_with_the_picture_in_a_co
         await wait_online(phone)
         await phone.get_by_role("button", name="Plus tard").click()
         await wait_online(phone)
+        await phone.select_option("#watch-mode", "video")  # on a site the sound only, by default
         tabs = phone.get_by_role("tablist", name="Rubriques").get_by_role("tab")
         assert await tabs.all_inner_texts() == TABS
         assert await phone.get_by_role("tab", name="Direct").get_attribute("aria-selected") == "true"
@@ -65,7 +66,7 @@ async def test_the_phone_viewer_reads_one_tab_at_a_time_with_the_picture_in_a_co
 
         # a tap on the small picture brings the Direct tab back
         await phone.get_by_role("tab", name="Questions").click()
-        await phone.locator("#player.mini video").click()
+        await phone.locator("#player.mini .program-video").click()
         assert await phone.get_by_role("tab", name="Direct").get_attribute("aria-selected") == "true"
         assert not await phone.locator("#player").evaluate("el => el.classList.contains('mini')")
 

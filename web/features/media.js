@@ -122,8 +122,9 @@ export class Publisher extends EventTarget {
   }
 }
 
-export function publishPanel(live, token) {
-  const publisher = new Publisher(live.event, live.welcome.site, token);
+// `site`: what is published (a site's camera, or 'interpreter': the sign-language picture).
+export function publishPanel(live, token, { site = live.welcome.site } = {}) {
+  const publisher = new Publisher(live.event, site, token);
   window.__mxPublisher = publisher;
   const camera = h('select', { id: 'pub-camera' });
   const microphone = h('select', { id: 'pub-microphone' });
@@ -138,8 +139,8 @@ export function publishPanel(live, token) {
     state.dataset.state = publisher.state;
     state.textContent = t(`media.state.${publisher.state}`);
     button.textContent = publisher.state === 'stopped' ? t('media.go_live') : t('media.stop');
-    const receiving = ((live.state && live.state.presence && live.state.presence.publishing) || [])
-      .includes(live.welcome.site);
+    const presence = (live.state && live.state.presence) || {};
+    const receiving = site === 'interpreter' ? Boolean(presence.interpreter) : (presence.publishing || []).includes(site);
     hub.hidden = publisher.state === 'stopped';
     hub.dataset.receiving = String(receiving);
     hub.textContent = receiving ? t('media.hub_receives') : t('media.hub_waiting');
@@ -175,8 +176,18 @@ export function publishPanel(live, token) {
 // `thumbnail` (the control room's token): a site's picture, video only, about one frame a
 // second (the hub forwards keyframes only): live, and light on the control room's network.
 export class Player {
-  constructor(event, video, { thumbnail = null } = {}) {
-    Object.assign(this, { event, video, thumbnail, pc: null, resource: null, target: null, retry: null, backoff: 1000 });
+  constructor(event, video, { thumbnail = null, videoOnly = false } = {}) {
+    Object.assign(this, { event, video, thumbnail, videoOnly, pc: null, resource: null, target: null, retry: null,
+      backoff: 1000, audioOnly: false });
+  }
+
+  // "Son seul": the same WHEP, with only the audio transceiver: no video byte is sent.
+  setAudioOnly(on) {
+    if (on === this.audioOnly) return;
+    this.audioOnly = on;
+    const target = this.target;
+    this.close();
+    if (target) this.watch(target);
   }
 
   async watch(target) {
@@ -193,8 +204,8 @@ export class Player {
       : thumb ? `${base}?thumbnail=1` : base;
     const pc = new RTCPeerConnection({ iceServers: config.ice_servers });
     this.pc = pc;
-    preferVp8(pc.addTransceiver('video', { direction: 'recvonly' }));
-    if (!this.thumbnail) pc.addTransceiver('audio', { direction: 'recvonly' });
+    if (!this.audioOnly) preferVp8(pc.addTransceiver('video', { direction: 'recvonly' }));
+    if (!this.thumbnail && !this.videoOnly) pc.addTransceiver('audio', { direction: 'recvonly' });
     const stream = new MediaStream();
     pc.addEventListener('track', (e) => { stream.addTrack(e.track); this.video.srcObject = stream; this.video.play().catch(() => {}); });
     pc.addEventListener('connectionstatechange', () => {
@@ -244,13 +255,32 @@ export function playerPanel(live, { controls = true } = {}) {
   let wanted = 'program';
   choice.addEventListener('change', () => { wanted = choice.value; update(live); });
   const label = h('label', { for: 'watch-target' }, t('media.watch'));
+  // What to receive: picture and sound, the sound only, or nothing. On a site (joined with
+  // its code) the sound only by default: the room has the picture, the venue's Wi-Fi is spared.
+  const MODE_KEY = `mx.mode.${live.event}`;
+  const onSite = live.welcome && live.welcome.role === 'participant';
+  let mode = localStorage.getItem(MODE_KEY) || (onSite ? 'audio' : 'video');
+  const modeChoice = h('select', { id: 'watch-mode' }, ['video', 'audio', 'off'].map((m) => h('option', { value: m, selected: m === mode })));
+  const modeLabel = h('label', { for: 'watch-mode' });
+  modeChoice.addEventListener('change', () => { mode = modeChoice.value; localStorage.setItem(MODE_KEY, mode); update(live); });
   // The picture never lies: off air, or a site on air that sends nothing, shows a slate,
   // not the last frozen frame.
   const slateTitle = h('p', { class: 'slate-title' });
   const slateHint = h('p', { class: 'slate-hint' });
   const slate = h('div', { class: 'slate', role: 'status', hidden: true }, slateTitle, slateHint);
-  const screen = h('div', { class: 'player-screen' }, video, slate);
-  const element = h('div', { class: 'player-panel' }, screen, controls ? h('div', { class: 'toolbar' }, label, choice, sound) : null);
+  // The sign-language interpreter, over the program whichever site is on air (video only).
+  const pipVideo = h('video', { class: 'pip-video', autoplay: true, muted: true, playsinline: true,
+    'data-i18n-attr': 'aria-label:media.interpreter' });
+  pipVideo.muted = true;
+  const pip = h('div', { class: 'pip', hidden: true }, pipVideo);
+  const pipPlayer = new Player(live.event, pipVideo, { videoOnly: true });
+  window.__mxInterpreter = pipPlayer;
+  let pipWanted = true;
+  const pipToggle = h('button', { type: 'button', class: 'small', id: 'pip-toggle', 'aria-pressed': 'true', hidden: true });
+  pipToggle.addEventListener('click', () => { pipWanted = !pipWanted; update(live); });
+  const screen = h('div', { class: 'player-screen' }, video, pip, slate);
+  const element = h('div', { class: 'player-panel' }, screen,
+    controls ? h('div', { class: 'toolbar' }, label, choice, modeLabel, modeChoice, sound, pipToggle) : null);
   if (!controls) {
     video.muted = false;
     video.addEventListener('loadedmetadata', () => video.play().catch(() => { video.muted = true; video.play().catch(() => {}); }));
@@ -265,23 +295,42 @@ export function playerPanel(live, { controls = true } = {}) {
     }
     label.textContent = t('media.watch');
     choice.options[0].textContent = t('media.program');  // the language may have changed
+    modeLabel.textContent = t('media.mode.label');
+    for (const option of modeChoice.options) option.textContent = t(`media.mode.${option.value}`);
+    element.dataset.mode = mode;
     sound.textContent = video.muted ? t('media.sound_on') : t('media.sound_off');
     if (wanted !== 'program' && !publishing.includes(wanted)) wanted = 'program';
     const config = await mediaConfig(l.event);
     // With an external media engine there is no program stream: follow the site on air.
     const target = wanted === 'program' && !config.program ? onAir : wanted;
-    const showing = wanted === 'program' ? onAir && publishing.includes(onAir) : true;
+    const showing = mode === 'video' && (wanted === 'program' ? onAir && publishing.includes(onAir) : true);
     element.classList.toggle('has-video', Boolean(showing));
     slate.hidden = Boolean(showing);  // over the picture: the video keeps playing underneath
-    if (!showing) {
-      const name = onAir ? (l.welcome.event.sites.find((x) => x.id === onAir) || { name: onAir }).name : '';
+    const name = onAir ? (l.welcome.event.sites.find((x) => x.id === onAir) || { name: onAir }).name : '';
+    if (mode !== 'video') {
+      const heard = wanted === 'program' ? name : (l.welcome.event.sites.find((x) => x.id === wanted) || {}).name;
+      slate.dataset.slate = mode;
+      slateTitle.textContent = mode === 'off' ? t('media.mode.off_title')
+        : heard ? t('media.mode.audio_title', { site: heard }) : t('media.slate_off_air');
+      slateHint.textContent = t(`media.mode.${mode}_hint`);
+    } else if (!showing) {
       slate.dataset.slate = onAir ? 'waiting' : 'off-air';
       slateTitle.textContent = onAir ? t('media.slate_waiting', { site: name }) : t('media.slate_off_air');
       slateHint.textContent = onAir ? t('media.slate_waiting_hint') : t('media.slate_off_air_hint');
     }
+    // the interpreter: over the picture, when there is one and the viewer wants it
+    const interpreter = Boolean(l.state.presence && l.state.presence.interpreter);
+    pipToggle.hidden = !interpreter;
+    pipToggle.setAttribute('aria-pressed', String(pipWanted));
+    pipToggle.textContent = t('media.interpreter_toggle');
+    const pipOn = interpreter && pipWanted && mode === 'video';
+    pip.hidden = !pipOn;
+    if (pipOn) pipPlayer.watch('interpreter'); else { pipPlayer.close(); pipVideo.srcObject = null; }
+    if (mode === 'off') { player.close(); return; }
+    player.setAudioOnly(mode === 'audio');
     player.watch(target);
   }
-  return { element, update, close: () => player.close() };
+  return { element, update, close: () => { player.close(); pipPlayer.close(); } };
 }
 
 // The other sites, small, for a coordinator; every site (`all`) for a big screen.

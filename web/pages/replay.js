@@ -24,8 +24,10 @@ async function draw() {
     replays.length ? replays.map((r) => h('section', { class: 'replay', 'aria-labelledby': `h-replay-${r.session}` },
       h('h2', { id: `h-replay-${r.session}` }, r.title),
       h('p', { class: 'muted' }, `${r.day} · ${r.start}–${r.end} · ${(info.sites.find((s) => s.id === r.site) || {}).name || r.site}`),
-      r.videos.map((src) => h('video', { src, controls: true, preload: 'metadata', class: 'replay-video',
-        'aria-label': t('replay.video', { title: r.title }) })),
+      r.videos.map((src, i) => h('video', { src, controls: true, preload: 'metadata', class: 'replay-video',
+        'aria-label': t('replay.video', { title: r.title }) },
+      r.captions && r.captions[i] ? h('track', { kind: 'captions', src: r.captions[i], srclang: 'fr',
+        label: t('captions.show'), default: true }) : null)),
       r.questions.length ? [h('h3', {}, t('replay.questions')), h('ul', { class: 'plain' }, r.questions.map((q) => h('li', {},
         q.text, h('span', { class: 'q-meta' }, ` · ${t('qna.votes', { n: q.votes })}`))))] : null,
       r.polls.length ? [h('h3', {}, t('replay.polls')), h('ul', { class: 'plain' }, r.polls.map(pollResult))] : null))

@@ -16,6 +16,7 @@ import { ranking } from '../features/proposals.js';
 import { regionsTable } from '../features/synthesis.js';
 import { watchAnnouncements } from './common.js';
 import { fitScene } from '../lib/fit.js';
+import { captionBox } from '../features/captions.js';
 
 const { event, site } = eventFromPath();
 const token = staffToken(`mx.token.${event}.screen.${site}`);
@@ -130,12 +131,13 @@ function render(l) {
   if (!ui) {
     ui = { bar: h('div', { class: 'bar' }), stage: h('div', { class: 'stage', 'aria-live': 'polite' }),
       ticker: h('div', { class: 'ticker' }), floats: h('div', { class: 'floats', 'aria-hidden': 'true' }),
-      player: playerPanel(l, { controls: false }), cameras: mosaic(l, { all: true }) };
+      player: playerPanel(l, { controls: false }), cameras: mosaic(l, { all: true }), captions: captionBox(l) };
     setChildren($('#main'), h('div', { class: 'projector' },
-      h('div', { class: 'frame' }, h('div', { class: 'inner' }, ui.bar, ui.stage, ui.ticker), ui.floats)));
+      h('div', { class: 'frame' }, h('div', { class: 'inner' }, ui.bar, ui.stage, ui.captions.element, ui.ticker), ui.floats)));
     loadQr();
   }
   const scene = sceneOf(l);
+  ui.captions.update(l);  // before the scene is fitted: the band takes its share of the height
   setChildren(ui.bar, h('p', { class: 'bar-site' }, siteName(l, site)), onAirBadge(l),
     l.welcome.event.hashtag ? h('p', { class: 'bar-hashtag' }, l.welcome.event.hashtag) : null);
   setChildren(ui.ticker, nowNext(l),

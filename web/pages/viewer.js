@@ -11,6 +11,7 @@ import { playerPanel } from '../features/media.js';
 import { inSession, nowNext, programmeList, sessionFilter } from '../features/programme.js';
 import { proposalsPanel } from '../features/proposals.js';
 import { viewerTabs } from '../features/tabs.js';
+import { captionBox } from '../features/captions.js';
 import { watchAnnouncements } from './common.js';
 
 const { event, section, site: pathSite } = eventFromPath();
@@ -127,6 +128,7 @@ async function main() {
   let ui = null;
   let media = null;
   let proposals = null;
+  let captions = null;
   let ballotKey;  // undefined: nothing drawn yet
   let sortBy = 'votes';
   let session = 'all';  // questions of every session, or of one
@@ -149,6 +151,8 @@ async function main() {
         ui.sections.qna.append(askForm(l), ui.slots.mine, ui.slots.sort, ui.slots.sessionFilter, ui.slots.questions);
         media = playerPanel(l);
         ui.sections.player.insertBefore(media.element, ui.slots.nowNext);  // the picture first, then now / next
+        captions = captionBox(l, { transcript: true });
+        ui.sections.player.insertBefore(captions.element, ui.slots.nowNext);  // under the picture
         proposals = proposalsPanel(l);
         ui.sections.proposals.append(proposals.element);
         ui.sections.proposals.hidden = !l.welcome.event.themes.length;
@@ -160,6 +164,7 @@ async function main() {
       setChildren(slots.programme, programmeList(l));
       refill(slots.sessionFilter, sessionFilter(l, session, (v) => { session = v; l.changed([]); }));
       media.update(l);
+      captions.update(l);
       proposals.update(l);
       setChildren(slots.highlight, highlightBlock(l));
       const poll = currentPoll(l.state);
