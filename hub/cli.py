@@ -29,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
                                            "its figures (stop the hubs first)")
     purge_p.add_argument("event")
     purge_p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    asr_p = sub.add_parser("asr", help="speech recognition for an event's live captions, in this process "
+                                       "(HUB_ASR_MODEL: a sherpa-onnx streaming model folder)")
+    asr_p.add_argument("event")
     sub.add_parser("synthesis-key", help="print the public key this hub signs syntheses with "
                                          "(for a national hub's HUB_SYNTHESIS_SOURCES)")
     parser.add_argument("--env-file", default="hub.env",
@@ -58,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         from .signing import public_key
         print(public_key(settings.secret))
         return 0
+    if args.command == "asr":
+        return _asr(settings, events, args.event)
     public = settings.effective_public_url
     if args.command == "links":
         chosen = events.get(args.event)
@@ -75,6 +80,29 @@ def main(argv: list[str] | None = None) -> int:
     print(f"   log: {settings.effective_log_url}\n", flush=True)
     from .app import serve
     serve(settings)
+    return 0
+
+
+def _asr(settings: Settings, events: dict[str, EventConfig], event: str) -> int:
+    import asyncio
+    import logging
+
+    from .asr.engine import AsrUnavailable, open_engine
+    from .asr.worker import CaptionWorker
+    if event not in events:
+        print(f"multiplex: no event {event!r} (have: {', '.join(events)})", file=sys.stderr)
+        return 2
+    try:
+        engine = open_engine(settings.asr_model)
+    except AsrUnavailable as exc:
+        print(f"multiplex asr: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level.upper())
+    worker = CaptionWorker(f"http://127.0.0.1:{settings.port}", event, settings.secret, engine)
+    try:
+        asyncio.run(worker.run())
+    except KeyboardInterrupt:
+        pass
     return 0
 
 

@@ -70,6 +70,7 @@ class Settings:
     media_engine_api: str = "http://127.0.0.1:9997"  # MediaMTX's control API, as the hub reaches it
     media_engine_poll_ms: int = 1000     # how often the hub asks MediaMTX which sites are live
     media_engine_recordings: str = "/recordings"  # where MediaMTX writes recordings (its own disk)
+    asr_model: str = ""                  # speech recognition for captions: a sherpa-onnx model folder ("": none)
     radio_url: str = ""                  # Icecast source: http://source:PASSWORD@host:8000/{event}.ogg; "": none
     synthesis_sources: str = ""          # national hubs: "event=public-key,…" (`multiplex synthesis-key`)
     log_level: str = "info"
@@ -104,7 +105,7 @@ NAMES = ["host", "port", "public_url", "data_dir", "events_dir", "log_url", "sec
          "outbox_high_water", "socket_send_buffer", "slow_client_grace_s", "hello_timeout_s", "ping_interval_s",
          "upload_max_bytes", "media_ice_servers", "media_host_addresses", "media_remote_networks",
          "media_max_bitrate", "media_keyframe_interval_ms", "media_engine", "media_engine_url", "media_engine_api",
-         "media_engine_poll_ms", "media_engine_recordings", "radio_url", "synthesis_sources", "log_level"]
+         "media_engine_poll_ms", "media_engine_recordings", "asr_model", "radio_url", "synthesis_sources", "log_level"]
 
 
 def read_env_file(path: Path) -> dict[str, str]:
