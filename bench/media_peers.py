@@ -100,7 +100,9 @@ def read_clock(frame: av.VideoFrame) -> int:
 
 def vp8_only(pc: RTCPeerConnection) -> None:
     for t in pc.getTransceivers():
-        t.setCodecPreferences([c for c in RTCRtpSender.getCapabilities("video").codecs if c.mimeType == "video/VP8"])
+        if t.kind == "video":  # the sound, if any, keeps Opus
+            t.setCodecPreferences([c for c in RTCRtpSender.getCapabilities("video").codecs
+                                   if c.mimeType == "video/VP8"])
 
 
 async def exchange(http: httpx.AsyncClient, url: str, pc: RTCPeerConnection, headers: dict) -> None:

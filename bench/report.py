@@ -177,6 +177,17 @@ def write_report() -> None:
                   f"core, every viewer at ≥ {media['many_sources']['fps_min']} fps.",
                   *[f"- glass-to-glass, {r['server']}: p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms"
                     for r in media["latency"]], ""]
+    audio = load("audio")
+    if audio:
+        both, sound, radio = audio["picture_and_sound"], audio["sound_only"], audio["radio"]
+        parts += ["## Sound only and the webradio", "",
+                  f"- CPU per extra viewer, same hub and source in the same run: picture and sound "
+                  f"{both['core_per_extra_viewer'] * 100:.3f} % of a core, sound only "
+                  f"{sound['core_per_extra_viewer'] * 100:.3f} %.",
+                  f"- Webradio (Ogg/Opus to icecast2, no re-encoding): {radio.get('core_per_stream', 0) * 100:.3f} % "
+                  f"of a core per stream ({radio.get('streams')} streams: hub {radio.get('off')} core without the "
+                  f"radio, {radio.get('on')} with it)." if "core_per_stream" in radio else f"- Webradio: {radio}",
+                  ""]
     parts += ["## What limits it", "",
               "- At one update per flush (≤ ~20 updates/s) every delivery is one `send` per client: ~9 µs with the "
               "log, rendering and auth included, close to Node `ws` (~8.6 µs, which does none of that). Past "
