@@ -46,3 +46,27 @@ async def test_pages_and_uploads_work_through_the_load_balancer(cluster):
         for hub in cluster.hubs:
             got = await http.get(f"http://127.0.0.1:{hub.port}{r.json()['url']}")
             assert got.status_code == 200 and got.content == tiny_png()
+
+
+async def test_captions_typed_on_one_hub_reach_the_other_and_a_reconnecting_viewer_gets_what_it_missed(cluster):
+    """Caption lines are log entries like the rest: over Redis to the other hub's viewers,
+    in order, and a viewer that was away gets the lines it missed when it resumes."""
+    from hub.domain.actors import Role
+    one, two = cluster.hubs
+    captioner = cluster.viewer(one.url, token=cluster.token(Role.CAPTIONER))
+    viewer = cluster.viewer(two.url)
+    await asyncio.gather(captioner.connect(), viewer.connect())
+    await captioner.command({"type": "caption.line", "text": "Bonjour depuis Nancy"})
+    await viewer.wait_for(lambda c: [x["text"] for x in c.state.get("captions", [])] == ["Bonjour depuis Nancy"])
+    import copy
+    held, seq = copy.deepcopy(viewer.state), viewer.seq
+    await viewer.close()  # the phone leaves; what it holds stays, as a page's mirror does
+    for text in ("Pendant la coupure, 1", "Pendant la coupure, 2"):
+        await captioner.command({"type": "caption.line", "text": text})
+    back = cluster.viewer(two.url, pid=viewer.pid)
+    back.state, back.seq = held, seq  # hello with resume: the update from seq + 1, not a snapshot
+    await back.connect()
+    await back.wait_for(lambda c: [x["text"] for x in c.state.get("captions", [])] == [
+        "Bonjour depuis Nancy", "Pendant la coupure, 1", "Pendant la coupure, 2"], timeout=20)
+    assert not back.gaps_or_overlaps() and back.ranges and back.ranges[0][0] == seq + 1
+    await asyncio.gather(captioner.close(), back.close())
