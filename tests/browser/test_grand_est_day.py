@@ -64,6 +64,10 @@ async def test_a_grand_est_day_then_its_report_and_replay(recording_hub):
         await mod.select_option("#record-session", "0")
         await mod.get_by_role("button", name="Enregistrer", exact=True).click()
         await until_recorded(hub)
+        # the captioner types what the rector says: it will be on the replay
+        async with hub.viewer(event=EVENT, token=hub.token(Role.CAPTIONER, event=EVENT)) as captioner:
+            await captioner.command({"type": "caption.line", "text": "Bienvenue à cette journée régionale."})
+        await until_recorded(hub, frames=hub.runtime.events[EVENT].media.recorder.frames + 20)
 
         # proposals under themes, validated, upvoted from every site
         for page, theme, title in ((people[0], ACCESS, "Un ordinateur par élève en REP"),
@@ -162,5 +166,11 @@ async def test_a_grand_est_day_then_its_report_and_replay(recording_hub):
         await replay.evaluate("""new Promise((done) => { const v = document.querySelector('video.replay-video');
             v.addEventListener('seeked', done, { once: true }); v.currentTime = 1; })""")
         assert await replay.evaluate("document.querySelector('video.replay-video').currentTime") >= 0.9
+        # its captions: a WebVTT track the browser loaded, with the captioner's line
+        await wait_js(replay, "(() => { const t = document.querySelector('video.replay-video').textTracks[0];"
+                              " if (!t) return false; t.mode = 'hidden'; return !!t.cues && t.cues.length > 0; })()",
+                      timeout=15)
+        assert await replay.evaluate("document.querySelector('video.replay-video').textTracks[0].cues[0].text") == \
+            "Bienvenue à cette journée régionale."
         assert await serious_accessibility_violations(replay) == []
         await screenshots(replay, "grand-est-day-replay")
