@@ -93,10 +93,12 @@ def test_cli_links_prints_every_role(tmp_path):
     code = access.join_code(SECRET, "esenesr-20ans-2017", "poitiers")
     assert "https://hub.example.org/e/esenesr-20ans-2017\n" in out
     assert f"/join/poitiers?code={code}" in out
-    for path in ("/site/poitiers#token=", "/screen/poitiers#token=", "/moderate#token="):
+    for path in ("/site/poitiers#token=", "/screen/poitiers#token=", "/moderate#token=", "/caption#token="):
         assert path in out
     token = out.split("/moderate#token=")[1].split()[0]
     assert access.verify(SECRET, token, "esenesr-20ans-2017", 0).role is Role.MODERATOR
+    captioner = out.split("/caption#token=")[1].split()[0]
+    assert access.verify(SECRET, captioner, "esenesr-20ans-2017", 0).role is Role.CAPTIONER
 
 
 def test_cli_check_config_and_unknown_event(tmp_path):
@@ -107,6 +109,10 @@ def test_cli_check_config_and_unknown_event(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "hub.cli", "links", "nope"], env=env, cwd=ROOT,
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "no event 'nope'" in bad.stderr
+    # speech recognition without a model: refused at start, saying why (never a silent worker)
+    asr = subprocess.run([sys.executable, "-m", "hub.cli", "asr", "grand-est-2020"], env=env, cwd=ROOT,
+                         capture_output=True, text=True)
+    assert asr.returncode == 2 and "HUB_ASR_MODEL is not set" in asr.stderr
 
 
 def test_hub_env_file_is_read_and_the_environment_wins(tmp_path):

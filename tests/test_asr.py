@@ -11,14 +11,13 @@ import os
 
 import httpx
 import pytest
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
 from hub.asr.engine import AsrUnavailable, open_engine
 from hub.asr.worker import CaptionWorker
 from hub.domain.actors import Role
 
 from .hubserver import EVENT, SECRET, HubServer
-from .media.peers import RED, ColourTrack, ToneTrack, offer_of
+from .media.peers import RED, publish_over_whip
 from .support import until
 
 
@@ -52,13 +51,7 @@ async def test_the_worker_turns_the_programs_sound_into_caption_lines(tmp_path):
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{hub.settings.port}", timeout=20) as http, \
                 hub.moderator() as mod, hub.viewer() as viewer:
-            pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-            pc.addTransceiver(ColourTrack(RED), direction="sendonly")
-            pc.addTransceiver(ToneTrack(440), direction="sendonly")
-            r = await http.post(f"/api/events/{EVENT}/media/nancy/whip", content=await offer_of(pc),
-                                headers={"Content-Type": "application/sdp",
-                                         "Authorization": f"Bearer {hub.token(Role.COORDINATOR, 'nancy')}"})
-            await pc.setRemoteDescription(RTCSessionDescription(r.text, "answer"))
+            pc = await publish_over_whip(http, hub.token(Role.COORDINATOR, "nancy"), EVENT, "nancy", RED, 440)
             await mod.command({"type": "stage.on_air", "site": "nancy"})
             worker = CaptionWorker(f"http://127.0.0.1:{hub.settings.port}", EVENT, SECRET, LoudnessEngine())
             worker_task = asyncio.create_task(worker.run())

@@ -3,10 +3,8 @@ room has the picture; the venue's Wi-Fi is spared) and receives no video byte; i
 switch to picture and sound, or to nothing. A remote viewer starts with both."""
 from __future__ import annotations
 
-from hub.domain.actors import Role
-
-from .browser import PHONE, chromium, open_page, serious_accessibility_violations, wait_js, wait_online
-from .test_media import canvas_camera, go_live
+from .browser import chromium, open_page, serious_accessibility_violations, wait_js, wait_online
+from .test_media import nancy_on_air_and_a_phone
 
 EVENT = "grand-est-2020"
 RECEIVED = """async () => {
@@ -27,13 +25,7 @@ async def test_on_site_phones_start_with_the_sound_only_and_can_switch(web_hub):
     hub = web_hub
     base = f"http://127.0.0.1:{hub.settings.port}/e/{EVENT}"
     async with chromium() as browser, hub.moderator(event=EVENT) as mod:
-        camera = await open_page(browser, f"{base}/site/nancy#token={hub.token(Role.COORDINATOR, 'nancy')}",
-                                 init_script=canvas_camera("#ff0000"))
-        await wait_online(camera)
-        await go_live(camera)
-        await mod.command({"type": "stage.on_air", "site": "nancy"})
-        phone = await open_page(browser, f"{base}/join/reims?code={hub.code('reims')}", viewport=PHONE)
-        await wait_online(phone)
+        _, phone = await nancy_on_air_and_a_phone(browser, hub, mod, base)
         assert await phone.locator("#watch-mode").input_value() == "audio"
         await phone.locator("#player .slate[data-slate=audio]", has_text="Son seul : Nancy — Rectorat").wait_for()
         # sound flows; not one video byte, and no video transceiver at all

@@ -238,3 +238,17 @@ async def test_the_program_shows_a_slate_off_air_and_while_waiting_for_a_site(we
         await mod.get_by_role("button", name="Couper l'antenne").click()
         await slate.filter(has_text="Hors antenne").wait_for()
         assert await serious_accessibility_violations(viewer) == []
+
+
+async def nancy_on_air_and_a_phone(browser, hub, mod, base: str):
+    """Nancy's coordinator publishes a red camera, the régie puts Nancy on air, and a
+    participant joins Reims on a phone: the starting point of the phone's tests."""
+    from .browser import PHONE
+    camera = await open_page(browser, f"{base}/site/nancy#token={hub.token(Role.COORDINATOR, 'nancy')}",
+                             init_script=canvas_camera("#ff0000"))
+    await wait_online(camera)
+    await go_live(camera)
+    await mod.command({"type": "stage.on_air", "site": "nancy"})
+    phone = await open_page(browser, f"{base}/join/reims?code={hub.code('reims')}", viewport=PHONE)
+    await wait_online(phone)
+    return camera, phone

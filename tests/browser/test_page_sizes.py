@@ -34,6 +34,7 @@ async def test_every_page_at_projector_laptop_and_phone_sizes_in_both_languages(
         "viewer": f"{base}/join/reims?code={hub.code('reims')}",
         "site": f"{base}/site/nancy#token={hub.token(Role.COORDINATOR, 'nancy')}",
         "moderate": f"{base}/moderate#token={hub.token(Role.MODERATOR)}",
+        "caption": f"{base}/caption#token={hub.token(Role.CAPTIONER)}",
         "report": f"{base}/report#token={hub.token(Role.MODERATOR)}",
         "replay": f"{base}/replay",
     }

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import re
 
-from hub.domain.actors import Role
-
 from .browser import PHONE, chromium, open_page, serious_accessibility_violations, wait_js, wait_online
-from .test_media import canvas_camera, go_live
+from .test_media import nancy_on_air_and_a_phone
 
 EVENT = "grand-est-2020"
 TABS = ["Direct", "Questions", "Sondage", "Fil", "Programme"]
@@ -23,13 +21,7 @@ async def test_the_phone_viewer_reads_one_tab_at_a_time_with_the_picture_in_a_co
     hub = web_hub
     base = f"http://127.0.0.1:{hub.settings.port}/e/{EVENT}"
     async with chromium() as browser, hub.moderator(event=EVENT) as mod:
-        camera = await open_page(browser, f"{base}/site/nancy#token={hub.token(Role.COORDINATOR, 'nancy')}",
-                                 init_script=canvas_camera("#ff0000"))
-        await wait_online(camera)
-        await go_live(camera)
-        await mod.command({"type": "stage.on_air", "site": "nancy"})
-        phone = await open_page(browser, f"{base}/join/reims?code={hub.code('reims')}", viewport=PHONE)
-        await wait_online(phone)
+        _, phone = await nancy_on_air_and_a_phone(browser, hub, mod, base)
         await phone.get_by_role("button", name="Plus tard").click()
         await wait_online(phone)
         await phone.select_option("#watch-mode", "video")  # on a site the sound only, by default

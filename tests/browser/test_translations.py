@@ -106,6 +106,7 @@ async def test_every_word_shown_comes_from_the_catalog_of_the_language(web_hub):
         "site": f"{base}/site/reims#token={hub.token(Role.COORDINATOR, 'reims')}",
         "moderate": f"{base}/moderate#token={hub.token(Role.MODERATOR)}",
         "screen": f"{base}/screen/reims#token={hub.token(Role.SCREEN, 'reims')}",
+        "caption": f"{base}/caption#token={hub.token(Role.CAPTIONER)}",
     }
     static_pages = {"report": f"{base}/report#token={hub.token(Role.MODERATOR)}", "replay": f"{base}/replay"}
     ready = {"en": {"live": "Connected", "report": "Key figures", "replay": "No replay published yet."},

@@ -77,17 +77,9 @@ async def test_a_recorded_session_gets_its_captions_as_webvtt_beside_it(http, hu
     listed with the replay and served as text/vtt; every cue inside the recording."""
     import re
 
-    from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
-
-    from ..media.peers import RED, ColourTrack, ToneTrack, offer_of
+    from ..media.peers import RED, publish_over_whip
     from ..support import until
-    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-    pc.addTransceiver(ColourTrack(RED), direction="sendonly")
-    pc.addTransceiver(ToneTrack(440), direction="sendonly")
-    r = await http.post(f"/api/events/{EVENT}/media/nancy/whip", content=await offer_of(pc),
-                        headers={"Content-Type": "application/sdp",
-                                 "Authorization": f"Bearer {hub.token(Role.COORDINATOR, 'nancy')}"})
-    await pc.setRemoteDescription(RTCSessionDescription(r.text, "answer"))
+    pc = await publish_over_whip(http, hub.token(Role.COORDINATOR, "nancy"), EVENT, "nancy", RED, 440)
     media = hub.runtime.events[EVENT].media
     await until(lambda: media.live_sites() == ["nancy"], what="nancy live")
     async with hub.moderator() as mod, hub.viewer(token=hub.token(Role.CAPTIONER)) as captioner:

@@ -139,3 +139,16 @@ class Watcher:
         for task in self.tasks:
             task.cancel()
         await self.pc.close()
+
+
+async def publish_over_whip(http, token: str, event: str, site: str, rgb, hz: float) -> RTCPeerConnection:
+    """A site's camera and microphone over the hub's WHIP endpoint, as a browser sends
+    them: one colour and one tone, so viewers and listeners can tell sites apart."""
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    pc.addTransceiver(ColourTrack(rgb), direction="sendonly")
+    pc.addTransceiver(ToneTrack(hz), direction="sendonly")
+    r = await http.post(f"/api/events/{event}/media/{site}/whip", content=await offer_of(pc),
+                        headers={"Content-Type": "application/sdp", "Authorization": f"Bearer {token}"})
+    assert r.status_code == 201, r.text
+    await pc.setRemoteDescription(RTCSessionDescription(r.text, "answer"))
+    return pc

@@ -11,14 +11,14 @@ import av
 import httpx
 import numpy as np
 import pytest
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCPeerConnection
 
 from hub.domain.actors import Role
 from hub.media.radio import SILENCE, opus_samples, source_url
 
 from ..hubserver import HubServer
 from ..support import IcecastServer, until
-from .peers import BLUE, RED, ColourTrack, ToneTrack, offer_of
+from .peers import BLUE, RED, publish_over_whip
 
 EVENT = "grand-est-2020"
 TONES = {"nancy": 440.0, "reims": 1000.0}
@@ -66,15 +66,8 @@ async def listen(url: str, seconds: float = 2.0) -> tuple[float, float, str]:
 
 
 async def publish(http, hub, site: str) -> RTCPeerConnection:
-    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-    pc.addTransceiver(ColourTrack(RED if site == "nancy" else BLUE), direction="sendonly")
-    pc.addTransceiver(ToneTrack(TONES[site]), direction="sendonly")
-    r = await http.post(f"/api/events/{EVENT}/media/{site}/whip", content=await offer_of(pc),
-                        headers={"Content-Type": "application/sdp",
-                                 "Authorization": f"Bearer {hub.token(Role.COORDINATOR, site)}"})
-    assert r.status_code == 201, r.text
-    await pc.setRemoteDescription(RTCSessionDescription(r.text, "answer"))
-    return pc
+    return await publish_over_whip(http, hub.token(Role.COORDINATOR, site), EVENT, site,
+                                   RED if site == "nancy" else BLUE, TONES[site])
 
 
 async def test_the_radio_plays_the_site_on_air_and_survives_an_icecast_restart(tmp_path):
