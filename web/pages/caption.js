@@ -20,6 +20,7 @@ function send(l, text) {
   const clean = text.trim();
   if (!clean) return;
   const item = h('li', { class: 'sent', dataset: { state: 'pending' } }, clean);
+  ui.sent.querySelector(':scope > .empty')?.remove();
   ui.sent.prepend(item);
   while (ui.sent.children.length > 30) ui.sent.lastChild.remove();
   l.send({ type: 'caption.line', text: clean }).then(() => { item.dataset.state = 'ok'; }, (error) => {
@@ -50,12 +51,14 @@ if (token) {
           send(l, input.value.slice(0, cut));
           input.value = input.value.slice(cut + 1);
         });
-        ui = { input, stage: h('div'), preview: captionBox(l, { shown: 2 }), sent: h('ol', { class: 'plain sent-lines', id: 'sent-lines' }) };
+        ui = { input, stage: h('div'), preview: captionBox(l, { shown: 2 }),
+          sent: h('ol', { class: 'plain sent-lines', id: 'sent-lines' }, h('li', { class: 'empty', 'data-i18n': 'captions.none_sent' })),
+          idle: h('p', { class: 'muted', 'data-i18n': 'captions.none_shown' }) };
         setChildren($('#main'), h('div', { class: 'captioner' },
           section('stage-now', 'captions.on_air', ui.stage),
           section('typing', 'captions.type', h('label', { for: 'caption-input', 'data-i18n': 'captions.line' }), input,
             h('p', { class: 'hint', id: 'caption-hint', 'data-i18n': 'captions.hint' }),
-            h('h3', { 'data-i18n': 'captions.preview' }), ui.preview.element),
+            h('h3', { 'data-i18n': 'captions.preview' }), ui.preview.element, ui.idle),
           section('sent', 'captions.sent', ui.sent),
           // the sign-language interpreter publishes from this desk too (shown over the program)
           section('interpreter', 'captions.interpreter', publishPanel(l, token, { site: 'interpreter' }))));
@@ -64,6 +67,7 @@ if (token) {
       }
       setChildren(ui.stage, onAirBadge(l), nowNext(l));
       ui.preview.update(l);
+      ui.idle.hidden = ui.preview.element.querySelector('.captions').dataset.empty !== 'true';
       translate($('#main'));
     },
   });
