@@ -20,6 +20,7 @@ SIZES = [(1920, 1080), (1280, 720)]
 LONG = ("Comment garantir que les familles éloignées du numérique, en zone rurale comme dans les quartiers, "
         "aient le même accès aux ressources et à l'accompagnement que les autres, et qui le finance ?")
 
+CAPTION = "Nous accueillons maintenant les collègues de Reims pour leur retour d'expérience."
 POLL = "Quel usage du numérique vous semble prioritaire ?"
 OPTIONS = ["Accès aux équipements", "Formation des enseignants", "Ressources pédagogiques", "Lien avec les familles"]
 PROPOSAL = "Proposition {n} : un plan d'équipement et de formation partagé entre les sites de l'académie"
@@ -110,9 +111,11 @@ async def test_every_scene_fits_the_projector_in_both_languages(web_hub):
               ("program", {}), ("sites", {}), ("pause", {"message": "Reprise à 14 h"})]
     SHOTS.mkdir(parents=True, exist_ok=True)
     # what is not the interface's: the event's words and what people wrote
-    data = event_words() | {LONG, "Élise", POLL, *OPTIONS, "Reprise à 14 h", f"127.0.0.1:{hub.settings.port}/e/{EVENT}"}
+    data = event_words() | {LONG, "Élise", POLL, *OPTIONS, "Reprise à 14 h", CAPTION,
+                            f"127.0.0.1:{hub.settings.port}/e/{EVENT}"}
     data |= {PROPOSAL.format(n=n) for n in range(1, 11)} | {TWEET.format(n=n) for n in range(1, 10)}
-    async with chromium() as browser, hub.moderator(event=EVENT) as mod:
+    captioner = hub.viewer(event=EVENT, token=hub.token(Role.CAPTIONER))
+    async with chromium() as browser, hub.moderator(event=EVENT) as mod, captioner:
         for width, height in SIZES:
             for lang in ("fr", "en"):
                 url = f"{base}/screen/metz?lang={lang}#token={hub.token(Role.SCREEN, 'metz')}"
@@ -120,7 +123,10 @@ async def test_every_scene_fits_the_projector_in_both_languages(web_hub):
                 await wait_online(screen)
                 for name, extra in scenes:
                     scene = name.split("-")[0]
+                    # a caption line as the scene comes: every scene must fit with the captions' band too
+                    await captioner.command({"type": "caption.line", "text": CAPTION})
                     await mod.command({"type": "screen.scene", "scene": scene, **extra})
+                    await screen.locator(".frame .caption-line", has_text=CAPTION).first.wait_for()
                     await wait_js(screen, f"document.querySelector('.stage[data-scene={scene}] > .scene') !== null "
                                           "&& document.getAnimations().length === 0")
                     if name == "join":
