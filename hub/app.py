@@ -16,13 +16,14 @@ from .http import api, media, pages, programme, qr, replays, report, synthesis, 
 from .http.errors import domain_error, internal_error
 from .live.session import make_live_protocol
 from .log import Log
-from .runtime import Runtime
+from .runtime import Runtime, check_settings
 from .settings import Settings, with_secret
 
 
 def create_app(settings: Settings, *, log_: Log | None = None) -> Starlette:
     settings = with_secret(settings)
     events = load_events(settings.events_dir)
+    check_settings(settings, events)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

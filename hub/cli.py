@@ -79,7 +79,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"   other events: {', '.join(others)}  (multiplex links EVENT)")
     print(f"   log: {settings.effective_log_url}\n", flush=True)
     from .app import serve
-    serve(settings)
+    try:
+        serve(settings)
+    except SettingsError as exc:
+        print(f"multiplex: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

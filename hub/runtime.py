@@ -22,7 +22,7 @@ from .live.fanout import Channel
 from .log import Log, open_log
 from .media.engine import MediaEngine, open_engine
 from .media.ice import restrict_host_addresses
-from .media.radio import Radio
+from .media.radio import Radio, source_url
 from .replica import EventReplica
 from .service import EventService
 from .settings import Settings, SettingsError
@@ -84,15 +84,27 @@ class EventRuntime:
         self.captioned = len(self.media.finished)
 
 
+def check_settings(settings: Settings, events: dict[str, EventConfig]) -> None:
+    """What can only be judged with the events in hand: said before anything starts."""
+    if not settings.radio_url:
+        return
+    if settings.media_engine != "embedded":
+        raise SettingsError("HUB_RADIO_URL needs the embedded media engine (the program is made there)")
+    if len(events) > 1 and "{event}" not in settings.radio_url:
+        # one Icecast mount takes one source: the events would fight over it forever
+        raise SettingsError("HUB_RADIO_URL serves several events: put {event} in its mount (…/{event}.ogg)")
+    for event in events:
+        try:
+            source_url(settings.radio_url, event)
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from None
+
+
 def _radio(settings: Settings, config: EventConfig, media: MediaEngine) -> Radio:
     from .media.sessions import EventMedia
-    if not isinstance(media, EventMedia):
-        raise SettingsError("HUB_RADIO_URL needs the embedded media engine (the program is made there)")
-    try:
-        return Radio(settings.radio_url, config.id, lambda: media.program_track("audio"), media.drop_program_track,
-                     name=config.title)
-    except ValueError as exc:
-        raise SettingsError(str(exc)) from None
+    assert isinstance(media, EventMedia)  # check_settings: the radio needs the embedded engine
+    return Radio(settings.radio_url, config.id, lambda: media.program_track("audio"), media.drop_program_track,
+                 name=config.title)
 
 
 def _upload_check(folder: Path) -> Callable[[str], bool]:
@@ -105,6 +117,7 @@ class Runtime:
         self.settings = settings
         self.log = log_ or open_log(settings.effective_log_url)
         self.events: dict[str, EventRuntime] = {}
+        check_settings(settings, events)
         for config in events.values():
             replica = EventReplica(config, self.log, snapshot_every=settings.snapshot_every)
             service = EventService(replica, upload_exists=_upload_check(settings.uploads_dir(config.id)))

@@ -114,3 +114,20 @@ async def test_the_radio_plays_the_site_on_air_and_survives_an_icecast_restart(t
         icecast.stop()
         icecast.remove_logs()
 
+
+
+@pytest.mark.parametrize("env, said", [
+    ({"HUB_RADIO_URL": "http://source:pw@127.0.0.1:9/radio.ogg"}, "put {event} in its mount"),
+    ({"HUB_RADIO_URL": "http://source:pw@127.0.0.1:9/{event}.ogg", "HUB_MEDIA_ENGINE": "mediamtx",
+      "HUB_MEDIA_ENGINE_URL": "http://127.0.0.1:9"}, "needs the embedded media engine"),
+    ({"HUB_RADIO_URL": "ftp://127.0.0.1/{event}.ogg"}, "HUB_RADIO_URL is http(s)"),
+])
+def test_a_radio_that_cannot_work_is_refused_at_start_saying_why(tmp_path, env, said):
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    run = subprocess.run([sys.executable, "-m", "hub.cli", "serve", "--port", "9"], cwd=root, capture_output=True,
+                         text=True, timeout=60, env={"PATH": "/usr/bin:/bin", "HUB_DATA_DIR": str(tmp_path),
+                                                     "HUB_SECRET": "x" * 40, **env})
+    assert run.returncode == 2 and said in run.stderr, (run.returncode, run.stderr[-500:])
