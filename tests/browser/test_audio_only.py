@@ -3,7 +3,7 @@ room has the picture; the venue's Wi-Fi is spared) and receives no video byte; i
 switch to picture and sound, or to nothing. A remote viewer starts with both."""
 from __future__ import annotations
 
-from .browser import chromium, open_page, serious_accessibility_violations, wait_js, wait_online
+from .browser import SHOTS, chromium, open_page, serious_accessibility_violations, wait_js, wait_online
 from .test_media import nancy_on_air_and_a_phone
 
 EVENT = "grand-est-2020"
@@ -33,6 +33,8 @@ async def test_on_site_phones_start_with_the_sound_only_and_can_switch(web_hub):
         received = await phone.evaluate(RECEIVED)
         assert received["video"] == 0 and received["transceivers"] == ["audio"], received
         assert await serious_accessibility_violations(phone) == []
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        await phone.screenshot(path=str(SHOTS / "viewer-sound-only-390x844-fr.png"))
 
         await phone.select_option("#watch-mode", "video")
         await wait_js(phone, f"({RECEIVED})().then(r => r && r.frames > 10)", timeout=20)

@@ -152,7 +152,7 @@ async function main() {
         media = playerPanel(l);
         ui.sections.player.insertBefore(media.element, ui.slots.nowNext);  // the picture first, then now / next
         captions = captionBox(l, { transcript: true });
-        ui.sections.player.insertBefore(captions.element, ui.slots.nowNext);  // under the picture
+        media.element.insertBefore(captions.element, media.element.querySelector('.toolbar'));  // right under the picture
         proposals = proposalsPanel(l);
         ui.sections.proposals.append(proposals.element);
         ui.sections.proposals.hidden = !l.welcome.event.themes.length;
