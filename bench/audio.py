@@ -29,7 +29,7 @@ from hub.media.tap import tap_receiver
 from hub.settings import Settings
 
 from .fanout import free_port, machine, wait_listening
-from .media import EVENT, ROOT, SECRET, start
+from .media import EVENT, ROOT, SECRET, add_viewers, start
 from .media_peers import CountingViewer, ReplayTrack, encode_gop, exchange, vp8_only
 from .procstat import cpu_seconds
 
@@ -90,10 +90,8 @@ async def per_viewer(kind: str, counts: list[int], seconds: float, gop: list[byt
                 await asyncio.sleep(2)
                 points = []
                 for n in counts:
-                    while len(viewers) < n:
-                        batch = min(8, n - len(viewers))
-                        make = SoundViewer if kind == "sound only" else BothViewer
-                        viewers += await asyncio.gather(*(make().watch(http, base, "nancy") for _ in range(batch)))
+                    await add_viewers(http, base, "nancy", viewers, n,
+                                      make=SoundViewer if kind == "sound only" else BothViewer)
                     await asyncio.sleep(3)
                     cores = await hub_cores(proc.pid, seconds)
                     points.append({"viewers": n, "hub_cores": round(cores, 3),

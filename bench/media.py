@@ -61,10 +61,11 @@ async def measure(proc: subprocess.Popen, viewers: list, seconds: float) -> dict
             "loadgen_cores": round(loadgen, 3), "loadgen_saturated": loadgen > 0.9}
 
 
-async def add_viewers(http, base: str, target: str, viewers: list, n: int) -> None:
+async def add_viewers(http, base: str, target: str, viewers: list, n: int, make=CountingViewer) -> None:
+    """Viewers (`make()`, watched over WHEP) up to `n`, eight at a time."""
     while len(viewers) < n:
         batch = min(8, n - len(viewers))
-        viewers += await asyncio.gather(*(CountingViewer().watch(http, base, target) for _ in range(batch)))
+        viewers += await asyncio.gather(*(make().watch(http, base, target) for _ in range(batch)))
 
 
 async def cost_per_viewer(kind: str, counts: list[int], seconds: float, gop: list[bytes]) -> dict:

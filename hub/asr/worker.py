@@ -31,7 +31,6 @@ class CaptionWorker:
         self.event = event
         self.engine = engine
         self.token = access.sign(secret, event, Role.CAPTIONER, None, int(time.time()) + 30 * 86_400)
-        self.lines = 0  # caption lines sent
         self.heard = 0  # audio frames decoded
 
     async def run(self) -> None:
@@ -85,4 +84,3 @@ class CaptionWorker:
 
     async def _send(self, client: LiveClient, text: str) -> None:
         await client.command({"type": "caption.line", "text": text, "source": "asr"})
-        self.lines += 1

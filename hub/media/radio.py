@@ -123,20 +123,15 @@ class Radio:
         self.name = name
         self._new_track = track    # the program's audio track (follows the site on air)
         self._drop_track = drop
-        self.title = ""
-        self._retitled = False
+        self.title = ""           # now on air, as the stage says
         self.playing = ""         # the title of the chain on the air now
         self._task: asyncio.Task[None] | None = None
         self.connected = False
         self.connections = 0      # successful connections to Icecast, for tests and logs
-        self.packets = 0          # Opus packets sent (sound and silence)
-        self.chains = 0           # chained streams started (one per connection and per title)
 
     def retitle(self, title: str) -> None:
         """Now on air changed: the next packet starts a new chain with this title."""
-        if title != self.title:
-            self.title = title
-            self._retitled = True
+        self.title = title
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"radio:{self.event}")
@@ -176,8 +171,6 @@ class Radio:
     async def _body(self, track: ForwardTrack) -> AsyncIterator[bytes]:
         pages = _Pages()
         chain = _Chain(pages, self.title)
-        self.chains += 1
-        self._retitled = False
         self.connected = True
         self.connections += 1
         try:
@@ -187,14 +180,11 @@ class Radio:
                     frames = [bytes(packet)]
                 except TimeoutError:
                     frames = [SILENCE] * round(GAP_S * RATE / SILENCE_SAMPLES)
-                if self._retitled:  # a new "song": close this chain, open the next
+                if chain.title != self.title:  # a new "song": close this chain, open the next
                     chain.close()
                     chain = _Chain(pages, self.title)
-                    self.chains += 1
-                    self._retitled = False
                 for data in frames:
                     chain.mux(data)
-                    self.packets += 1
                 out = pages.take()
                 if out:
                     yield out

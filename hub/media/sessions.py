@@ -69,13 +69,16 @@ class EventMedia:
         self.recordings_dir = settings.data_dir / "recordings" / config.id
         self.recorder: Recorder | None = None
         self.recording: int | None = None
-        self.recorded: list[Path] = []
-        # (file, its time zero, when it stopped) in ms since the epoch: what captions are timed by
+        # the files closed: (file, its time zero, when it stopped) in ms since the epoch, what captions are timed by
         self.finished: list[tuple[Path, int, int]] = []
 
     # -- state the rest of the hub reads ------------------------------------------------
     def live_sites(self) -> list[str]:
         return sorted(site for site, source in self.sources["video"].items() if source.live)
+
+    @property
+    def recorded(self) -> list[Path]:
+        return [path for path, _, _ in self.finished]
 
     def watching(self) -> int:
         return sum(1 for s in self.sessions.values() if s.role == "watch")
@@ -98,7 +101,6 @@ class EventMedia:
             done, self.recorder = self.recorder, None
             path = await done.stop()
             if path is not None:
-                self.recorded.append(path)
                 self.finished.append((path, done.started_ms, int(time.time() * 1000)))
         if session is not None and session < len(self.config.programme):
             title = self.config.programme[session].title

@@ -114,7 +114,6 @@ class ForwardTrack(MediaStreamTrack):
     def _thumbnail(self, frame: EncodedFrame, source: Source) -> None:
         if not frame.keyframe:
             return
-        self._waiting_keyframe = False
         self._queue.clear()  # a thumbnail only ever wants the newest picture
         self._queue.append(frame)
         self._ready.set()

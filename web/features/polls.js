@@ -12,7 +12,7 @@ export function currentPoll(state) {
   return polls.find((p) => p.state === 'open') || polls.find((p) => p.state === 'closed' && p.results_visible) || null;
 }
 
-function choiceLabels(poll) {
+export function choiceLabels(poll) {
   if (poll.kind === 'rating') {
     const [lo, hi] = poll.scale;
     return Array.from({ length: hi - lo + 1 }, (_, i) => String(lo + i));

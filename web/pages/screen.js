@@ -6,7 +6,7 @@ import { $, h, setChildren } from '../lib/dom.js';
 import { t, translate } from '../lib/i18n.js';
 import { eventFromPath, siteCity, siteName, startPage, staffToken } from '../lib/app.js';
 import { highlightBlock } from '../features/qna.js';
-import { results } from '../features/polls.js';
+import { choiceLabels, results } from '../features/polls.js';
 import { renderFeed } from '../features/feed.js';
 import { floatNewReactions } from '../features/reactions.js';
 import { onAirBadge } from '../features/stage.js';
@@ -23,7 +23,7 @@ const token = staffToken(`mx.token.${event}.screen.${site}`);
 const announceChanges = watchAnnouncements();
 let ui = null;
 let lastTotals = null;
-let shown = null;   // the scene on screen now, and what it was drawn from
+let shownKey = null;  // the scene on screen now, and the language it was drawn in
 let qrUrl = null;
 
 async function loadQr() {
@@ -102,8 +102,7 @@ const scenes = {
 // Per site on a projector: one row per site, one column per answer — every site on
 // one screen, where one chart per site would not fit at a readable size.
 function perSiteTable(l, poll, tally) {
-  const labels = poll.kind === 'rating'
-    ? Array.from({ length: poll.scale[1] - poll.scale[0] + 1 }, (_, i) => String(poll.scale[0] + i)) : poll.options;
+  const labels = choiceLabels(poll);
   const origins = [...l.welcome.event.sites.map((s) => s.id), 'remote'].filter((o) => tally.counts_by_site[o]);
   return h('div', { class: 'results' }, h('p', { class: 'ballots' }, t('polls.ballots', { n: tally.ballots })),
     h('table', { class: 'per-site-table' },
@@ -143,18 +142,18 @@ function render(l) {
   setChildren(ui.ticker, nowNext(l),
     scene === 'join' ? null : h('p', { class: 'ticker-join' }, t('screen.join_short', { url: joinUrl(), code: l.welcome.join_code || '' })));
   const key = `${scene}|${document.documentElement.lang}`;
-  const fresh = !shown || shown.key !== key;
-  // A new scene fades in; the same scene redraws in place (a tally moves the bars only).
+  const fresh = shownKey !== key;
+  // A new scene fades in; the same scene is redrawn without the fade (the live media
+  // scenes keep their players and are not redrawn at all).
   if (fresh || !['program', 'sites'].includes(scene)) {
     const content = scenes[scene](l);
     content.classList.add('scene');
     content.dataset.scene = scene;
     if (fresh) content.classList.add('scene-enter');
-    else content.classList.add('scene-steady');
     ui.stage.replaceChildren(content);
     fitScene(content);
   }
-  shown = { key };
+  shownKey = key;
   ui.stage.dataset.scene = scene;
   ui.stage.parentElement.classList.toggle('full', scene === 'program');  // the program: the whole frame
   mediaFor(scene, l);
