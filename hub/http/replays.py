@@ -20,8 +20,9 @@ from .auth import event_of, is_moderator
 if TYPE_CHECKING:
     from ..runtime import EventRuntime
 
-FILE = re.compile(r"(\d{2})-[a-z0-9-]{1,60}-\d{8}-\d{6}\.webm")
-CAPTIONS = re.compile(r"(\d{2})-[a-z0-9-]{1,60}-\d{8}-\d{6}\.vtt")  # a recording's captions, beside it
+NAME = r"(\d{2})-[a-z0-9-]{1,60}-\d{8}-\d{6}"  # session number, title, start (recorder.file_name)
+FILE = re.compile(NAME + r"\.webm")
+CAPTIONS = re.compile(NAME + r"\.vtt")  # a recording's captions, beside it
 MEDIA_TYPES = {".webm": "video/webm", ".vtt": "text/vtt; charset=utf-8"}
 
 
