@@ -33,7 +33,7 @@ class AttendanceRecorder:
         self._task: asyncio.Task[None] | None = None
 
     def arrived(self, actor: Actor) -> None:
-        category = actor.category.value if actor.category is not None else None
+        category = actor.category
         # A category said after joining is written too (the domain counts the person once).
         key = (actor.origin, actor.pid, category or "")
         if not self.interval or actor.role not in COUNTED_ROLES or key in self._written or key in self._arrivals:

@@ -22,16 +22,6 @@ class Role(str, enum.Enum):
 ON_SITE_ROLES = frozenset({Role.PARTICIPANT, Role.COORDINATOR, Role.SCREEN})
 
 
-class Category(str, enum.Enum):
-    """Who a participant says they are, if they wish to (results break down by it)."""
-    STUDENT = "eleve"
-    PARENT = "parent"
-    TEACHER = "enseignant"
-    MANAGEMENT = "encadrement"   # personnel d'encadrement
-    LOCAL_AUTHORITY = "collectivite"
-    OTHER = "autre"
-
-
 UNDECLARED = "non_renseigne"  # the breakdown's key for people who did not say
 
 
@@ -39,11 +29,12 @@ class Actor(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     role: Role
     pid: str
     site: str | None = None
-    category: Category | None = None  # self-declared at join, optional
+    # self-declared at join, optional: one of the event's categories (event.categories)
+    category: str | None = None
 
     @property
     def category_key(self) -> str:
-        return self.category.value if self.category is not None else UNDECLARED
+        return self.category if self.category is not None else UNDECLARED
 
     @property
     def origin(self) -> str:

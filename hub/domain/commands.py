@@ -24,6 +24,7 @@ class Command(msgspec.Struct, tag_field="type", forbid_unknown_fields=True, froz
 class AskQuestion(Command, tag="question.ask", frozen=True):
     text: Text
     name: Short | None = None  # None or empty: anonymous
+    track: Id | None = None    # a remote viewer's: the site whose track they follow (None: the program)
 
 
 class UpvoteQuestion(Command, tag="question.upvote", frozen=True):
@@ -54,6 +55,7 @@ class RestoreQuestion(Command, tag="question.restore", frozen=True):
 
 class HighlightQuestion(Command, tag="question.highlight", frozen=True):
     question: Id | None  # None clears the highlight
+    site: Id | None = None  # one site's screens only (a coordinator: their own); None: every site
 
 
 class MergeQuestion(Command, tag="question.merge", frozen=True):
@@ -80,6 +82,7 @@ class CreatePoll(Command, tag="poll.create", frozen=True):
     max_words: Annotated[int, msgspec.Meta(ge=1, le=10)] = 3
     results: Literal["live", "hidden"] = "live"
     review: bool = False  # word cloud / open text: each word or answer is let through before screens
+    site: Id | None = None  # a room poll: seen and answered in that site's room (and by its followers)
 
 
 class OpenPoll(Command, tag="poll.open", frozen=True):
@@ -100,6 +103,7 @@ class HideResults(Command, tag="poll.hide", frozen=True):
 
 class ShowPollOnScreens(Command, tag="poll.show", frozen=True):
     poll: Id | None  # None: screens show no poll
+    site: Id | None = None  # one site's screens only (a coordinator: their own); None: every site
 
 
 class ReviewAnswer(Command, tag="poll.review", frozen=True):
@@ -174,6 +178,7 @@ class ShowScene(Command, tag="screen.scene", frozen=True):
     question: Id | None = None   # the question scene: highlight this question
     view: Literal["all", "sites"] = "all"
     message: Short | None = None  # the pause slate's line
+    site: Id | None = None  # one site's screens only (a coordinator: their own); None: every site
 
 
 class AddCaption(Command, tag="caption.line", frozen=True):
@@ -203,7 +208,10 @@ class ClearFloorQueue(Command, tag="stage.clear_floor", frozen=True):
 
 
 class SetCurrentSession(Command, tag="programme.current", frozen=True):
+    """The session under way. With `site`, on that site's track only (its own
+    sessions or a plenary); without, event-wide: every site follows it."""
     session: Annotated[int, msgspec.Meta(ge=0, le=999)] | None  # programme index; None: between sessions
+    site: Id | None = None
 
 
 class PublishReport(Command, tag="report.publish", frozen=True):
@@ -224,6 +232,71 @@ class ImportSynthesis(Command, tag="synthesis.import", frozen=True):
 
 class RecordSession(Command, tag="stage.record", frozen=True):
     session: Annotated[int, msgspec.Meta(ge=0, le=999)] | None  # programme index; None stops recording
+
+
+# --- People in the rooms, hands, the speaker's timer -------------------------------------
+Count = Annotated[int, msgspec.Meta(ge=-(10**9), le=10**9)]  # the domain says what is absurd, with a code
+
+
+class RecordHeadcount(Command, tag="room.headcount", frozen=True):
+    """How many people are in the room now, as the coordinator counted them."""
+    count: Count
+    site: Id | None = None  # the control room names the site; a coordinator counts their own
+
+
+class Invitee(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    name: Short
+    site: Id
+    category: Short | None = None
+
+
+class ImportInvitees(Command, tag="invitees.import", frozen=True):
+    """The list of invited people (from a CSV the HTTP layer parsed and checked)."""
+    invitees: Annotated[list[Invitee], msgspec.Meta(max_length=20_000)]
+    replace: bool = False  # drop who was imported before and was not checked in
+
+
+class CheckIn(Command, tag="checkin.person", frozen=True):
+    invitee: Id
+
+
+class UndoCheckIn(Command, tag="checkin.undo", frozen=True):
+    invitee: Id
+
+
+class WalkIn(Command, tag="checkin.walkin", frozen=True):
+    """Somebody not on the list, added and checked in at the door."""
+    name: Short
+    category: Short | None = None
+    site: Id | None = None
+
+
+class CountHands(Command, tag="poll.hands", frozen=True):
+    """The room's show of hands per answer, for the people without a phone."""
+    poll: Id
+    counts: Annotated[list[Count], msgspec.Meta(max_length=50)]
+    site: Id | None = None
+
+
+class StartTimer(Command, tag="timer.start", frozen=True):
+    """The speaker's timer on a site's screens: a countdown, or pecha kucha (slides × seconds)."""
+    mode: Literal["countdown", "pecha_kucha"] = "countdown"
+    seconds: Annotated[int, msgspec.Meta(ge=1, le=36_000)] = 600
+    slides: Annotated[int, msgspec.Meta(ge=1, le=200)] = 20
+    per_slide: Annotated[int, msgspec.Meta(ge=1, le=600)] = 20
+    site: Id | None = None
+
+
+class PauseTimer(Command, tag="timer.pause", frozen=True):
+    site: Id | None = None
+
+
+class ResumeTimer(Command, tag="timer.resume", frozen=True):
+    site: Id | None = None
+
+
+class StopTimer(Command, tag="timer.stop", frozen=True):
+    site: Id | None = None
 
 
 # --- Issued by the hub itself, never accepted from a client ----------------------
@@ -261,6 +334,8 @@ ClientCommand = Union[  # noqa: UP007
     WithdrawProposalUpvote,
     React, ShowScene, AddCaption, RequestFloor, WithdrawFloor, GrantFloor, SetOnAir, ClearFloorQueue, RecordSession,
     SetCurrentSession, PublishReport, PublishReplay, ImportSynthesis,
+    RecordHeadcount, ImportInvitees, CheckIn, UndoCheckIn, WalkIn, CountHands,
+    StartTimer, PauseTimer, ResumeTimer, StopTimer,
 ]
 AnyCommand = Union[ClientCommand, PresenceReport, Attended, Watched]  # noqa: UP007
 

@@ -22,7 +22,9 @@ class Ctx:
     at: int           # the entry's time, milliseconds since the epoch
     actor: Actor
     config: EventConfig
-    session: int | None = None  # the programme session the control room says is under way
+    # The programme session under way on a site's track, or on the program (None).
+    session_at: Callable[[str | None], int | None] = lambda site: None
+
     @property
     def limits(self) -> Limits:
         return self.config.settings.limits

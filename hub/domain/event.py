@@ -44,11 +44,25 @@ class Site(_Strict, frozen=True):
     id: str
     name: str
     city: str
+    capacity: Annotated[int, msgspec.Meta(ge=1, le=100_000)] | None = None  # seats: bounds invitees
+    rooms: list[str] = []  # rooms inside the site, where parallel workshops happen
+
+
+class CategoryDef(_Strict, frozen=True):
+    """Who people may say they are at join: configured per event (the États généraux
+    named the State, local authorities, associations and companies)."""
+    id: str
+    fr: str
+    en: str = ""
 
 
 class Theme(_Strict, frozen=True):
     id: str
     title: str
+
+
+# Kinds every site follows, unless a session says otherwise (`plenary`).
+PLENARY_KINDS = frozenset({SessionKind.PLENARY, SessionKind.KEYNOTE, SessionKind.ROUND_TABLE})
 
 
 class Session(_Strict, frozen=True):
@@ -59,6 +73,13 @@ class Session(_Strict, frozen=True):
     site: str
     day: dt.date | None = None
     speakers: list[str] = []
+    room: str | None = None        # a room inside the site (parallel workshops)
+    description: str = ""
+    plenary: bool | None = None    # every site follows it; by default the opening, round tables, keynotes
+
+    @property
+    def everywhere(self) -> bool:
+        return self.plenary if self.plenary is not None else self.kind in PLENARY_KINDS
 
 
 Positive = Annotated[int, msgspec.Meta(ge=1, le=100_000)]
@@ -77,6 +98,8 @@ class Limits(_Strict, frozen=True):
     word_length: Positive = 30
     text_answer_length: Positive = 280
     caption_length: Positive = 500
+    headcount_max: Positive = 5000   # a head count above this is a typo, not a room
+    invitees_max: Positive = 20_000
     # Per participant, enforced by the service (a token bucket each).
     questions_per_minute: Positive = 3
     reactions_per_10s: Positive = 10
@@ -98,6 +121,13 @@ class EventSettings(_Strict, frozen=True):
 
 
 DEFAULT_REACTIONS = ["👏", "❤️", "👍", "😂", "🤔", "😮"]
+DEFAULT_CATEGORIES = [
+    CategoryDef("eleve", "Élève", "Pupil"), CategoryDef("parent", "Parent", "Parent"),
+    CategoryDef("enseignant", "Enseignant·e", "Teacher"),
+    CategoryDef("encadrement", "Personnel d'encadrement", "School management"),
+    CategoryDef("collectivite", "Collectivité territoriale", "Local authority"),
+    CategoryDef("autre", "Autre", "Other"),
+]
 
 
 class EventConfig(_Strict, frozen=True):
@@ -116,6 +146,7 @@ class EventConfig(_Strict, frozen=True):
     region: str | None = None  # the region a regional day stands for (its synthesis goes up under this name)
     description: str = ""
     reactions: list[str] = msgspec.field(default_factory=lambda: list(DEFAULT_REACTIONS))
+    categories: list[CategoryDef] = msgspec.field(default_factory=lambda: list(DEFAULT_CATEGORIES))
     settings: EventSettings = EventSettings()
 
     def site_ids(self) -> frozenset[str]:
@@ -126,6 +157,12 @@ class EventConfig(_Strict, frozen=True):
 
     def has_theme(self, theme: str) -> bool:
         return any(t.id == theme for t in self.themes)
+
+    def has_category(self, category: str) -> bool:
+        return any(k.id == category for k in self.categories)
+
+    def site(self, site: str) -> Site | None:
+        return next((s for s in self.sites if s.id == site), None)
 
     def public_view(self) -> dict[str, Any]:
         """What every client may know of the configuration."""
@@ -186,6 +223,9 @@ def _check(event: EventConfig) -> None:
             raise ConfigError(f"{where}.end", "must be after start")
         if session.day and not (event.date <= session.day <= last_day):
             raise ConfigError(f"{where}.day", "outside the event's dates")
+        rooms = next(s.rooms for s in event.sites if s.id == session.site)
+        if session.room is not None and rooms and session.room not in rooms:
+            raise ConfigError(f"{where}.room", f"{session.site} has no room {session.room!r} ({', '.join(rooms)})")
     themes: set[str] = set()
     for i, theme in enumerate(event.themes):
         if not SLUG.match(theme.id) or theme.id in themes:
@@ -193,6 +233,13 @@ def _check(event: EventConfig) -> None:
         if not theme.title.strip():
             raise ConfigError(f"themes[{i}].title", "must not be empty")
         themes.add(theme.id)
+    categories: set[str] = set()
+    for i, cat in enumerate(event.categories):
+        if not SLUG.match(cat.id) or cat.id in categories or cat.id == "non_renseigne":
+            raise ConfigError(f"categories[{i}].id", "use unique lowercase letters, digits and dashes")
+        if not cat.fr.strip():
+            raise ConfigError(f"categories[{i}].fr", "must not be empty")
+        categories.add(cat.id)
     if event.hashtag is not None and not re.match(r"^#\w{1,60}$", event.hashtag):
         raise ConfigError("hashtag", "must look like #word")
     if not event.reactions or len(set(event.reactions)) != len(event.reactions):

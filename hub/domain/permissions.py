@@ -23,15 +23,15 @@ MATRIX: dict[type[c.Command], frozenset[Role]] = {
     c.DismissQuestion: STAFF,      # coordinator: own site's questions only
     c.AnswerQuestion: MODS,
     c.RestoreQuestion: MODS,
-    c.HighlightQuestion: MODS,
+    c.HighlightQuestion: STAFF,     # coordinator: own site only
     c.MergeQuestion: MODS,
-    c.CreatePoll: MODS,
-    c.OpenPoll: MODS,
-    c.ClosePoll: MODS,
-    c.RevealResults: MODS,
-    c.HideResults: MODS,
-    c.ShowPollOnScreens: MODS,
-    c.ReviewAnswer: MODS,
+    c.CreatePoll: STAFF,            # coordinator: own site only
+    c.OpenPoll: STAFF,              # coordinator: own site only
+    c.ClosePoll: STAFF,             # coordinator: own site only
+    c.RevealResults: STAFF,         # coordinator: own site only
+    c.HideResults: STAFF,           # coordinator: own site only
+    c.ShowPollOnScreens: STAFF,     # coordinator: own site only
+    c.ReviewAnswer: STAFF,          # coordinator: own room's polls only
     c.Vote: AUDIENCE,
     c.PostLive: MODS,
     c.Contribute: frozenset({C}),  # attributed to the coordinator's site
@@ -41,7 +41,7 @@ MATRIX: dict[type[c.Command], frozenset[Role]] = {
     c.UpvoteProposal: AUDIENCE,
     c.WithdrawProposalUpvote: AUDIENCE,
     c.React: AUDIENCE,
-    c.ShowScene: MODS,
+    c.ShowScene: STAFF,             # coordinator: own site only
     c.AddCaption: frozenset({Role.CAPTIONER, M}),
     c.RequestFloor: frozenset({C}),
     c.WithdrawFloor: frozenset({C}),
@@ -49,10 +49,20 @@ MATRIX: dict[type[c.Command], frozenset[Role]] = {
     c.SetOnAir: MODS,
     c.ClearFloorQueue: MODS,
     c.RecordSession: MODS,
-    c.SetCurrentSession: MODS,
+    c.SetCurrentSession: STAFF,     # coordinator: own site only
     c.PublishReport: MODS,
     c.PublishReplay: MODS,
     c.ImportSynthesis: MODS,
+    c.RecordHeadcount: STAFF,      # coordinator: own site only
+    c.ImportInvitees: MODS,
+    c.CheckIn: STAFF,              # coordinator: people expected at their own site only
+    c.UndoCheckIn: STAFF,          # coordinator: own site only
+    c.WalkIn: STAFF,               # coordinator: own site only
+    c.CountHands: STAFF,           # coordinator: own site's room only
+    c.StartTimer: STAFF,           # coordinator: own site only
+    c.PauseTimer: STAFF,
+    c.ResumeTimer: STAFF,
+    c.StopTimer: STAFF,
     c.PresenceReport: frozenset({Role.SYSTEM}),
     c.Attended: frozenset({Role.SYSTEM}),
     c.Watched: frozenset({Role.SYSTEM}),

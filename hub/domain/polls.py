@@ -1,5 +1,10 @@
 """Polls: five kinds, a draft -> open -> closed lifecycle, one ballot per participant,
-tallies kept incrementally overall and per site."""
+tallies kept incrementally overall and per site.
+
+A poll is for the whole event, or a room poll of one site (`site`): seen and
+answered in that room and by the remote viewers who follow that site, run by the
+control room or that site's coordinator. A coordinator may also enter the room's
+show of hands per answer: kept apart from the ballots, shown beside them."""
 from __future__ import annotations
 
 import enum
@@ -8,10 +13,11 @@ from typing import Any
 import msgspec
 
 from . import commands as c
-from .actors import UNDECLARED
+from .actors import REMOTE, UNDECLARED, Role
 from .commands import PollKind
 from .context import Commit, Ctx, Effects
 from .errors import DomainError, require
+from .scope import Pin, acting_site, effective
 from .text import checked, clean, normalise_word
 
 TOP_WORDS = 60
@@ -57,12 +63,32 @@ class Poll(msgspec.Struct):
     review: bool = False
     shown: set[str] = msgspec.field(default_factory=set)
     masked: set[str] = msgspec.field(default_factory=set)
-    session: int | None = None  # the programme session under way when it was created
+    session: int | None = None  # the programme session under way (on its track) when it was created
+    site: str | None = None     # a room poll's site; None: the whole event
+    hands: dict[str, list[int]] = msgspec.field(default_factory=dict)  # site -> show of hands per answer
 
 
 class PollsState(msgspec.Struct):
     polls: dict[str, Poll] = msgspec.field(default_factory=dict)
-    on_screen: str | None = None
+    on_screen: str | None = None  # on every site's screens ...
+    on_screen_seq: int = 0
+    site_on_screen: dict[str, Pin] = msgspec.field(default_factory=dict)  # ... or on one site's
+
+
+def on_screen_at(state: PollsState, site: str | None) -> str | None:
+    return effective(state.on_screen, state.on_screen_seq, state.site_on_screen, site)
+
+
+def _check_scope(ctx: Ctx, poll: Poll) -> None:
+    """A coordinator runs their own room's polls only."""
+    if ctx.actor.role is Role.COORDINATOR and poll.site != ctx.actor.site:
+        raise DomainError("auth.other_site", f"poll {poll.id} is not a poll of {ctx.actor.site}'s room", poll=poll.id)
+
+
+def _get_scoped(state: PollsState, ctx: Ctx, pid: str) -> Poll:
+    poll = _get(state, pid)
+    _check_scope(ctx, poll)
+    return poll
 
 
 def _get(state: PollsState, pid: str) -> Poll:
@@ -74,6 +100,7 @@ def _get(state: PollsState, pid: str) -> Poll:
 
 def create(state: PollsState, ctx: Ctx, cmd: c.CreatePoll, fx: Effects) -> Commit:
     lim = ctx.limits
+    site = acting_site(ctx, cmd.site)
     question = checked(cmd.question, limit=lim.poll_question_length, code="poll.question", what="the poll question")
     options = [checked(o, limit=lim.option_length, code="poll.option", what="an option") for o in cmd.options]
     if cmd.kind in (PollKind.SINGLE, PollKind.MULTIPLE):
@@ -88,7 +115,7 @@ def create(state: PollsState, ctx: Ctx, cmd: c.CreatePoll, fx: Effects) -> Commi
     poll = Poll(id=ctx.new_id("poll"), at=ctx.at, question=question, kind=cmd.kind, options=options,
                 max_picks=max_picks, scale_min=cmd.scale_min, scale_max=cmd.scale_max,
                 max_words=min(cmd.max_words, lim.words_per_ballot), results_visible=cmd.results == "live",
-                session=ctx.session, review=cmd.review and cmd.kind in REVIEWABLE)
+                session=ctx.session_at(site), review=cmd.review and cmd.kind in REVIEWABLE, site=site)
 
     def commit() -> None:
         state.polls[poll.id] = poll
@@ -98,7 +125,7 @@ def create(state: PollsState, ctx: Ctx, cmd: c.CreatePoll, fx: Effects) -> Commi
 
 
 def transition(state: PollsState, ctx: Ctx, cmd: c.OpenPoll | c.ClosePoll, fx: Effects) -> Commit:
-    poll = _get(state, cmd.poll)
+    poll = _get_scoped(state, ctx, cmd.poll)
     target = PollState.OPEN if isinstance(cmd, c.OpenPoll) else PollState.CLOSED
     if target not in TRANSITIONS[poll.state]:
         raise DomainError("poll.bad_state", f"poll {poll.id} is {poll.state.value}, cannot become {target.value}",
@@ -111,7 +138,7 @@ def transition(state: PollsState, ctx: Ctx, cmd: c.OpenPoll | c.ClosePoll, fx: E
 
 
 def set_results_visible(state: PollsState, ctx: Ctx, cmd: c.RevealResults | c.HideResults, fx: Effects) -> Commit:
-    poll = _get(state, cmd.poll)
+    poll = _get_scoped(state, ctx, cmd.poll)
 
     def commit() -> None:
         poll.results_visible = isinstance(cmd, c.RevealResults)
@@ -120,18 +147,53 @@ def set_results_visible(state: PollsState, ctx: Ctx, cmd: c.RevealResults | c.Hi
 
 
 def show(state: PollsState, ctx: Ctx, cmd: c.ShowPollOnScreens, fx: Effects) -> Commit:
+    """Put a poll on every site's screens, or on one site's (a room poll: its own only)."""
+    site = acting_site(ctx, cmd.site)
     if cmd.poll is not None:
-        require(_get(state, cmd.poll).state is not PollState.DRAFT, "poll.bad_state", "a draft cannot be shown")
+        poll = _get(state, cmd.poll)
+        require(poll.state is not PollState.DRAFT, "poll.bad_state", "a draft cannot be shown")
+        require(poll.site is None or poll.site == site, "poll.other_site",
+                f"poll {poll.id} is {poll.site}'s room poll: shown on {poll.site}'s screens only", poll=poll.id)
 
     def commit() -> None:
-        state.on_screen = cmd.poll
-        fx.now.append(("screen", ""))
+        if site is None:
+            state.on_screen, state.on_screen_seq = cmd.poll, ctx.seq
+        else:
+            state.site_on_screen[site] = Pin(cmd.poll, ctx.seq)
+        fx.now.extend([("screen", ""), ("site_screens", "")])
     return commit
+
+
+def count_hands(state: PollsState, ctx: Ctx, cmd: c.CountHands, fx: Effects) -> Commit:
+    """The room's show of hands per answer (choice and rating polls): it replaces the
+    site's previous count, and never mixes with the ballots."""
+    poll = _get(state, cmd.poll)
+    site = acting_site(ctx, cmd.site)
+    require(site is not None, "hands.site", "say which site's room counted these hands")
+    require(poll.site is None or poll.site == site, "poll.other_site", f"poll {poll.id} is not {site}'s", poll=poll.id)
+    require(poll.kind in (PollKind.SINGLE, PollKind.MULTIPLE, PollKind.RATING), "hands.kind",
+            f"hands are counted per answer: not for a {poll.kind.value} poll", poll=poll.id)
+    require(poll.state is not PollState.DRAFT, "poll.bad_state", "a draft has no answers to count")
+    size = _size(poll)
+    require(len(cmd.counts) == size, "hands.invalid", f"give one count per answer ({size})", answers=size)
+    require(all(n >= 0 for n in cmd.counts), "hands.invalid", "a count of hands is 0 or more")
+    require(all(n <= ctx.limits.headcount_max for n in cmd.counts), "hands.absurd",
+            f"more than {ctx.limits.headcount_max} hands for one answer", limit=ctx.limits.headcount_max)
+
+    def commit() -> None:
+        poll.hands[str(site)] = list(cmd.counts)
+        fx.now.append(("tally", poll.id))
+        fx.result.update(poll=poll.id, site=site, hands=sum(cmd.counts))
+    return commit
+
+
+def _size(poll: Poll) -> int:
+    return len(poll.options) if poll.kind is not PollKind.RATING else poll.scale_max - poll.scale_min + 1
 
 
 def review(state: PollsState, ctx: Ctx, cmd: c.ReviewAnswer, fx: Effects) -> Commit:
     """Let a word or an answer through to the screens, or keep it off (again reversible)."""
-    poll = _get(state, cmd.poll)
+    poll = _get_scoped(state, ctx, cmd.poll)
     require(poll.review, "poll.not_reviewed", f"poll {poll.id} shows its answers without review", poll=poll.id)
     if poll.kind is PollKind.WORDCLOUD:
         require(cmd.word is not None and cmd.answer is None, "ballot.invalid", "a word cloud's review names a `word`")
@@ -203,6 +265,9 @@ def _count(poll: Poll, pid: str, ballot: Ballot, sign: int, answer_id: str = "")
 
 def vote(state: PollsState, ctx: Ctx, cmd: c.Vote, fx: Effects) -> Commit:
     poll = _get(state, cmd.poll)
+    # a room poll: answered in its room, or remotely by who follows that site (the only ones who see it)
+    require(poll.site is None or ctx.actor.origin in (poll.site, REMOTE), "poll.other_site",
+            f"poll {poll.id} is a poll of {poll.site}'s room", poll=poll.id)
     require(poll.state is PollState.OPEN, "poll.not_open", f"poll {poll.id} is {poll.state.value}: no votes now",
             poll=poll.id, state=poll.state.value)
     ballot = Ballot(site=ctx.actor.origin, value=_ballot_value(poll, ctx, cmd), category=ctx.actor.category_key)
@@ -218,13 +283,18 @@ def vote(state: PollsState, ctx: Ctx, cmd: c.Vote, fx: Effects) -> Commit:
     return commit
 
 
+def seen_by(poll: Poll, audience: str) -> bool:
+    """A room poll is seen in its room, by its followers and coordinators, and by the control room."""
+    return poll.site is None or audience in ("mod", f"site:{poll.site}", f"track:{poll.site}")
+
+
 def render_poll(poll: Poll, audience: str) -> dict[str, Any] | None:
-    if poll.state is PollState.DRAFT and audience != "mod":
+    if (poll.state is PollState.DRAFT and audience not in ("mod", f"site:{poll.site}")) or not seen_by(poll, audience):
         return None
     return {"id": poll.id, "at": poll.at, "question": poll.question, "kind": poll.kind.value,
             "options": poll.options, "max_picks": poll.max_picks, "scale": [poll.scale_min, poll.scale_max],
             "max_words": poll.max_words, "state": poll.state.value, "results_visible": poll.results_visible,
-            "session": poll.session, "review": poll.review}
+            "session": poll.session, "review": poll.review, "site": poll.site}
 
 
 def tally(poll: Poll, *, reviewed: bool = False) -> dict[str, Any]:
@@ -265,6 +335,9 @@ def tally(poll: Poll, *, reviewed: bool = False) -> dict[str, Any]:
         out["counts"] = total
         out["counts_by_site"] = {s: list(row) for s, row in poll.counts.items() if any(row)}
         out["counts_by_category"] = _counts_by_category(poll, size)
+        if poll.hands:  # counted in the rooms, apart from the ballots
+            out["hands_by_site"] = {s: list(row) for s, row in poll.hands.items()}
+            out["hands"] = [sum(row[i] for row in poll.hands.values()) for i in range(size)]
         if poll.kind is PollKind.RATING and poll.ballots:
             out["mean"] = round(sum((poll.scale_min + i) * n for i, n in enumerate(total)) / len(poll.ballots), 2)
     return out
@@ -289,9 +362,10 @@ def _counts_by_category(poll: Poll, size: int) -> dict[str, list[int]]:
 
 
 def render_tally(poll: Poll, audience: str) -> dict[str, Any] | None:
-    if poll.state is PollState.DRAFT and audience != "mod":
+    runs_it = audience == "mod" or (poll.site is not None and audience == f"site:{poll.site}")
+    if (poll.state is PollState.DRAFT and not runs_it) or not seen_by(poll, audience):
         return None
-    if not poll.results_visible and audience != "mod":
+    if not poll.results_visible and not runs_it:
         return {"poll": poll.id, "ballots": len(poll.ballots), "hidden": True}  # participation only
     return tally(poll, reviewed=audience != "mod")
 

@@ -1,4 +1,10 @@
-"""The shared Q&A: ask, upvote, layered moderation, highlight, merge."""
+"""The shared Q&A: ask, upvote, layered moderation, highlight, merge.
+
+A question records where it was asked: the site's track (the room it was asked
+in, or the site a remote viewer follows; None for the program) and that track's
+session then. A coordinator moderates their own track's questions; a site's
+screens show the question highlighted for that site, or for every site, whichever
+was set last (hub/domain/scope.py)."""
 from __future__ import annotations
 
 import enum
@@ -8,9 +14,10 @@ import msgspec
 
 from . import commands as c
 from . import upvotes
-from .actors import REMOTE, Role
+from .actors import ON_SITE_ROLES, Role
 from .context import Commit, Ctx, Effects, Key
 from .errors import DomainError, require
+from .scope import Pin, acting_site, effective
 from .text import checked
 
 
@@ -43,13 +50,24 @@ class Question(msgspec.Struct):
     state: QState
     voters: set[str] = msgspec.field(default_factory=set)
     merged_into: str | None = None
-    session: int | None = None  # the programme session under way when it was asked
+    session: int | None = None  # the programme session under way on its track when it was asked
     dismissed_from: QState | None = None  # where a dismissed question was, for undo
+    site: str | None = None  # the track it was asked on (a site), None: the program
 
 
 class QnaState(msgspec.Struct):
     questions: dict[str, Question] = msgspec.field(default_factory=dict)
-    highlighted: str | None = None
+    highlighted: str | None = None  # on every site's screens ...
+    highlighted_seq: int = 0
+    site_highlights: dict[str, Pin] = msgspec.field(default_factory=dict)  # ... or on one site's
+
+
+def highlight_at(state: QnaState, site: str | None) -> str | None:
+    return effective(state.highlighted, state.highlighted_seq, state.site_highlights, site)
+
+
+def _highlighted_anywhere(state: QnaState, qid: str) -> bool:
+    return state.highlighted == qid or any(p.value == qid for p in state.site_highlights.values())
 
 
 def _get(state: QnaState, qid: str) -> Question:
@@ -66,32 +84,42 @@ def _check_move(q: Question, to: QState) -> None:
 
 
 def _check_scope(ctx: Ctx, q: Question) -> None:
-    """Layered moderation: a coordinator moderates their own site's questions only."""
-    if ctx.actor.role is Role.COORDINATOR and q.origin != ctx.actor.site:
-        raise DomainError("auth.other_site", f"question {q.id} was asked at {q.origin}, not at {ctx.actor.site}",
-                          question=q.id)
+    """Layered moderation: a coordinator moderates their own track's questions only."""
+    if ctx.actor.role is Role.COORDINATOR and q.site != ctx.actor.site:
+        raise DomainError("auth.other_site", f"question {q.id} was asked on {q.site or 'the program'}, "
+                          f"not on {ctx.actor.site}'s track", question=q.id)
 
 
 def _touched(state: QnaState, q: Question, keys: list[Key]) -> None:
     """Mark the question changed, and the highlight too when it shows this question."""
     keys.append(("question", q.id))
-    if state.highlighted == q.id:
+    if _highlighted_anywhere(state, q.id):
         keys.append(("highlight", ""))
 
 
 def _unhighlight_if(state: QnaState, q: Question, fx: Effects) -> None:
+    if not _highlighted_anywhere(state, q.id):
+        return
     if state.highlighted == q.id:
         state.highlighted = None
-        fx.now.append(("highlight", ""))
+    for site in [s for s, pin in state.site_highlights.items() if pin.value == q.id]:
+        del state.site_highlights[site]  # that site shows the event-wide one again
+    fx.now.extend([("highlight", ""), ("site_screens", "")])
 
 
 def ask(state: QnaState, ctx: Ctx, cmd: c.AskQuestion, fx: Effects) -> Commit:
     text = checked(cmd.text, limit=ctx.limits.question_length, code="question", what="the question")
     name = checked(cmd.name or "", limit=ctx.limits.name_length, code="name", what="the name", required=False)
     premoderated = ctx.config.settings.qna.premoderated
+    if ctx.actor.role in ON_SITE_ROLES and ctx.actor.site:
+        site: str | None = ctx.actor.site  # asked in the room: that site's track, whatever is on air
+    else:
+        site = cmd.track
+        if site is not None and not ctx.config.has_site(site):
+            raise DomainError("site.not_found", f"no site {site} to ask on", site=site)
     q = Question(id=ctx.new_id("q"), at=ctx.at, text=text, name=name or None, author=ctx.actor.pid,
                  origin=ctx.actor.origin, state=QState.PENDING if premoderated else QState.VISIBLE,
-                 session=ctx.session)
+                 session=ctx.session_at(site), site=site)
 
     def commit() -> None:
         state.questions[q.id] = q
@@ -150,14 +178,19 @@ def restore(state: QnaState, ctx: Ctx, cmd: c.RestoreQuestion, fx: Effects) -> C
 
 
 def highlight(state: QnaState, ctx: Ctx, cmd: c.HighlightQuestion, fx: Effects) -> Commit:
+    site = acting_site(ctx, cmd.site)
     if cmd.question is not None:
         q = _get(state, cmd.question)
+        _check_scope(ctx, q)
         require(q.state is QState.VISIBLE, "question.not_highlightable",
                 f"only a visible, unanswered question can be highlighted ({q.id} is {q.state.value})", question=q.id)
 
     def commit() -> None:
-        state.highlighted = cmd.question
-        fx.now.append(("highlight", ""))
+        if site is None:
+            state.highlighted, state.highlighted_seq = cmd.question, ctx.seq
+        else:
+            state.site_highlights[site] = Pin(cmd.question, ctx.seq)
+        fx.now.extend([("highlight", ""), ("site_screens", "")])
     return commit
 
 
@@ -184,14 +217,14 @@ def merge(state: QnaState, ctx: Ctx, cmd: c.MergeQuestion, fx: Effects) -> Commi
 def visible_to(q: Question, audience: str) -> bool:
     if q.state in PUBLIC_STATES:
         return True
-    return audience == "mod" or (audience == f"site:{q.origin}" and q.origin != REMOTE)
+    return audience == "mod" or (q.site is not None and audience == f"site:{q.site}")
 
 
 def render(q: Question, audience: str) -> dict[str, Any] | None:
     if not visible_to(q, audience):
         return None
     out: dict[str, Any] = {"id": q.id, "at": q.at, "text": q.text, "name": q.name, "origin": q.origin,
-                           "state": q.state.value, "votes": len(q.voters), "session": q.session}
+                           "state": q.state.value, "votes": len(q.voters), "session": q.session, "site": q.site}
     if q.merged_into:
         out["merged_into"] = q.merged_into
     return out

@@ -1,4 +1,10 @@
-"""The stage: which site is on air, and the queue of sites asking for the floor."""
+"""The stage: which site is on air, the queue of sites asking for the floor, and
+what each site's track is running.
+
+Every site is a stage of its own: its track has a current session (its own
+sessions, or a plenary that every site follows). The program is the control
+room's choice among the sites; its session is the on-air site's.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -9,7 +15,14 @@ from . import commands as c
 from . import programme
 from .context import Commit, Ctx, Effects
 from .errors import DomainError, require
+from .scope import acting_site
 from .event import EventConfig
+
+
+class Track(msgspec.Struct):
+    session: int | None = None   # under way on this site's track
+    since: int | None = None
+    last: int | None = None      # the last session it ran: "next" follows it
 
 
 class StageState(msgspec.Struct):
@@ -18,8 +31,20 @@ class StageState(msgspec.Struct):
     floor_queue: list[str] = msgspec.field(default_factory=list)
     recording: int | None = None        # the programme session being recorded (index)
     recording_since: int | None = None
-    current: int | None = None          # the programme session under way, as the control room says
+    current: int | None = None          # the event-wide session (every site follows it), as the control room says
     current_since: int | None = None
+    tracks: dict[str, Track] = msgspec.field(default_factory=dict)  # site -> its track
+
+
+def track_session(state: StageState, site: str | None) -> int | None:
+    """The session under way where something happens: a site's track, or the program
+    (the on-air site's track; the event-wide session when nobody is on air)."""
+    if site is None:
+        site = state.on_air
+        if site is None:
+            return state.current
+    track = state.tracks.get(site)
+    return track.session if track is not None else state.current
 
 
 def _site(ctx: Ctx, site: str) -> str:
@@ -82,25 +107,56 @@ def record(state: StageState, ctx: Ctx, cmd: c.RecordSession, fx: Effects) -> Co
 
 
 def set_current(state: StageState, ctx: Ctx, cmd: c.SetCurrentSession, fx: Effects) -> Commit:
-    """The control room says which session is under way: "now" and "next" on every
-    page follow it (a programme runs late; the clock alone would lie)."""
+    """Which session is under way: on one site's track, or event-wide (every site
+    follows it). "Now" and "next" follow it (a programme runs late; the clock alone
+    would lie)."""
     if cmd.session is not None:
         require(cmd.session < len(ctx.config.programme), "programme.session",
                 f"the programme has no session {cmd.session}", session=cmd.session)
-    require(cmd.session != state.current, "programme.unchanged", "that is already the current session")
+    site = acting_site(ctx, cmd.site)
+    if site is None:
+        require(cmd.session != state.current or any(t.session != cmd.session for t in state.tracks.values()),
+                "programme.unchanged", "that is already the current session")
+        sites = [s.id for s in ctx.config.sites]
+    else:
+        if cmd.session is not None:
+            require(programme.on_track(ctx.config, cmd.session, site), "programme.other_site",
+                    f"session {cmd.session} is not on {site}'s track", session=cmd.session, site=site)
+        track = state.tracks.get(site)
+        require(cmd.session != (track.session if track else state.current), "programme.unchanged",
+                "that is already the current session", site=site)
+        sites = [site]
 
     def commit() -> None:
-        state.current, state.current_since = cmd.session, ctx.at
+        if site is None:
+            state.current, state.current_since = cmd.session, ctx.at
+        for s in sites:
+            track = state.tracks.setdefault(s, Track())
+            track.session, track.since = cmd.session, ctx.at
+            if cmd.session is not None:
+                track.last = cmd.session
         fx.now.append(("stage", ""))
-        fx.result["current"] = cmd.session
+        fx.result.update(current=cmd.session, site=site)
     return commit
+
+
+def render_tracks(state: StageState, config: EventConfig) -> dict[str, Any]:
+    out = {}
+    for s in config.sites:
+        track = state.tracks.get(s.id)
+        session = track.session if track else state.current
+        out[s.id] = {"session": session, "since": track.since if track else state.current_since,
+                     "next": programme.next_on_track(config, s.id, session if session is not None
+                                                     else (track.last if track else None))}
+    return out
 
 
 def render(state: StageState, config: EventConfig) -> dict[str, Any]:
     return {"on_air": state.on_air, "since": state.on_air_since, "floor_queue": list(state.floor_queue),
             "recording": state.recording, "recording_since": state.recording_since,
             "current": state.current, "current_since": state.current_since,
-            "next": programme.next_session(config, state.current)}
+            "next": programme.next_session(config, state.current),
+            "program_session": track_session(state, None), "tracks": render_tracks(state, config)}
 
 
 def on_air_title(state: StageState, config: EventConfig) -> str:
@@ -109,7 +165,8 @@ def on_air_title(state: StageState, config: EventConfig) -> str:
         return f"{config.title} — hors antenne"
     site = next((s.name for s in config.sites if s.id == state.on_air), state.on_air)
     parts = [site]
-    if state.current is not None and state.current < len(config.programme):
-        session = config.programme[state.current]
+    current = track_session(state, None)
+    if current is not None and current < len(config.programme):
+        session = config.programme[current]
         parts.append(session.title + (f" ({', '.join(session.speakers)})" if session.speakers else ""))
     return " — ".join(parts)

@@ -13,7 +13,8 @@ from typing import Any
 
 import msgspec
 
-from . import attendance, captions, feed, imports, polls, presence, publishing, qna, reactions, screens, stage, timeline
+from . import (attendance, captions, feed, imports, polls, presence, publishing, qna, reactions, rooms, screens, stage,
+               timeline, timers)
 from . import commands as c
 from .actors import Actor
 from .context import Commit, Ctx, Effects
@@ -22,7 +23,7 @@ from .event import EventConfig
 from .permissions import check_allowed
 
 RECENT_COMMANDS_PER_PARTICIPANT = 64
-STATE_VERSION = 9  # bump when the shape changes: old snapshots are then ignored
+STATE_VERSION = 10  # bump when the shape changes: old snapshots are then ignored
 
 
 class Entry(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -48,6 +49,8 @@ class EventState(msgspec.Struct):
     timeline: timeline.TimelineState = msgspec.field(default_factory=timeline.TimelineState)
     publishing: publishing.PublishingState = msgspec.field(default_factory=publishing.PublishingState)
     imports: imports.ImportsState = msgspec.field(default_factory=imports.ImportsState)
+    rooms: rooms.RoomsState = msgspec.field(default_factory=rooms.RoomsState)
+    timers: timers.TimersState = msgspec.field(default_factory=timers.TimersState)
     # participant -> {client command id -> seq}: makes a retried command a no-op
     recent: dict[str, dict[str, int]] = msgspec.field(default_factory=dict)
 
@@ -108,6 +111,16 @@ HANDLERS: dict[type[c.Command], tuple[str, Handler]] = {
     c.PublishReplay: ("publishing", publishing.publish_replay),
     c.ImportSynthesis: ("imports", imports.import_synthesis),
     c.PresenceReport: ("presence", presence.report),
+    c.RecordHeadcount: ("rooms", rooms.record_headcount),
+    c.ImportInvitees: ("rooms", rooms.import_invitees),
+    c.CheckIn: ("rooms", rooms.check_in),
+    c.UndoCheckIn: ("rooms", rooms.undo_check_in),
+    c.WalkIn: ("rooms", rooms.walk_in),
+    c.CountHands: ("polls", polls.count_hands),
+    c.StartTimer: ("timers", timers.start),
+    c.PauseTimer: ("timers", timers.pause),
+    c.ResumeTimer: ("timers", timers.resume),
+    c.StopTimer: ("timers", timers.stop),
     c.Attended: ("attendance", attendance.join),
     c.Watched: ("attendance", attendance.watch),
 }
@@ -121,7 +134,8 @@ def applied_seq(state: EventState, actor: Actor, cid: str | None) -> int | None:
 def _plan(state: EventState, config: EventConfig, seq: int, entry: Entry, fx: Effects) -> Commit:
     check_allowed(entry.actor.role, entry.cmd)
     part, handler = HANDLERS[type(entry.cmd)]
-    ctx = Ctx(seq=seq, at=entry.at, actor=entry.actor, config=config, session=state.stage.current)
+    ctx = Ctx(seq=seq, at=entry.at, actor=entry.actor, config=config,
+              session_at=lambda site: stage.track_session(state.stage, site))
     return handler(state if part == WHOLE else getattr(state, part), ctx, entry.cmd, fx)
 
 

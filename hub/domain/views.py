@@ -1,14 +1,17 @@
 """What each audience sees of the state, rendered as plain data.
 
-Audiences: "public" (viewers, participants, screens), "mod" (the control room)
-and "site:<id>" (a site's coordinators: public plus their site's pending items).
+Audiences: "public" (remote viewers who follow the program), "track:<id>" (a
+site's room: its participants and screens, and the remote viewers who follow that
+site: public plus the room's polls and the site's own highlight, poll and scene),
+"site:<id>" (a site's coordinators: the track plus their track's pending items and
+the names at their door) and "mod" (the control room: everything).
 A key renders to None when the audience may not see it (it is removed on the client).
 """
 from __future__ import annotations
 
 from typing import Any
 
-from . import captions, feed, imports, polls, presence, publishing, qna, reactions, screens, stage
+from . import captions, feed, imports, polls, presence, publishing, qna, reactions, rooms, screens, stage, timers
 from .context import Key
 from .event import EventConfig
 from .state import EventState
@@ -21,8 +24,18 @@ def site_audience(site: str) -> str:
     return f"site:{site}"
 
 
+def track_audience(site: str) -> str:
+    return f"track:{site}"
+
+
+def site_of(audience: str) -> str | None:
+    """The site whose screens, highlight and room polls an audience sees, if any."""
+    kind, _, site = audience.partition(":")
+    return site if kind in ("site", "track") and site else None
+
+
 # Keys whose value lives in a collection on the client; the others are single values.
-COLLECTIONS = {"question": "questions", "poll": "polls", "tally": "tallies", "post": "posts"}
+COLLECTIONS = {"question": "questions", "poll": "polls", "tally": "tallies", "post": "posts", "person": "people"}
 
 
 def render(state: EventState, config: EventConfig, key: Key, audience: str) -> Any:
@@ -39,15 +52,25 @@ def render(state: EventState, config: EventConfig, key: Key, audience: str) -> A
     if kind == "post":
         post = state.feed.posts.get(ident)
         return feed.render(post, audience, config.hashtag) if post else None
-    if kind == "highlight":
-        hid = state.qna.highlighted
+    if kind == "highlight":  # what this audience's screens show
+        hid = qna.highlight_at(state.qna, site_of(audience))
         return qna.render(state.qna.questions[hid], audience) if hid else None
     if kind == "screen":
-        return state.polls.on_screen
+        return polls.on_screen_at(state.polls, site_of(audience))
+    if kind == "site_screens":  # per site, what each site's screens show (the control room's overview)
+        return {s.id: {"question": qna.highlight_at(state.qna, s.id), "poll": polls.on_screen_at(state.polls, s.id),
+                       "scene": screens.render(state.screens, s.id)["scene"]} for s in config.sites}
     if kind == "captions":
         return captions.render(state.captions)
     if kind == "scene":
-        return screens.render(state.screens)
+        return screens.render(state.screens, site_of(audience))
+    if kind == "rooms":
+        return rooms.render(state.rooms, config)
+    if kind == "person":
+        person = state.rooms.people.get(ident)
+        return rooms.render_person(person, audience) if person else None
+    if kind == "timers":
+        return timers.render(state.timers)
     if kind == "stage":
         return stage.render(state.stage, config)
     if kind == "reactions":
@@ -65,8 +88,10 @@ def all_keys(state: EventState) -> list[Key]:
     keys: list[Key] = [("question", q) for q in state.qna.questions]
     keys += [("poll", p) for p in state.polls.polls] + [("tally", p) for p in state.polls.polls]
     keys += [("post", p) for p in state.feed.posts]
+    keys += [("person", p) for p in state.rooms.people]
     keys += [("highlight", ""), ("screen", ""), ("scene", ""), ("captions", ""), ("stage", ""), ("reactions", ""),
-             ("presence", ""), ("publishing", ""), ("imports", "")]
+             ("presence", ""), ("publishing", ""), ("imports", ""), ("site_screens", ""),
+             ("rooms", ""), ("timers", "")]
     return keys
 
 

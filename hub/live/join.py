@@ -10,7 +10,7 @@ from .. import access, signing
 from ..domain.actors import Actor, Role
 from ..domain.errors import DomainError
 from ..domain.event import EventConfig
-from ..domain.views import MOD, PUBLIC, site_audience
+from ..domain.views import MOD, PUBLIC, site_audience, track_audience
 from .protocol import PROTOCOL_VERSION, Hello
 
 
@@ -21,6 +21,11 @@ def authenticate(config: EventConfig, secret: str, hello: Hello, now: int) -> Ac
     if hello.token is not None:
         grant = access.verify(secret, hello.token, config.id, now)
         return Actor(role=grant.role, pid=hello.pid, site=grant.site)  # staff: no category
+    if hello.category is not None and not config.has_category(hello.category):
+        raise DomainError("category.unknown", f"this event has no category {hello.category!r}",
+                          categories=[k.id for k in config.categories])
+    if hello.follow is not None and not config.has_site(hello.follow):
+        raise DomainError("site.not_found", f"no site {hello.follow} to follow in this event")
     if hello.join is not None:
         if not config.has_site(hello.join.site):
             raise DomainError("site.not_found", f"no site {hello.join.site} in this event")
@@ -29,12 +34,18 @@ def authenticate(config: EventConfig, secret: str, hello: Hello, now: int) -> Ac
     return Actor(role=Role.VIEWER, pid=hello.pid, category=hello.category)
 
 
-def audience_of(actor: Actor) -> str:
-    """Moderators see everything; a coordinator also sees their site's pending items."""
+def audience_of(actor: Actor, follow: str | None = None) -> str:
+    """Moderators see everything; a coordinator also sees their site's pending items;
+    people in a site's room (and its screens) see that room's polls, and so do the
+    remote viewers who follow that site's track (`follow`); the others follow the program."""
     if actor.role is Role.MODERATOR:
         return MOD
     if actor.role is Role.COORDINATOR and actor.site:
         return site_audience(actor.site)
+    if actor.role in (Role.PARTICIPANT, Role.SCREEN) and actor.site:
+        return track_audience(actor.site)
+    if actor.role is Role.VIEWER and follow:
+        return track_audience(follow)
     return PUBLIC
 
 
@@ -43,10 +54,11 @@ def counts_in_presence(actor: Actor) -> bool:
     return actor.role in (Role.VIEWER, Role.PARTICIPANT, Role.COORDINATOR)
 
 
-def welcome(config: EventConfig, secret: str, actor: Actor, node: str) -> dict[str, Any]:
+def welcome(config: EventConfig, secret: str, actor: Actor, node: str, follow: str | None = None) -> dict[str, Any]:
+    """`follow`: the site whose track a remote viewer follows (None: the program)."""
     body: dict[str, Any] = {"type": "welcome", "proto": PROTOCOL_VERSION, "role": actor.role.value,
                             "site": actor.site, "origin": actor.origin, "pid": actor.pid, "node": node,
-                            "event": config.public_view()}
+                            "event": config.public_view(), "follow": follow}
     if actor.site and actor.role in (Role.COORDINATOR, Role.SCREEN):
         body["join_code"] = access.join_code(secret, config.id, actor.site)  # shown on the screen, the QR code
     if actor.role is Role.MODERATOR:  # the read-only link the control room sends up to the national event

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Union
 import msgspec
 from websockets.frames import Frame, Opcode
 
-from ..domain.actors import PID_PATTERN, Category
+from ..domain.actors import PID_PATTERN
 from ..domain.commands import ClientCommand
 from ..domain.errors import DomainError
 
@@ -35,7 +35,8 @@ class Hello(_In, tag="hello", frozen=True):
     join: JoinSite | None = None   # an on-site participant: the site and its code
     token: str | None = None       # a signed role link: coordinator, moderator, screen
     resume: Seq | None = None      # the last seq this client holds
-    category: Category | None = None  # self-declared: élève, parent, enseignant… (optional)
+    category: Annotated[str, msgspec.Meta(max_length=40)] | None = None  # one of the event's categories (optional)
+    follow: Annotated[str, msgspec.Meta(max_length=40)] | None = None   # a remote viewer: the site whose track they follow
 
 
 class Command(_In, tag="cmd", frozen=True):

@@ -284,9 +284,10 @@ class LiveSession(asyncio.Protocol):
         if self._hello_timer:
             self._hello_timer.cancel()
         self.actor, self.pid, self.origin = actor, actor.pid, actor.origin
-        self.audience = join.audience_of(actor)
+        self.audience = join.audience_of(actor, hello.follow)
         self.counted = join.counts_in_presence(actor)
-        self._send(p.encode(join.welcome(self.event.config, self.settings.secret, actor, self.settings.node_id)))
+        self._send(p.encode(join.welcome(self.event.config, self.settings.secret, actor, self.settings.node_id,
+                                         follow=hello.follow if actor.role.value == "viewer" else None)))
         self.event.channel.attach(self, hello.resume)
         self.event.attendance.arrived(actor)
 

@@ -36,10 +36,10 @@ def test_the_control_room_sets_the_current_session_and_next_follows_it():
     assert views.render(w.state, w.config, ("stage", ""), "public")["current"] is None
 
 
-def test_only_the_control_room_sets_the_current_session_and_only_a_real_one():
+def test_only_staff_set_the_current_session_and_only_a_real_one():
     w = world()
-    assert w.refused(coordinator("nancy"), c.SetCurrentSession(session=0)) == "auth.forbidden"
     assert w.refused(REMOTE_VIEWER, c.SetCurrentSession(session=0)) == "auth.forbidden"
+    assert w.refused(participant("nancy"), c.SetCurrentSession(session=0)) == "auth.forbidden"
     assert w.refused(MOD, c.SetCurrentSession(session=5)) == "programme.session"
     w.ok(MOD, c.SetCurrentSession(session=2))
     assert w.refused(MOD, c.SetCurrentSession(session=2)) == "programme.unchanged"

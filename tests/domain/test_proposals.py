@@ -2,7 +2,7 @@
 room), upvoted across sites, broken down by site and by self-declared category."""
 from hub.domain import commands as c
 from hub.domain import views
-from hub.domain.actors import Actor, Category, Role
+from hub.domain.actors import Actor, Role
 from hub.domain.commands import PollKind
 
 from .helpers import MOD, REMOTE_VIEWER, World, coordinator, make_config, participant
@@ -16,11 +16,11 @@ def world() -> World:
 
 
 def teacher(site: str, n: int = 1) -> Actor:
-    return Actor(role=Role.PARTICIPANT, pid=f"{site}-t{n}", site=site, category=Category.TEACHER)
+    return Actor(role=Role.PARTICIPANT, pid=f"{site}-t{n}", site=site, category="enseignant")
 
 
 def parent_remote(n: int = 1) -> Actor:
-    return Actor(role=Role.VIEWER, pid=f"parent-{n}", category=Category.PARENT)
+    return Actor(role=Role.VIEWER, pid=f"parent-{n}", category="parent")
 
 
 def test_anyone_files_a_proposal_under_a_theme_and_it_waits_for_moderation():

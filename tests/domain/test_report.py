@@ -8,7 +8,8 @@ from collections import Counter, defaultdict
 
 from hub.domain import commands as c
 from hub.domain import report
-from hub.domain.actors import Actor, Category, Role
+from hub.domain.actors import Actor, Role
+from hub.domain.event import DEFAULT_CATEGORIES
 from hub.domain.commands import PollKind
 from hub.domain.state import Entry
 
@@ -44,7 +45,7 @@ def people(n: int) -> list[Actor]:
     out = []
     for i in range(n):
         site = rng.choice([*SITES, None])
-        category = rng.choice([*Category, None])
+        category = rng.choice([*(k.id for k in DEFAULT_CATEGORIES), None])
         role = Role.PARTICIPANT if site else Role.VIEWER
         out.append(Actor(role=role, pid=f"person-{i:04d}", site=site, category=category))
     return out
@@ -56,7 +57,7 @@ def scripted_day() -> Day:
     for start in range(0, len(crowd), 25):  # arrivals in batches, some people twice (reconnects)
         batch = crowd[start:start + 25] + random.sample(crowd[:start + 1], min(5, start + 1))
         day.ok(SYSTEM, c.Attended(arrivals=[c.Arrival(person=p.pid, origin=p.origin,
-                                                      category=p.category.value if p.category else None)
+                                                      category=p.category)
                                             for p in batch]))
         day.ok(SYSTEM, c.PresenceReport(node="a", counts=dict(Counter(p.origin for p in batch)),
                                         watching=random.randint(0, 30)))

@@ -14,7 +14,7 @@ def test_screens_start_on_the_join_scene_and_follow_the_control_room():
     w.ok(MOD, c.ShowScene(scene="wall"))
     assert scene(w)["scene"] == "wall"
     w.ok(MOD, c.ShowScene(scene="pause", message="Reprise à 14 h"))
-    assert scene(w) == {"scene": "pause", "view": "all", "message": "Reprise à 14 h", "since": w.clock}
+    assert scene(w) == {"scene": "pause", "view": "all", "message": "Reprise à 14 h", "since": w.clock, "site": None}
     w.ok(MOD, c.ShowScene(scene="program"))
     assert scene(w)["message"] == ""  # a message belongs to the pause it was given with
 
@@ -27,7 +27,7 @@ def test_the_poll_scene_puts_the_poll_on_screens_in_the_same_entry():
     assert scene(w)["scene"] == "join" and w.state.polls.on_screen is None
     w.ok(MOD, c.OpenPoll(poll=pid))
     outcome = w.do(MOD, c.ShowScene(scene="poll", poll=pid, view="sites"))
-    assert outcome.effects is not None and set(outcome.effects.now) == {("screen", ""), ("scene", "")}
+    assert outcome.effects is not None and set(outcome.effects.now) == {("screen", ""), ("scene", ""), ("site_screens", "")}
     assert w.state.polls.on_screen == pid and scene(w)["view"] == "sites"
     assert w.state.seq == seq + 3
 
@@ -41,9 +41,9 @@ def test_the_question_scene_highlights_the_question():
     assert w.state.qna.highlighted == qid and scene(w)["scene"] == "question"
 
 
-def test_a_scene_is_chosen_by_the_control_room_only_and_checked():
+def test_a_scene_is_chosen_by_staff_only_and_checked():
     w = World()
-    assert w.refused(coordinator("nancy"), c.ShowScene(scene="wall")) == "auth.forbidden"
+    assert w.refused(coordinator("nancy"), c.ShowScene(scene="wall", site="reims")) == "auth.other_site"
     assert w.refused(participant("nancy"), c.ShowScene(scene="wall")) == "auth.forbidden"
     assert w.refused(MOD, c.ShowScene(scene="wall", poll="poll1")) == "scene.invalid"
     assert w.refused(MOD, c.ShowScene(scene="pause", message="x" * 5000)) == "scene.message.too_long"

@@ -25,7 +25,7 @@ def test_plain_hello_is_a_remote_viewer_seeing_public():
 def test_site_code_makes_an_on_site_participant():
     code = access.join_code(SECRET, CONFIG.id, "reims")
     actor = join.authenticate(CONFIG, SECRET, hello(join=JoinSite(site="reims", code=code)), 0)
-    assert (actor.role, actor.origin, join.audience_of(actor)) == (Role.PARTICIPANT, "reims", "public")
+    assert (actor.role, actor.origin, join.audience_of(actor)) == (Role.PARTICIPANT, "reims", "track:reims")
     with pytest.raises(DomainError) as err:
         join.authenticate(CONFIG, SECRET, hello(join=JoinSite(site="paris", code=code)), 0)
     assert err.value.code == "site.not_found"
@@ -39,10 +39,10 @@ def test_coordinator_link_gives_the_site_audience_and_join_code():
     assert body["join_code"] == access.join_code(SECRET, CONFIG.id, "nancy") and body["origin"] == "nancy"
 
 
-def test_moderator_sees_everything_and_screen_sees_public():
+def test_moderator_sees_everything_and_a_screen_sees_its_sites_track():
     mod = join.authenticate(CONFIG, SECRET, hello(token=access.sign(SECRET, CONFIG.id, Role.MODERATOR, None, 9)), 0)
     screen = join.authenticate(CONFIG, SECRET, hello(token=access.sign(SECRET, CONFIG.id, Role.SCREEN, "metz", 9)), 0)
-    assert join.audience_of(mod) == "mod" and join.audience_of(screen) == "public"
+    assert join.audience_of(mod) == "mod" and join.audience_of(screen) == "track:metz"
     assert "join_code" not in join.welcome(CONFIG, SECRET, mod, "n")
 
 
@@ -55,3 +55,18 @@ def test_other_protocol_version_is_refused():
     with pytest.raises(DomainError) as err:
         join.authenticate(CONFIG, SECRET, hello(proto=2), 0)
     assert err.value.code == "hello.version"
+
+
+def test_a_remote_viewer_follows_a_sites_track_or_the_program():
+    viewer = join.authenticate(CONFIG, SECRET, hello(follow="reims"), 0)
+    assert join.audience_of(viewer, "reims") == "track:reims" and join.audience_of(viewer) == "public"
+    with pytest.raises(DomainError) as refused:
+        join.authenticate(CONFIG, SECRET, hello(follow="atlantis"), 0)
+    assert refused.value.code == "site.not_found"
+
+
+def test_a_category_must_be_one_of_the_events():
+    assert join.authenticate(CONFIG, SECRET, hello(category="enseignant"), 0).category == "enseignant"
+    with pytest.raises(DomainError) as refused:
+        join.authenticate(CONFIG, SECRET, hello(category="astronaute"), 0)
+    assert refused.value.code == "category.unknown"
