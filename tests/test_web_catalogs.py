@@ -3,7 +3,6 @@ import json
 import re
 from pathlib import Path
 
-from hub.domain.event import DEFAULT_CATEGORIES
 from hub.domain.commands import CLIENT_COMMAND_TYPES
 from hub.domain.event import SessionKind
 from hub.http.programme import KIND_LABELS

@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 
 from . import commands as c
+from .actors import REMOTE
 from .context import Commit, Ctx, Effects
 
 REPORT_TTL_MS = 30_000
@@ -34,6 +35,9 @@ class PresenceState(msgspec.Struct):
     peak_by_site_at: dict[str, int] = msgspec.field(default_factory=dict)  # when each site's peak was reached
     watching_peak: int = 0
     watching_peak_at: int | None = None
+    # the peaks while each programme session ran on its track: session -> origin -> devices
+    peak_by_session: dict[int, dict[str, int]] = msgspec.field(default_factory=dict)
+    watching_peak_by_session: dict[int, int] = msgspec.field(default_factory=dict)  # the program's session
 
 
 def now_by_site(state: PresenceState) -> dict[str, int]:
@@ -65,6 +69,14 @@ def _record(state: PresenceState, ctx: Ctx, cmd: c.PresenceReport, fx: Effects) 
     watching = sum(r.watching for r in state.reports.values())
     if watching > state.watching_peak:
         state.watching_peak, state.watching_peak_at = watching, ctx.at
+    for origin, n in current.items():  # on a site: its track's session; remote: the program's
+        session = ctx.session_at(None if origin == REMOTE else origin)
+        if session is not None:
+            peaks = state.peak_by_session.setdefault(session, {})
+            peaks[origin] = max(peaks.get(origin, 0), n)
+    program = ctx.session_at(None)
+    if program is not None:
+        state.watching_peak_by_session[program] = max(state.watching_peak_by_session.get(program, 0), watching)
     fx.hot.append(("presence", ""))
 
 

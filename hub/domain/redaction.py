@@ -1,7 +1,8 @@
 """Erasing what participants wrote and who they were, keeping every figure.
 
 `redact` turns one log entry into its purged form: questions, open answers,
-word-cloud words and proposals lose their text (`ERASED`), names are dropped,
+word-cloud words and proposals lose their text (`ERASED`), names are dropped
+(askers', quoted authors', and the invited list's and walk-ins' at the door),
 and participant ids become stable pseudonyms (the same person keeps the same
 pseudonym, so "distinct people" and "one ballot each" still count right). The
 purged entry applies exactly as the original did, so the fold — and every
@@ -50,6 +51,10 @@ def _command(cmd: c.AnyCommand, salt: bytes) -> c.AnyCommand:
         return msgspec.structs.replace(cmd, word=_erased_word(cmd.word))
     if isinstance(cmd, c.Contribute) and cmd.author is not None:
         return msgspec.structs.replace(cmd, author=None)
+    if isinstance(cmd, c.ImportInvitees):  # who was invited and checked in still counts; not their name
+        return msgspec.structs.replace(cmd, invitees=[msgspec.structs.replace(i, name=ERASED) for i in cmd.invitees])
+    if isinstance(cmd, c.WalkIn):
+        return msgspec.structs.replace(cmd, name=ERASED)
     if isinstance(cmd, c.Attended):
         return msgspec.structs.replace(cmd, arrivals=[msgspec.structs.replace(a, person=pseudonym(a.person, salt))
                                                       for a in cmd.arrivals])

@@ -1,6 +1,7 @@
 """The key figures of an event ("les chiffres clés"), folded from the state, and so
-from the log: present per site, remote viewers, peaks, stream watchers, questions,
-ballots, proposals, live posts, reactions, and the activity per hour.
+from the log: people in the rooms, devices connected and stream viewers (three
+different things, kept apart), peaks, questions, ballots (and hands counted in
+the rooms, apart), proposals, live posts, reactions, and the activity per hour.
 
 Pure: the HTTP layer turns this into pages, CSV, XLSX and PDF; a test recounts
 every figure from the raw log entries.
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import attendance, imports, polls
+from . import attendance, imports, polls, rooms
 from .actors import REMOTE
 from .commands import ContributionKind
 from .event import EventConfig
@@ -38,10 +39,14 @@ def figures(state: EventState, config: EventConfig) -> dict[str, Any]:
         if p.state is polls.PollState.DRAFT:
             continue
         t = polls.tally(p)
+        hands_by_site = {s: sum(row) for s, row in p.hands.items()}
         ballots.append({"id": p.id, "question": p.question, "kind": p.kind.value, "state": p.state.value,
-                        "session": p.session, "ballots": t["ballots"],
+                        "session": p.session, "site": p.site, "ballots": t["ballots"],
                         "ballots_by_site": _per_origin(config, t["ballots_by_site"]),
-                        "ballots_by_category": t["ballots_by_category"]})
+                        "ballots_by_category": t["ballots_by_category"],
+                        # shows of hands: people, not ballots; summed beside, never into, the ballots
+                        "hands": sum(hands_by_site.values()), "hands_by_site": _per_origin(config, hands_by_site),
+                        "answers": t["ballots"] + sum(hands_by_site.values())})
     proposals: list[dict[str, Any]] = []
     for post in state.feed.posts.values():
         if post.kind == ContributionKind.PROPOSAL.value and post.state is PostState.PUBLISHED:
@@ -71,6 +76,7 @@ def figures(state: EventState, config: EventConfig) -> dict[str, Any]:
         "peak": {"total": presence.peak, "at": presence.peak_at,
                  "by_site": _per_origin(config, presence.peak_by_site),
                  "by_site_at": dict(sorted(presence.peak_by_site_at.items()))},
+        "people": people(state, config),
         "stream": {"watchers": len(state.attendance.watchers), "sessions": state.attendance.sessions,
                    "peak": presence.watching_peak, "peak_at": presence.watching_peak_at},
         "questions": {"asked": sum(asked.values()), "answered": sum(answered.values()),
@@ -87,6 +93,41 @@ def figures(state: EventState, config: EventConfig) -> dict[str, Any]:
         "regions": imports.regions(state.imports),
         "national_ranking": imports.national_ranking(state.imports),
     }
+
+
+def people(state: EventState, config: EventConfig) -> dict[str, Any]:
+    """Bodies in the rooms (check-ins at the door, the coordinators' head counts) apart
+    from devices (browsers that joined with the site's code) and stream viewers.
+    A site's people in the room: its largest head count, or its check-ins when more
+    were checked in than ever counted (a head count includes those checked in)."""
+    checked_in = rooms.checked_in_by_site(state.rooms)
+    devices = attendance.present_by_origin(state.attendance)
+    by_site: dict[str, dict[str, Any]] = {}
+    for site in config.sites:
+        kept = state.rooms.headcounts.get(site.id, [])
+        peak = max((h.count for h in kept), default=None)
+        checked = checked_in.get(site.id, 0)
+        by_site[site.id] = {"in_room": max(peak or 0, checked), "checked_in": checked,
+                            "walk_ins": sum(1 for p in state.rooms.people.values() if p.site == site.id and p.walk_in
+                                            and p.checked_in is not None),
+                            "expected": sum(1 for p in state.rooms.people.values() if p.site == site.id),
+                            "headcount_peak": peak, "headcount_last": kept[-1].count if kept else None,
+                            "devices": devices.get(site.id, 0),
+                            "devices_peak": state.presence.peak_by_site.get(site.id, 0)}
+    sessions = []
+    for index, session in enumerate(config.programme):
+        counts = [h.count for s in state.rooms.headcounts.values() for h in s if h.session == index]
+        checked = sum(1 for p in state.rooms.people.values() if p.checked_in is not None and p.session == index)
+        devices_peak = state.presence.peak_by_session.get(index, {})
+        stream = state.presence.watching_peak_by_session.get(index, 0)
+        if counts or checked or devices_peak or stream:
+            sessions.append({"session": index, "title": session.title, "site": session.site,
+                             "headcount_peak": max(counts, default=None), "checked_in": checked,
+                             "devices_peak": _per_origin(config, devices_peak), "stream_peak": stream})
+    return {"in_rooms": sum(s["in_room"] for s in by_site.values()),
+            "checked_in": sum(checked_in.values()), "by_site": by_site,
+            "devices_on_sites": sum(n for o, n in devices.items() if o != REMOTE),
+            "devices_remote": devices.get(REMOTE, 0), "by_session": sessions}
 
 
 def timeline(state: EventState) -> dict[str, Any]:

@@ -15,8 +15,8 @@ from . import commands as c
 from . import programme
 from .context import Commit, Ctx, Effects
 from .errors import DomainError, require
-from .scope import acting_site
 from .event import EventConfig
+from .scope import acting_site
 
 
 class Track(msgspec.Struct):

@@ -13,8 +13,22 @@ from typing import Any
 
 import msgspec
 
-from . import (attendance, captions, feed, imports, polls, presence, publishing, qna, reactions, rooms, screens, stage,
-               timeline, timers)
+from . import (
+    attendance,
+    captions,
+    feed,
+    imports,
+    polls,
+    presence,
+    publishing,
+    qna,
+    reactions,
+    rooms,
+    screens,
+    stage,
+    timeline,
+    timers,
+)
 from . import commands as c
 from .actors import Actor
 from .context import Commit, Ctx, Effects

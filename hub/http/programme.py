@@ -1,5 +1,6 @@
 """The programme as a calendar: `/e/<event>/programme.ics`, one VEVENT per session,
-in the event's time zone, so people can add the day to their own calendar."""
+in the event's time zone, so people can add the day to their own calendar;
+`?site=<id>` gives one site's track (its sessions and the plenaries)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..domain.event import EventConfig, Session
-from ..domain.programme import day_of, in_time_order
+from ..domain.programme import day_of, in_time_order, on_track
 
 # The same words as the pages' catalogs (web/i18n, "programme.kind"); a test keeps them equal.
 KIND_LABELS = {
@@ -32,27 +33,32 @@ def times(config: EventConfig, session: Session) -> tuple[dt.datetime, dt.dateti
     return start, end
 
 
-def calendar(config: EventConfig, public_url: str, lang: str = "fr") -> bytes:
+def calendar(config: EventConfig, public_url: str, lang: str = "fr", site: str | None = None) -> bytes:
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Multiplex//programme//FR")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", config.title)
+    track = config.site(site) if site else None
+    cal.add("x-wr-calname", f"{config.title} — {track.name}" if track else config.title)
     cal.add("x-wr-timezone", config.timezone)
     sites = {s.id: s for s in config.sites}
     for index in in_time_order(config):
+        if site is not None and not on_track(config, index, site):
+            continue
         session = config.programme[index]
         start, end = times(config, session)
-        site = sites[session.site]
         ev = icalendar.Event()
         ev.add("uid", f"{config.id}-{index}@multiplex")
         ev.add("summary", session.title)
         ev.add("dtstart", start)
         ev.add("dtend", end)
         ev.add("dtstamp", dt.datetime.combine(config.date, dt.time(0), dt.UTC))
-        ev.add("location", f"{site.name} ({site.city})")
+        where = sites[session.site]
+        room = f", {session.room}" if session.room else ""
+        ev.add("location", f"{where.name}{room} ({where.city})")
         kind = KIND_LABELS[lang][session.kind.value]
         speakers = f" — {', '.join(session.speakers)}" if session.speakers else ""
-        ev.add("description", f"{kind}{speakers}")
+        about = f"\n\n{session.description}" if session.description else ""
+        ev.add("description", f"{kind}{speakers}{about}")
         ev.add("url", f"{public_url}/e/{config.id}")
         cal.add_component(ev)
     body: bytes = cal.to_ical()
@@ -65,9 +71,13 @@ async def programme_ics(request: Request) -> Response:
     if ev is None:
         return JSONResponse({"code": "event.not_found", "message": "no such event"}, status_code=404)
     lang = "en" if request.query_params.get("lang") == "en" else "fr"
-    body = calendar(ev.config, runtime.settings.effective_public_url, lang)
+    site = request.query_params.get("site")
+    if site is not None and not ev.config.has_site(site):
+        return JSONResponse({"code": "site.not_found", "message": "no such site in this event"}, status_code=404)
+    body = calendar(ev.config, runtime.settings.effective_public_url, lang, site)
+    name = f"{ev.config.id}-{site}" if site else ev.config.id
     return Response(body, media_type="text/calendar; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{ev.config.id}.ics"'})
+                    headers={"Content-Disposition": f'attachment; filename="{name}.ics"'})
 
 
 routes = [Route("/e/{event}/programme.ics", programme_ics)]

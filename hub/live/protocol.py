@@ -36,7 +36,8 @@ class Hello(_In, tag="hello", frozen=True):
     token: str | None = None       # a signed role link: coordinator, moderator, screen
     resume: Seq | None = None      # the last seq this client holds
     category: Annotated[str, msgspec.Meta(max_length=40)] | None = None  # one of the event's categories (optional)
-    follow: Annotated[str, msgspec.Meta(max_length=40)] | None = None   # a remote viewer: the site whose track they follow
+    # a remote viewer: the site whose track they follow (None: the program)
+    follow: Annotated[str, msgspec.Meta(max_length=40)] | None = None
 
 
 class Command(_In, tag="cmd", frozen=True):

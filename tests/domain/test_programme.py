@@ -4,7 +4,7 @@ from hub.domain import commands as c
 from hub.domain import programme, views
 from hub.domain.commands import PollKind
 
-from .helpers import MOD, REMOTE_VIEWER, World, coordinator, make_config, participant
+from .helpers import MOD, REMOTE_VIEWER, World, make_config, participant
 
 SESSIONS = [
     {"title": "Ouverture", "kind": "plenary", "start": "09:00", "end": "09:30", "site": "nancy",

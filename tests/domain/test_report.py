@@ -9,8 +9,8 @@ from collections import Counter, defaultdict
 from hub.domain import commands as c
 from hub.domain import report
 from hub.domain.actors import Actor, Role
-from hub.domain.event import DEFAULT_CATEGORIES
 from hub.domain.commands import PollKind
+from hub.domain.event import DEFAULT_CATEGORIES
 from hub.domain.state import Entry
 
 from .helpers import MOD, World, coordinator, make_config

@@ -27,7 +27,8 @@ def test_the_poll_scene_puts_the_poll_on_screens_in_the_same_entry():
     assert scene(w)["scene"] == "join" and w.state.polls.on_screen is None
     w.ok(MOD, c.OpenPoll(poll=pid))
     outcome = w.do(MOD, c.ShowScene(scene="poll", poll=pid, view="sites"))
-    assert outcome.effects is not None and set(outcome.effects.now) == {("screen", ""), ("scene", ""), ("site_screens", "")}
+    assert outcome.effects is not None
+    assert set(outcome.effects.now) == {("screen", ""), ("scene", ""), ("site_screens", "")}
     assert w.state.polls.on_screen == pid and scene(w)["view"] == "sites"
     assert w.state.seq == seq + 3
 
