@@ -16,7 +16,7 @@ from .domain import commands as c
 from .domain.actors import Actor, Role
 from .domain.errors import DomainError
 from .domain.event import EventConfig
-from .domain.stage import on_air_title
+from .domain.stage import on_air_title, track_session
 from .domain.state import Outcome
 from .live.fanout import Channel
 from .log import Log, open_log
@@ -66,11 +66,25 @@ class EventRuntime:
             self.media.set_on_air(stage.on_air)
             if self.radio is not None:
                 self.radio.retitle(on_air_title(stage, self.config))
-            if stage.recording != self.media.recording:
-                self.recording_change = asyncio.ensure_future(self.record(stage.recording))
+            self.recording_change = asyncio.ensure_future(self._record_after(self.recording_change))
+
+    def track_sessions(self) -> dict[str, int | None]:
+        """What each site's camera records now: its track's session (when the event records tracks)."""
+        if not self.config.settings.record_tracks:
+            return {}
+        stage = self.replica.state.stage
+        return {s.id: track_session(stage, s.id) for s in self.config.sites}
+
+    async def _record_after(self, previous: asyncio.Future[None] | None) -> None:
+        """One recording change at a time, in the order the log gave them: quick
+        switches never leave a file open, and the last state always wins."""
+        if previous is not None:
+            await asyncio.gather(previous, return_exceptions=True)
+        await self.record(self.replica.state.stage.recording)
 
     async def record(self, session: int | None) -> None:
         await self.media.record(session)
+        await self.media.record_tracks(self.track_sessions())
         self.write_captions()
 
     def write_captions(self) -> None:
@@ -146,7 +160,7 @@ class Runtime:
             if ev.radio is not None:
                 ev.radio.retitle(on_air_title(ev.replica.state.stage, ev.config))
                 ev.radio.start()
-            await ev.media.record(ev.replica.state.stage.recording)  # a restart resumes recording, in a new file
+            await ev.record(ev.replica.state.stage.recording)  # a restart resumes recording, in a new file
             ev.reporter = asyncio.create_task(
                 ev.report_presence(self.settings.node_id, self.settings.presence_interval_ms / 1000))
 

@@ -118,6 +118,8 @@ class EventSettings(_Strict, frozen=True):
     qna: QnaSettings = QnaSettings()
     contributions: ContributionSettings = ContributionSettings()
     limits: Limits = Limits()
+    # each site's camera recorded per its own sessions (the talks' videos afterwards), beside the program
+    record_tracks: bool = True
 
 
 DEFAULT_REACTIONS = ["👏", "❤️", "👍", "😂", "🤔", "😮"]

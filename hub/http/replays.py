@@ -1,7 +1,12 @@
 """Replays: each recorded programme session, once the control room publishes it,
 with its video (served with HTTP Range, so players can seek), its questions and
 its poll results. Recordings are the embedded engine's WebM files, one or more
-per session (a session recorded twice, or across a restart, has several)."""
+per session (a session recorded twice, or across a restart, has several).
+
+A session's replay shows the site it belongs to, never whatever happened to be on
+air: a site's session plays that site's own camera (recordings/<event>/<site>/),
+a plenary plays the program (recordings/<event>/, captions beside it), or its
+site's camera when the program was not recorded."""
 from __future__ import annotations
 
 import re
@@ -14,6 +19,7 @@ from starlette.routing import Route
 
 from ..domain import polls, qna
 from ..domain.errors import DomainError
+from ..domain.event import EventConfig
 from ..domain.views import PUBLIC
 from .auth import event_of, is_moderator
 
@@ -26,15 +32,31 @@ CAPTIONS = re.compile(NAME + r"\.vtt")  # a recording's captions, beside it
 MEDIA_TYPES = {".webm": "video/webm", ".vtt": "text/vtt; charset=utf-8"}
 
 
-def recordings(folder: Path) -> dict[int, list[str]]:
-    """Programme index -> its recording files, oldest first."""
+def recordings(folder: Path, prefix: str = "") -> dict[int, list[str]]:
+    """Programme index -> its recording files (as `prefix` + name), oldest first."""
     found: dict[int, list[str]] = {}
     if folder.is_dir():
         for path in sorted(folder.iterdir()):
             match = FILE.fullmatch(path.name)
-            if match and path.stat().st_size > 0:
-                found.setdefault(int(match.group(1)) - 1, []).append(path.name)
+            if match and path.is_file() and path.stat().st_size > 0:
+                found.setdefault(int(match.group(1)) - 1, []).append(prefix + path.name)
     return found
+
+
+def replay_files(config: EventConfig, folder: Path) -> dict[int, tuple[list[str], list[str]]]:
+    """Programme index -> (what its replay plays, the program's files of it when those
+    are not what it plays): the rule of this module's docstring."""
+    program = recordings(folder)
+    cameras = {s.id: recordings(folder / s.id, f"{s.id}/") for s in config.sites}
+    out: dict[int, tuple[list[str], list[str]]] = {}
+    for index, session in enumerate(config.programme):
+        own = cameras.get(session.site, {}).get(index, [])
+        aired = program.get(index, [])
+        if session.everywhere and aired:
+            out[index] = (aired, [])
+        elif own or aired:
+            out[index] = (own, aired)
+    return out
 
 
 def _session(ev: EventRuntime, index: int, files: list[str], published: bool, folder: Path) -> dict[str, Any]:
@@ -43,12 +65,13 @@ def _session(ev: EventRuntime, index: int, files: list[str], published: bool, fo
     results = [{"poll": polls.render_poll(p, PUBLIC), "tally": polls.render_tally(p, PUBLIC)}
                for p in state.polls.polls.values() if p.session == index and p.state is not polls.PollState.DRAFT]
     return {"session": index, "title": session.title, "kind": session.kind.value, "site": session.site,
+            "room": session.room, "plenary": session.everywhere,
             "day": (session.day or ev.config.date).isoformat(), "start": session.start, "end": session.end,
             "speakers": session.speakers, "published": published,
             "videos": [f"/media/recordings/{ev.config.id}/{name}" for name in files],
             # per video, its captions (WebVTT) when the recording had any written beside it
-            "captions": [f"/media/recordings/{ev.config.id}/{Path(name).with_suffix('.vtt').name}"
-                         if (folder / Path(name).with_suffix(".vtt").name).is_file() else None for name in files],
+            "captions": [f"/media/recordings/{ev.config.id}/{Path(name).with_suffix('.vtt').as_posix()}"
+                         if (folder / Path(name).with_suffix(".vtt")).is_file() else None for name in files],
             "questions": sorted((q for q in questions if q), key=lambda q: -q["votes"]), "polls": results}
 
 
@@ -58,20 +81,27 @@ async def list_replays(request: Request) -> Response:
     everything = is_moderator(request, ev.config.id)
     published = set(ev.replica.state.publishing.replays)
     folder = request.app.state.settings.data_dir / "recordings" / ev.config.id
-    found = recordings(folder)
-    items = [_session(ev, i, files, i in published, folder) for i, files in sorted(found.items())
-             if i < len(ev.config.programme) and (everything or i in published)]
+    items = []
+    for i, (plays, aired) in sorted(replay_files(ev.config, folder).items()):
+        if not (everything or (i in published and plays)):
+            continue
+        item = _session(ev, i, plays, i in published, folder)
+        if everything and aired:  # the program while this site's session ran: for the control room only
+            item["program_videos"] = [f"/media/recordings/{ev.config.id}/{name}" for name in aired]
+        items.append(item)
     return JSONResponse({"event": ev.config.id, "replays": items}, headers={"Cache-Control": "no-cache"})
 
 
 async def recording_file(request: Request) -> Response:
     ev, name = event_of(request), request.path_params["name"]
+    site = request.path_params.get("site")
     match = FILE.fullmatch(name) or CAPTIONS.fullmatch(name)
-    if match is None:
+    if match is None or (site is not None and not ev.config.has_site(site)):
         raise DomainError("replay.not_found", "no such recording")
     if int(match.group(1)) - 1 not in ev.replica.state.publishing.replays and not is_moderator(request, ev.config.id):
         raise DomainError("replay.not_found", "no such recording")  # unpublished: as if absent
-    path = request.app.state.settings.data_dir / "recordings" / ev.config.id / name
+    folder = request.app.state.settings.data_dir / "recordings" / ev.config.id
+    path = (folder / site if site is not None else folder) / name
     if not path.is_file():
         raise DomainError("replay.not_found", "no such recording")
     return FileResponse(path, media_type=MEDIA_TYPES[path.suffix])  # answers Range requests (206)
@@ -80,4 +110,5 @@ async def recording_file(request: Request) -> Response:
 routes = [
     Route("/api/events/{event}/replays", list_replays),
     Route("/media/recordings/{event}/{name}", recording_file),
+    Route("/media/recordings/{event}/{site}/{name}", recording_file),
 ]

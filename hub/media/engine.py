@@ -35,7 +35,10 @@ class MediaEngine(Protocol):
     def set_on_air(self, site: str | None) -> None: ...
 
     async def record(self, session: int | None) -> None:
-        """Record programme session `session` from now on, or stop (None)."""
+        """Record the program as programme session `session` from now on, or stop (None)."""
+
+    async def record_tracks(self, sessions: dict[str, int | None]) -> None:
+        """Record each site's camera as its track's session (None: not recording that site)."""
 
     async def start(self) -> None: ...
 

@@ -5,9 +5,10 @@ viewers watch from it; the hub talks to MediaMTX's control API (HUB_MEDIA_ENGINE
   online (`ready` on older MediaMTX) means that site is publishing. Polling rather
   than `runOnReady` hooks: the official image has no shell to run a hook with, and
   a poll also recovers by itself after either side restarts.
-- Recording: MediaMTX records each path itself (no program mix exists there). While
-  the domain records programme session N, every site path of the event records,
-  to `recordPath` `…/<event>/<site>/session-NN_<time>`; the stage changes in the
+- Recording: MediaMTX records each path itself (no program mix exists there). A
+  site's path records while its track runs a session N (its own sessions), and,
+  while the domain records programme session N, every site path records too, to
+  `recordPath` `…/<event>/<site>/session-NN_<time>`; the stage changes in the
   log say which site was on air when. The hub keeps a path configuration per site
   and re-applies it when MediaMTX restarts (it forgets API changes).
 """
@@ -56,6 +57,7 @@ class MediamtxEngine:
         self.recordings_root = settings.media_engine_recordings.rstrip("/")
         self.on_air: str | None = None
         self.recording: int | None = None  # what the domain asked for
+        self.track_sessions: dict[str, int | None] = {}  # each site's track: its session, recorded
         self.finished: list[tuple[Path, int, int]] = []  # MediaMTX's files are on its disk: no captions beside them
         self._applied: dict[str, dict[str, Any]] = {}  # per path: the configuration MediaMTX confirmed
         self._live: list[str] = []
@@ -80,6 +82,10 @@ class MediamtxEngine:
         self.recording = session
         await self._apply_recording()
 
+    async def record_tracks(self, sessions: dict[str, int | None]) -> None:
+        self.track_sessions = dict(sessions)
+        await self._apply_recording()
+
     async def start(self) -> None:
         self._http = httpx.AsyncClient(timeout=3.0)
         self._poller = asyncio.create_task(self._poll_loop(), name=f"mediamtx-{self.config.id}")
@@ -96,10 +102,13 @@ class MediamtxEngine:
         return f"{self.config.id}/{site}"
 
     def _wanted(self, site: str) -> dict[str, Any]:
-        if self.recording is None:
+        session = self.track_sessions.get(site)
+        if session is None:
+            session = self.recording
+        if session is None:
             return {"record": False}
         folder = f"{self.recordings_root}/{self.config.id}/{site}"
-        return {"record": True, "recordPath": f"{folder}/session-{self.recording:02d}_%Y-%m-%d_%H-%M-%S-%f"}
+        return {"record": True, "recordPath": f"{folder}/session-{session:02d}_%Y-%m-%d_%H-%M-%S-%f"}
 
     async def _apply_recording(self) -> None:
         """Bring each site's path configuration to what the domain wants; what fails

@@ -71,6 +71,10 @@ class EventMedia:
         self.recording: int | None = None
         # the files closed: (file, its time zero, when it stopped) in ms since the epoch, what captions are timed by
         self.finished: list[tuple[Path, int, int]] = []
+        # each site's camera, recorded per its track's session (recordings/<event>/<site>/…); no captions:
+        # those are of the program (docs/accessibility.md)
+        self.track_recorders: dict[str, tuple[int, Recorder]] = {}
+        self.track_files: list[Path] = []
 
     # -- state the rest of the hub reads ------------------------------------------------
     def live_sites(self) -> list[str]:
@@ -106,6 +110,26 @@ class EventMedia:
             title = self.config.programme[session].title
             path = self.recordings_dir / file_name(session, title, time.time())
             self.recorder = Recorder(path, self.program_track("video"), self.program_track("audio"))
+
+    async def record_tracks(self, sessions: dict[str, int | None]) -> None:
+        """Follow each site's track: a file per session from that site's own camera,
+        whatever is on air, the packets as they come (no re-encoding)."""
+        for site, session in sessions.items():
+            running = self.track_recorders.get(site)
+            if running is not None and running[0] == session:
+                continue
+            if running is not None:
+                del self.track_recorders[site]
+                path = await running[1].stop()
+                if path is not None:
+                    self.track_files.append(path)
+            if session is not None and session < len(self.config.programme) and site in self.sources["video"]:
+                title = self.config.programme[session].title
+                path = self.recordings_dir / site / file_name(session, title, time.time())
+                tracks = [ForwardTrack(kind) for kind in ("video", "audio")]
+                for track in tracks:
+                    track.attach(self.sources[track.kind][site])
+                self.track_recorders[site] = (session, Recorder(path, *tracks))
 
     def program_track(self, kind: str) -> ForwardTrack:
         track = ForwardTrack(kind)
@@ -216,4 +240,5 @@ class EventMedia:
 
     async def stop(self) -> None:
         await self.record(None)
+        await self.record_tracks({site: None for site in self.track_recorders})
         await asyncio.gather(*(self.close(sid) for sid in list(self.sessions)), return_exceptions=True)

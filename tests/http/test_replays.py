@@ -40,7 +40,9 @@ async def http(hub):
 
 async def test_a_replay_is_published_with_its_questions_and_seekable(http, hub):
     name = "02-classes-virtuelles-en-lycee-professionnel-20201013-093000.webm"
-    webm(hub.settings.data_dir / "recordings" / EVENT / name)
+    webm(hub.settings.data_dir / "recordings" / EVENT / "nancy" / name)  # Nancy's camera, in Nancy's session
+    # what was on air meanwhile (Reims, say): never the replay of a session titled for Nancy
+    webm(hub.settings.data_dir / "recordings" / EVENT / "02-classes-virtuelles-en-lycee-professionnel-20201013-093001.webm")
     mod, viewer = hub.moderator(), hub.viewer()
     await mod.connect()
     await viewer.connect()
@@ -49,15 +51,16 @@ async def test_a_replay_is_published_with_its_questions_and_seekable(http, hub):
     await mod.command({"type": "question.approve", "question": asked["result"]["question"]})
 
     assert (await http.get(f"/api/events/{EVENT}/replays")).json()["replays"] == []
-    assert (await http.get(f"/media/recordings/{EVENT}/{name}")).status_code == 404
+    assert (await http.get(f"/media/recordings/{EVENT}/nancy/{name}")).status_code == 404
     staff = {"Authorization": f"Bearer {hub.token(Role.MODERATOR)}"}
     (listed,) = (await http.get(f"/api/events/{EVENT}/replays", headers=staff)).json()["replays"]
-    assert listed["session"] == 1 and listed["published"] is False
+    assert listed["session"] == 1 and listed["published"] is False and len(listed["program_videos"]) == 1
 
     await mod.command({"type": "replay.publish", "session": 1, "public": True})
     (replay,) = (await http.get(f"/api/events/{EVENT}/replays")).json()["replays"]
     assert replay["title"] == "Classes virtuelles en lycée professionnel" and replay["videos"] == [
-        f"/media/recordings/{EVENT}/{name}"]
+        f"/media/recordings/{EVENT}/nancy/{name}"]
+    assert replay["site"] == "nancy" and "program_videos" not in replay  # the program's file: régie only
     assert [q["text"] for q in replay["questions"]] == ["Quel matériel ?"]
     whole = await http.get(replay["videos"][0])
     assert whole.status_code == 200 and whole.headers["accept-ranges"] == "bytes"
@@ -65,6 +68,8 @@ async def test_a_replay_is_published_with_its_questions_and_seekable(http, hub):
     assert part.status_code == 206 and part.content == whole.content[100:200]
     assert part.headers["content-range"] == f"bytes 100-199/{len(whole.content)}"
     assert (await http.get(f"/media/recordings/{EVENT}/../secret")).status_code == 404
+    assert (await http.get(f"/media/recordings/{EVENT}/atlantis/{name}")).status_code == 404
+    assert (await http.get(f"/media/recordings/{EVENT}/reims/{name}")).status_code == 404
 
     await mod.command({"type": "replay.publish", "session": 1, "public": False})
     assert (await http.get(replay["videos"][0])).status_code == 404
@@ -107,3 +112,47 @@ async def test_a_recorded_session_gets_its_captions_as_webvtt_beside_it(http, hu
         end = ((int(cue[4]) * 60 + int(cue[5])) * 60 + int(cue[6])) * 1000 + int(cue[7])
         assert 0 < begin < end <= length_ms + 1000, (begin, end, length_ms)  # inside the session's recording
     await pc.close()
+
+
+def colours_in(path: Path) -> set[str]:
+    """The colours a recording shows, decoded frame by frame."""
+    from ..media.peers import colour_of
+    with av.open(str(path)) as video:
+        return {colour_of(frame) for frame in video.decode(video=0)}
+
+
+async def test_each_sites_camera_is_recorded_per_its_own_session_whatever_is_on_air(http, hub):
+    """Nancy and Reims run their own 09:30 reports while Reims is on air: each site's
+    file shows its own camera, and Nancy's replay plays red (Nancy), never blue (Reims)."""
+    from ..media.peers import BLUE, RED, publish_over_whip
+    from ..support import until
+    nancy = await publish_over_whip(http, hub.token(Role.COORDINATOR, "nancy"), EVENT, "nancy", RED, 440)
+    reims = await publish_over_whip(http, hub.token(Role.COORDINATOR, "reims"), EVENT, "reims", BLUE, 660)
+    ev = hub.runtime.events[EVENT]
+    await until(lambda: ev.media.live_sites() == ["nancy", "reims"], what="both sites live")
+    async with hub.moderator() as mod, hub.viewer(token=hub.token(Role.COORDINATOR, "nancy")) as coord:
+        await mod.command({"type": "stage.on_air", "site": "reims"})
+        await coord.command({"type": "programme.current", "session": 1})  # Nancy: Classes virtuelles
+        await mod.command({"type": "programme.current", "session": 10, "site": "reims"})  # Reims: Podcasts
+        await until(lambda: {s: r[1].frames > 20 for s, r in ev.media.track_recorders.items()}
+                    == {"nancy": True, "reims": True}, timeout=60, what="both cameras recorded")
+        await coord.command({"type": "programme.current", "session": 2})  # Nancy's next report: a new file
+        await mod.command({"type": "programme.current", "session": None, "site": "reims"})
+        await until(lambda: len(ev.media.track_files) == 2, timeout=60, what="the two files closed")
+        await until(lambda: ev.media.track_recorders["nancy"][0] == 2 and ev.media.track_recorders["nancy"][1].frames
+                    > 5, timeout=60, what="Nancy's next session recorded")
+        await coord.command({"type": "programme.current", "session": None})
+        await until(lambda: len(ev.media.track_files) == 3, timeout=60, what="Nancy's second file closed")
+        await mod.command({"type": "replay.publish", "session": 1, "public": True})
+        await mod.command({"type": "replay.publish", "session": 10, "public": True})
+    folder = hub.settings.data_dir / "recordings" / EVENT
+    assert {p.parent.name for p in ev.media.track_files} == {"nancy", "reims"}
+    replays = {r["session"]: r for r in (await http.get(f"/api/events/{EVENT}/replays")).json()["replays"]}
+    assert set(replays) == {1, 10} and replays[1]["site"] == "nancy" and replays[10]["site"] == "reims"
+    (nancy_video,) = replays[1]["videos"]
+    (reims_video,) = replays[10]["videos"]
+    assert colours_in(folder / "nancy" / Path(nancy_video).name) == {"red"}
+    assert colours_in(folder / "reims" / Path(reims_video).name) == {"blue"}
+    assert (await http.get(nancy_video)).status_code == 200
+    await nancy.close()
+    await reims.close()
