@@ -42,7 +42,7 @@ async def test_a_replay_is_published_with_its_questions_and_seekable(http, hub):
     name = "02-classes-virtuelles-en-lycee-professionnel-20201013-093000.webm"
     webm(hub.settings.data_dir / "recordings" / EVENT / "nancy" / name)  # Nancy's camera, in Nancy's session
     # what was on air meanwhile (Reims, say): never the replay of a session titled for Nancy
-    webm(hub.settings.data_dir / "recordings" / EVENT / "02-classes-virtuelles-en-lycee-professionnel-20201013-093001.webm")
+    webm(hub.settings.data_dir / "recordings" / EVENT / name.replace("093000", "093001"))
     mod, viewer = hub.moderator(), hub.viewer()
     await mod.connect()
     await viewer.connect()
