@@ -163,6 +163,18 @@ def write_report() -> None:
             path = plot(valid(rows), "rate", "latency-vs-rate", "p99 latency against update rate (5000 viewers)")
             if path:
                 parts += [f"![p99 latency against rate]({path})", ""]
+    tracks = load("tracks")
+    if tracks:  # issue 16: viewers spread over the seven sites' tracks, against one track, same run
+        rows = tracks["results"]
+        parts += ["## Tracks: 5000 viewers × 10 updates/s on one track or spread over seven sites' tracks", "",
+                  "`python -m bench.suite tracks`, default settings. Each site's track is an audience of its own "
+                  "(its room polls, its screens): a flush renders one frame per audience, then writes the same "
+                  "bytes to each of its viewers. Two runs of each, interleaved.", "",
+                  table(rows, ["server", "tracks", *COLS[1:]]), ""]
+        one = min(r["server_cpu_us_per_delivery"] for r in rows if r["tracks"] == 1)
+        seven = min(r["server_cpu_us_per_delivery"] for r in rows if r["tracks"] == 7)
+        parts += [f"- Server CPU per delivery, seven tracks / one track (best of each): **{seven / one:.2f}×** "
+                  "(the target: within 1.2×).", ""]
     for name, title in (("votes", "Vote storm"), ("reconnect", "Reconnect storm with resume"),
                         ("events", "50 events of 100 viewers beside a 5000-viewer plenary")):
         data = load(name)

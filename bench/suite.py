@@ -45,9 +45,10 @@ class LoadGen:
     """One C load generator process per target port, pinned to the load core."""
 
     def __init__(self, port: int, mode: str, path: str, conns: int, seconds: float, stall_pct: int = 0,
-                 connect_rate: float = 2500) -> None:
+                 connect_rate: float = 2500, follow: list[str] | None = None) -> None:
         self.proc = subprocess.Popen(["taskset", "-c", str(LOAD_CORE), loadgen_binary(), "127.0.0.1", str(port), path,
-                                      mode, str(conns), str(seconds), str(stall_pct), str(connect_rate)],
+                                      mode, str(conns), str(seconds), str(stall_pct), str(connect_rate),
+                                      ",".join(follow or [])],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
     async def ready(self) -> int:
@@ -83,7 +84,7 @@ def combine(parts: list[dict]) -> dict:
 
 
 async def fanout(kind: str, viewers: int, rate: float, seconds: float = 8.0, warmup: float = 2.0,
-                 stall_pct: int = 0, connect_rate: float = 2500) -> dict:
+                 stall_pct: int = 0, connect_rate: float = 2500, follow: list[str] | None = None) -> dict:
     mode, path = PROTOCOL[kind]
     with tempfile.TemporaryDirectory() as data_dir:
         servers: Servers = await start_servers(kind, data_dir)
@@ -92,7 +93,7 @@ async def fanout(kind: str, viewers: int, rate: float, seconds: float = 8.0, war
             rss0 = sum(rss_bytes(p.pid) for p in servers.procs)
             share = [viewers // len(servers.viewer_ports) + (i < viewers % len(servers.viewer_ports))
                      for i in range(len(servers.viewer_ports))]
-            gens = [LoadGen(port, mode, path, n, seconds, stall_pct, connect_rate / len(share))
+            gens = [LoadGen(port, mode, path, n, seconds, stall_pct, connect_rate / len(share), follow)
                     for port, n in zip(servers.viewer_ports, share)]
             connected = sum([await g.ready() for g in gens])
             await asyncio.sleep(1.0)
@@ -117,6 +118,7 @@ async def fanout(kind: str, viewers: int, rate: float, seconds: float = 8.0, war
             expected = rate * seconds * receiving
             result = {
                 "server": kind, "viewers": viewers, "rate": rate, "published_per_s": round(published_per_s, 1),
+                "tracks": len(follow) if follow else 1,
                 "stalled_pct": stall_pct,
                 "connected": connected, "deliveries_per_s": round(lg["samples"] / elapsed),
                 "lost_fraction": round(max(0.0, 1 - lg["samples"] / expected), 4) if expected else None,
@@ -191,6 +193,24 @@ async def w_join(args) -> list[dict]:
     return out
 
 
+# The Grand Est day's seven sites: viewers following each site's track are seven audiences.
+SEVEN_TRACKS = ["nancy", "strasbourg", "reims", "mulhouse", "metz", "troyes", "epinal"]
+
+
+async def w_tracks(args) -> list[dict]:
+    """5000 viewers x 10 updates/s following one track (the program) or spread over the
+    seven sites' tracks, in the same run: a frame is rendered once per audience, so the
+    cost per delivery should barely move (issue 16: within 1.2x)."""
+    out = []
+    for follow in (None, SEVEN_TRACKS, None, SEVEN_TRACKS):  # twice each, interleaved: the machine drifts
+        print(f"-- multiplex: 5000 viewers x 10/s on {len(follow) if follow else 1} track(s)", flush=True)
+        out.append(await fanout("multiplex", 5000, 10, args.seconds, follow=follow))
+    one = [r["server_cpu_us_per_delivery"] for r in out if r["tracks"] == 1]
+    seven = [r["server_cpu_us_per_delivery"] for r in out if r["tracks"] == 7]
+    print(f"   cost per delivery, 7 tracks / 1 track: {min(seven) / min(one):.2f} (best of two each)", flush=True)
+    return out
+
+
 async def w_twoproc(args) -> list[dict]:
     out = []
     for kind in ("multiplex", "multiplex-2p", "socketio", "socketio-2p"):
@@ -203,7 +223,7 @@ async def main() -> None:
     from . import storms
     workloads = {"viewers": w_viewers, "rate": w_rate, "saturation": w_saturation, "stalled": w_stalled,
                  "join": w_join, "twoproc": w_twoproc, "votes": storms.w_votes, "reconnect": storms.w_reconnect,
-                 "events": storms.w_events}
+                 "events": storms.w_events, "tracks": w_tracks}
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("workload", help=f"one of {', '.join([*workloads, 'all', 'report'])}, or several with commas")
     ap.add_argument("--seconds", type=float, default=8.0)

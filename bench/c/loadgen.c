@@ -44,6 +44,10 @@ static const char *host, *path;
 static uint32_t *hist;
 static long long samples, regressions, closed_early, messages;
 static int recording;
+/* FOLLOW (optional 9th argument): sites, comma-separated, that viewers follow in turn
+ * (Multiplex's hello "follow": each site's track is an audience of its own). */
+static char *follow[64];
+static int follows;
 
 static double now_s(void) { struct timespec t; clock_gettime(CLOCK_REALTIME, &t); return t.tv_sec + t.tv_nsec / 1e9; }
 static double mono_s(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec / 1e9; }
@@ -65,8 +69,11 @@ static void send_frame(conn_t *c, int opcode, const char *data, size_t n) {
 
 static void hello(conn_t *c, int index) {
     if (mode == MODE_SIO) return;  /* Socket.IO speaks first */
-    char msg[96];
-    int n = snprintf(msg, sizeof msg, "{\"type\":\"hello\",\"pid\":\"loadgen-%07d\"}", index);
+    char msg[160];
+    int n = follows
+        ? snprintf(msg, sizeof msg, "{\"type\":\"hello\",\"pid\":\"loadgen-%07d\",\"follow\":\"%s\"}", index,
+                   follow[index % follows])
+        : snprintf(msg, sizeof msg, "{\"type\":\"hello\",\"pid\":\"loadgen-%07d\"}", index);
     send_frame(c, 1, msg, n);
 }
 
@@ -157,7 +164,10 @@ static double pct(double q) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 9) { fprintf(stderr, "usage: loadgen HOST PORT PATH MODE CONNS SECONDS STALL_PERCENT CONNECT_PER_S\n"); return 2; }
+    if (argc < 9) { fprintf(stderr, "usage: loadgen HOST PORT PATH MODE CONNS SECONDS STALL_PERCENT CONNECT_PER_S [FOLLOW]\n"); return 2; }
+    if (argc > 9 && argv[9][0]) {
+        for (char *site = strtok(argv[9], ","); site && follows < 64; site = strtok(NULL, ",")) follow[follows++] = site;
+    }
     host = argv[1]; int port = atoi(argv[2]); path = argv[3];
     mode = !strcmp(argv[4], "sio") ? MODE_SIO : !strcmp(argv[4], "raw") ? MODE_RAW : MODE_MX;
     int n = atoi(argv[5]); double seconds = atof(argv[6]); int stall_pct = atoi(argv[7]); double rate = atof(argv[8]);

@@ -171,6 +171,8 @@ class EventConfig(_Strict, frozen=True):
         data: dict[str, Any] = msgspec.to_builtins(self)
         data.pop("settings")
         data.pop("polls", None)
+        for session, shown in zip(self.programme, data["programme"]):
+            shown["plenary"] = session.everywhere  # what every site follows, said once for the pages
         data["settings"] = {
             "qna": msgspec.to_builtins(self.settings.qna),
             "contributions": msgspec.to_builtins(self.settings.contributions),

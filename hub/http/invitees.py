@@ -40,9 +40,10 @@ async def import_invitees(request: Request) -> Response:
                          "errors": errors, "seq": outcome.seq})
 
 
-def badge_text(event: str, invitee: str) -> str:
-    """What a badge's QR code says: read by the door's scanner (any QR reader shows it too)."""
-    return f"MXBADGE:{event}:{invitee}"
+def badge_text(public_url: str, event: str, invitee: str) -> str:
+    """What a badge's QR code says: its check-in link. The coordinator's phone camera
+    opens it (web/pages/checkin.js); a handheld scanner types it into the door's page."""
+    return f"{public_url}/e/{event}/checkin/{invitee}"
 
 
 async def badges(request: Request) -> Response:
@@ -55,7 +56,8 @@ async def badges(request: Request) -> Response:
     if person is None or (grant.role is Role.COORDINATOR and person.site != grant.site):
         raise DomainError("invitee.not_found", "nobody with that code on your list")
     out = io.BytesIO()
-    segno.make(badge_text(ev.config.id, person.id), error="m").save(out, kind="svg", scale=8, border=2)
+    url = badge_text(request.app.state.settings.effective_public_url, ev.config.id, person.id)
+    segno.make(url, error="m").save(out, kind="svg", scale=8, border=2)
     return Response(out.getvalue(), media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 

@@ -48,6 +48,7 @@ routes = [
     Route("/e/{event}/report", _page("report")),
     Route("/e/{event}/replay", _page("replay")),
     Route("/e/{event}/caption", _page("caption")),
+    Route("/e/{event}/checkin/{invitee}", _page("checkin")),
     Mount("/static", StaticFiles(directory=WEB), name="static"),
 ]
 

@@ -34,6 +34,8 @@ def tables(f: dict[str, Any]) -> list[Table]:
     site_names = [_site(f, o) for o in origins]
     out = [
         Table("chiffres_cles", "Chiffres clés", ["indicateur", "valeur"], [
+            ["Personnes dans les salles", f["people"]["in_rooms"]],
+            ["Enregistrées à l'entrée", f["people"]["checked_in"]],
             ["Présents sur les sites", att["present_on_sites"]],
             ["Participants à distance", att["remote"]],
             ["Pic de connexions simultanées", peak["total"]],
@@ -52,13 +54,27 @@ def tables(f: dict[str, Any]) -> list[Table]:
               ["site", "présents (distincts)", "pic simultané", "heure du pic"],
               [[_site(f, o), att["by_site"][o], peak["by_site"].get(o, 0),
                 local_time(f, peak["by_site_at"].get(o))] for o in origins]),
+        Table("personnes_par_site", "Personnes dans les salles, appareils et vidéo, par site",
+              ["site", "dans la salle", "enregistrées", "attendues", "sans inscription", "comptage max",
+               "dernier comptage", "appareils connectés", "pic d'appareils"],
+              [[_site(f, o), r["in_room"], r["checked_in"], r["expected"], r["walk_ins"],
+                r["headcount_peak"] if r["headcount_peak"] is not None else "",
+                r["headcount_last"] if r["headcount_last"] is not None else "", r["devices"], r["devices_peak"]]
+               for o, r in f["people"]["by_site"].items()]),
+        Table("personnes_par_seance", "Personnes par séance", ["séance", "site", "comptage max", "enregistrées",
+                                                                "pic d'appareils", "pic de spectateurs vidéo"],
+              [[r["title"], _site(f, r["site"]), r["headcount_peak"] if r["headcount_peak"] is not None else "",
+                r["checked_in"], sum(r["devices_peak"].values()), r["stream_peak"]] for r in f["people"]["by_session"]]),
         Table("categories", "Participants par catégorie", ["catégorie", "participants"],
               [[k, v] for k, v in att["by_category"].items()]),
         Table("questions_par_site", "Questions par site", ["site", "posées", "répondues"],
               [[_site(f, o), f["questions"]["asked_by_site"][o], f["questions"]["answered_by_site"][o]]
                for o in origins]),
-        Table("sondages", "Votes par sondage et par site", ["sondage", "question", "votes", *site_names],
-              [[p["id"], p["question"], p["ballots"], *(p["ballots_by_site"][o] for o in origins)]
+        Table("sondages", "Votes par sondage et par site (mains levées à part)",
+              ["sondage", "question", "votes", "mains levées", "réponses", *site_names,
+               *(f"{n} (mains levées)" for n in site_names)],
+              [[p["id"], p["question"], p["ballots"], p["hands"], p["answers"],
+                *(p["ballots_by_site"][o] for o in origins), *(p["hands_by_site"][o] for o in origins)]
                for p in f["polls"]]),
         Table("propositions", "Propositions et soutiens", ["proposition", "thème", "site", "soutiens", *site_names],
               [[p["title"], p["theme"] or "", _site(f, p["origin"]), p["votes"],

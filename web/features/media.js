@@ -252,8 +252,11 @@ export function playerPanel(live, { controls = true } = {}) {
     sound.setAttribute('aria-pressed', String(!video.muted));
     sound.textContent = video.muted ? t('media.sound_on') : t('media.sound_off');
   });
+  // What to watch: the viewer's own choice, else the track they follow (a site's camera), else the program.
+  let chosen = null;
   let wanted = 'program';
-  choice.addEventListener('change', () => { wanted = choice.value; update(live); });
+  const preferred = (l) => (l.welcome && l.welcome.role === 'viewer' && l.welcome.follow) || 'program';
+  choice.addEventListener('change', () => { chosen = choice.value; update(live); });
   const label = h('label', { for: 'watch-target' }, t('media.watch'));
   // What to receive: picture and sound, the sound only, or nothing. On a site (joined with
   // its code) the sound only by default: the room has the picture, the venue's Wi-Fi is spared.
@@ -289,6 +292,7 @@ export function playerPanel(live, { controls = true } = {}) {
   async function update(l) {
     const publishing = (l.state.presence && l.state.presence.publishing) || [];
     const onAir = l.state.stage.on_air;
+    wanted = chosen ?? preferred(l);
     const options = [['program', t('media.program')], ...publishing.map((s) => [s, l.welcome.event.sites.find((x) => x.id === s)?.name || s])];
     if (choice.options.length !== options.length || [...choice.options].some((o, i) => o.value !== options[i][0])) {
       choice.replaceChildren(...options.map(([value, text]) => h('option', { value, selected: value === wanted }, text)));

@@ -2,7 +2,7 @@
 // sites or per site, and the moderator's builder and controls.
 import { flash, h, refill, setChildren, syncList } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
-import { act, siteName } from '../lib/app.js';
+import { act, siteCity, siteName } from '../lib/app.js';
 
 // The poll a participant should see: the one on the screens, else the newest open,
 // else the newest closed whose results are visible.
@@ -117,10 +117,16 @@ export function results(live, poll, view = 'all') {
   }
   const labels = choiceLabels(poll);
   const extra = poll.kind === 'rating' && tally.mean !== undefined ? h('p', { class: 'mean' }, t('polls.mean', { mean: tally.mean })) : null;
-  if (view === 'all') return h('div', { class: 'results' }, head, extra, bars(labels, tally.counts, tally.ballots));
+  // hands counted in the rooms: shown apart, marked as such, never added into the ballots' bars
+  const sum = (row) => row.reduce((a, b) => a + b, 0);
+  const hands = tally.hands ? bars(labels, tally.hands, sum(tally.hands),
+    t('polls.hands_caption', { n: sum(tally.hands) })) : null;
+  if (view === 'all') return h('div', { class: 'results' }, head, extra, bars(labels, tally.counts, tally.ballots), hands);
   return h('div', { class: 'results per-site' }, head, Object.entries(tally.counts_by_site).map(
     ([site, counts]) => bars(labels, counts, tally.ballots_by_site[site] || 0,
-      `${siteName(live, site)} — ${t('polls.ballots', { n: tally.ballots_by_site[site] || 0 })}`)));
+      `${siteName(live, site)} — ${t('polls.ballots', { n: tally.ballots_by_site[site] || 0 })}`)),
+  Object.entries(tally.hands_by_site || {}).map(([site, row]) => bars(labels, row, sum(row),
+    `${siteName(live, site)} — ${t('polls.hands_caption', { n: sum(row) })}`)));
 }
 
 export function viewToggle(current, onChange) {
@@ -131,7 +137,9 @@ export function viewToggle(current, onChange) {
 }
 
 // --- the control room ---------------------------------------------------------
-export function pollBuilder(live) {
+// `site`: a coordinator's room polls (fixed); `scope`: the régie chooses the whole
+// event or one site's room.
+export function pollBuilder(live, { site = null, scope = false } = {}) {
   const kind = h('select', { id: 'poll-kind' }, ['single', 'multiple', 'rating', 'wordcloud', 'text'].map(
     (k) => h('option', { value: k, 'data-i18n': `polls.kind.${k}` }, t(`polls.kind.${k}`))));
   const question = h('input', { id: 'poll-question', required: true });
@@ -140,6 +148,9 @@ export function pollBuilder(live) {
   const scaleMax = h('input', { id: 'poll-scale-max', type: 'number', min: 2, max: 10, value: 5 });
   const maxWords = h('input', { id: 'poll-max-words', type: 'number', min: 1, max: 3, value: 3 });
   const hidden = h('input', { id: 'poll-hidden', type: 'checkbox' });
+  const where = scope ? h('select', { id: 'poll-scope' }, h('option', { value: '', 'data-i18n': 'polls.whole_event' },
+    t('polls.whole_event')), live.welcome.event.sites.map((s) => h('option', { value: s.id }, t('polls.room_of', { site: s.city }))))
+    : null;
   const review = h('input', { id: 'poll-review', type: 'checkbox', checked: true });
   const field = (id, key, input, cls = '') => h('div', { class: `field ${cls}` }, h('label', { for: id, 'data-i18n': key }, t(key)), input);
   const fields = {
@@ -161,12 +172,15 @@ export function pollBuilder(live) {
   const submit = h('button', { type: 'submit', class: 'primary', 'data-i18n': 'polls.create' }, t('polls.create'));
   const form = h('form', { class: 'poll-builder' },
     field('poll-question', 'polls.question', question), field('poll-kind', 'polls.kind_label', kind),
+    where ? field('poll-scope', 'polls.scope', where) : null,
     fields.options, fields.maxPicks, fields.scale, fields.words, fields.review,
     h('div', { class: 'field inline' }, hidden, h('label', { for: 'poll-hidden', 'data-i18n': 'polls.hide_until_reveal' }, t('polls.hide_until_reveal'))),
     submit);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const cmd = { type: 'poll.create', question: question.value, kind: kind.value, results: hidden.checked ? 'hidden' : 'live' };
+    const room = site || (where && where.value) || null;
+    if (room) cmd.site = room;
     if (['single', 'multiple'].includes(kind.value)) cmd.options = options.value.split('\n').map((o) => o.trim()).filter(Boolean);
     if (kind.value === 'multiple') cmd.max_picks = Number(maxPicks.value);
     if (kind.value === 'rating') { cmd.scale_min = 1; cmd.scale_max = Number(scaleMax.value); }
@@ -178,42 +192,59 @@ export function pollBuilder(live) {
   return form;
 }
 
-export function pollControls(live, poll) {
+// Whether a poll is on the screens: a room poll on its site's, a whole-event poll on
+// the screens this page's audience sees (the régie's: every site's).
+export function isOnScreen(live, poll) {
+  if (poll.site && live.welcome.role === 'moderator') {
+    return ((live.state.site_screens || {})[poll.site] || {}).poll === poll.id;
+  }
+  return live.state.screen === poll.id;
+}
+
+export function pollControls(live, poll, { site = null } = {}) {
   const b = (key, cmd, tone = '') => h('button', { type: 'button', class: `small ${tone}`, dataset: { action: `${key}-${poll.id}` },
     onclick: () => act(live, cmd) }, t(key));
-  const onScreen = live.state.screen === poll.id;
+  const onScreen = isOnScreen(live, poll);
+  const screens = poll.site ? { site: poll.site } : site ? { site } : {};
   return h('div', { class: 'actions' },
     poll.state !== 'open' ? b(poll.state === 'draft' ? 'polls.open' : 'polls.reopen', { type: 'poll.open', poll: poll.id }, 'ok') : null,
     poll.state === 'open' ? b('polls.close', { type: 'poll.close', poll: poll.id }, 'no') : null,
     poll.results_visible ? b('polls.hide_results', { type: 'poll.hide', poll: poll.id })
       : b('polls.reveal', { type: 'poll.reveal', poll: poll.id }, 'ok'),
-    poll.state !== 'draft' ? (onScreen ? b('polls.unshow', { type: 'poll.show', poll: null })
-      : b('polls.show', { type: 'screen.scene', scene: 'poll', poll: poll.id })) : null);
+    poll.state !== 'draft' ? (onScreen ? b('polls.unshow', { type: 'poll.show', poll: null, ...screens })
+      : b('polls.show', { type: 'screen.scene', scene: 'poll', poll: poll.id, ...screens })) : null);
 }
 
 
 // The control room's list: each card is kept and updated in place, and its buttons are
 // rebuilt only when what they do changes — a vote storm moves only the bars, never
 // a control under the cursor or the keyboard focus.
-export function renderPollList(container, live, view) {
-  const polls = Object.values(live.state.polls).sort((a, b) => b.at - a.at);
+// `filter`: which polls (a coordinator: their room's); `extra(poll)`: more under each
+// card (the room's show of hands), kept while its signature holds.
+export function renderPollList(container, live, view, { filter = () => true, site = null, extra = null,
+  controls = () => true } = {}) {
+  const polls = Object.values(live.state.polls).filter(filter).sort((a, b) => b.at - a.at);
   if (!polls.length) { setChildren(container, h('p', { class: 'muted' }, t('polls.none'))); return; }
   container.querySelector(':scope > p.muted')?.remove();
   syncList(container, polls, (p) => p.id, () => {
     const el = h('article', { class: 'poll-card' });
-    el.parts = { title: h('h3'), meta: h('p', { class: 'q-meta' }), actions: h('div'), review: h('div'), results: h('div') };
-    el.append(el.parts.title, el.parts.meta, el.parts.actions, el.parts.review, el.parts.results);
+    el.parts = { title: h('h3'), meta: h('p', { class: 'q-meta' }), actions: h('div'), review: h('div'), results: h('div'),
+      extra: h('div') };
+    el.append(el.parts.title, el.parts.meta, el.parts.actions, el.parts.review, el.parts.results, el.parts.extra);
     return el;
   }, (el, poll) => {
-    const onScreen = live.state.screen === poll.id;
+    const onScreen = isOnScreen(live, poll);
     el.dataset.poll = poll.id;
+    el.dataset.site = poll.site || '';
     el.parts.title.textContent = poll.question;
-    el.parts.meta.textContent = `${t(`polls.kind.${poll.kind}`)} · ${t(`polls.state.${poll.state}`)}`
+    el.parts.meta.textContent = `${t(`polls.kind.${poll.kind}`)} · ${t(`polls.state.${poll.state}`)} · `
+      + (poll.site ? t('polls.room_of', { site: siteCity(live, poll.site) }) : t('polls.whole_event'))
       + (onScreen ? ` · ${t('polls.on_screens')}` : '');
     const signature = [poll.state, poll.results_visible, onScreen, document.documentElement.lang].join();
     if (el.parts.actions.dataset.signature !== signature) {
       el.parts.actions.dataset.signature = signature;
-      refill(el.parts.actions, pollControls(live, poll));
+      refill(el.parts.actions, controls(poll) ? pollControls(live, poll, { site }) : null);
+      if (extra) setChildren(el.parts.extra, extra(poll));  // typed counts stay until what they are for changes
     }
     refill(el.parts.review, poll.review ? reviewList(live, poll) : null);
     setChildren(el.parts.results, results(live, poll, view));

@@ -3,6 +3,7 @@
 import { h } from '../lib/dom.js';
 import { lang, t } from '../lib/i18n.js';
 import { act, siteCity, siteName } from '../lib/app.js';
+import { trackOf, trackState } from './tracks.js';
 
 // Earliest first: by day (the event's first day when a session names none), then start.
 export function sessionsInOrder(live) {
@@ -17,11 +18,12 @@ function dayLabel(day) {
 }
 
 export function sessionLine(live, s) {
-  return [s.title, ` · ${siteName(live, s.site)} · ${s.start}–${s.end}`];
+  return [s.title, ` · ${siteName(live, s.site)}${s.room ? `, ${s.room}` : ''} · ${s.start}–${s.end}`];
 }
 
-export function nowNext(live) {
-  const { current, next } = live.state.stage;
+// Now and next of a track: a site's (its room, its screens, who follows it) or the program's.
+export function nowNext(live, site = trackOf(live)) {
+  const { session: current, next } = trackState(live, site);
   const programme = live.welcome.event.programme;
   if (!programme.length) return null;
   const now = current === null || current === undefined ? null : { ...programme[current], index: current };
@@ -31,11 +33,28 @@ export function nowNext(live) {
     after ? [h('dt', {}, t('programme.next')), h('dd', { class: 'next' }, sessionLine(live, after))] : null);
 }
 
+// The programme by day and by place: a day over several days and places (ECLORE:
+// four days, four schools) reads one day, or one place, at a time.
+const views = { day: 'all', place: 'all' };
+
 export function programmeList(live) {
-  const { current, next } = live.state.stage;
-  const sessions = sessionsInOrder(live);
+  const { session: current, next } = trackState(live, trackOf(live));
+  const all = sessionsInOrder(live);
+  const allDays = [...new Set(all.map((s) => s.day))];
+  const sessions = all.filter((s) => (views.day === 'all' || s.day === views.day)
+    && (views.place === 'all' || s.site === views.place || s.plenary));
   const days = [...new Set(sessions.map((s) => s.day))];
-  const many = days.length > 1;
+  const many = allDays.length > 1;
+  const pick = (id, key, value, options) => {
+    const select = h('select', { id, onchange: (e) => { views[key] = e.target.value; live.changed([]); } },
+      h('option', { value: 'all', selected: value === 'all' }, t(`programme.all_${key}s`)),
+      options.map(([v, text]) => h('option', { value: v, selected: value === v }, text)));
+    return h('div', { class: 'field inline' }, h('label', { for: id }, t(`programme.by_${key}`)), select);
+  };
+  const filters = h('div', { class: 'toolbar programme-views' },
+    many ? pick('programme-day', 'day', views.day, allDays.map((d) => [d, dayLabel(d)])) : null,
+    live.welcome.event.sites.length > 1 ? pick('programme-place', 'place', views.place,
+      live.welcome.event.sites.map((s) => [s.id, s.name])) : null);
   const list = (day) => h('ol', { class: 'programme' }, sessions.filter((s) => s.day === day).map((s) => h('li', {
     class: `session${s.index === current ? ' is-now' : ''}${s.index === next ? ' is-next' : ''}`,
     'aria-current': s.index === current ? 'true' : null },
@@ -43,13 +62,20 @@ export function programmeList(live) {
   h('span', { class: 'what' }, h('strong', {}, s.title),
     s.index === current ? h('span', { class: 'badge badge-now' }, t('programme.now')) : null,
     s.index === next ? h('span', { class: 'badge badge-next' }, t('programme.next')) : null),
-  h('span', { class: 'meta' }, [t(`programme.kind.${s.kind}`), siteName(live, s.site),
+  h('span', { class: 'meta' }, [t(`programme.kind.${s.kind}`), siteName(live, s.site), s.room,
+    s.plenary ? t('programme.plenary') : null,
     s.speakers && s.speakers.length ? t('programme.speakers', { names: s.speakers.join(', ') }) : null]
-    .filter(Boolean).join(' · ')))));
-  return h('div', {},
+    .filter(Boolean).join(' · ')),
+  s.description ? h('span', { class: 'description' }, s.description) : null)));
+  const ics = (site) => `/e/${encodeURIComponent(live.welcome.event.id)}/programme.ics?${new URLSearchParams(
+    { ...(site ? { site } : {}), ...(lang() === 'en' ? { lang: 'en' } : {}) })}`;
+  const track = views.place !== 'all' ? views.place : trackOf(live);
+  return h('div', {}, filters,
     days.map((day) => (many ? [h('h3', {}, dayLabel(day)), list(day)] : list(day))),
-    h('p', {}, h('a', { href: `/e/${encodeURIComponent(live.welcome.event.id)}/programme.ics${lang() === 'en' ? '?lang=en' : ''}`,
-      download: '' }, t('programme.ics'))));
+    sessions.length ? null : h('p', { class: 'muted' }, t('programme.nothing')),
+    h('p', {}, h('a', { href: ics(null), download: '' }, t('programme.ics')),
+      track ? [' · ', h('a', { href: ics(track), download: '', id: 'ics-track' },
+        t('programme.ics_track', { site: siteCity(live, track) }))] : null));
 }
 
 // The régie declares which session is under way (the programme runs late: the clock alone would lie).
@@ -76,7 +102,9 @@ export function currentSessionControl(live) {
 // Questions by the session they were asked in: "all", "none" (outside any session) or an index.
 export function sessionFilter(live, value, onChange) {
   const asked = new Set(Object.values(live.state.questions).map((q) => q.session));
-  const sessions = sessionsInOrder(live).filter((s) => asked.has(s.index) || s.index === live.state.stage.current);
+  const running = new Set(Object.values(live.state.stage.tracks || {}).map((tr) => tr.session));
+  const sessions = sessionsInOrder(live).filter((s) => asked.has(s.index) || s.index === live.state.stage.current
+    || running.has(s.index));
   const select = h('select', { id: 'qna-session', 'aria-label': t('programme.filter'),
     onchange: (e) => onChange(e.target.value) },
   h('option', { value: 'all', selected: value === 'all' }, t('programme.filter_all')),

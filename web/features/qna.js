@@ -28,7 +28,9 @@ export function askForm(live) {
     event.preventDefault();
     if (!text.value.trim()) { status.textContent = t('errors.question.empty'); text.focus(); return; }
     button.disabled = true;
-    const ack = await act(live, { type: 'question.ask', text: text.value, name: name.value.trim() || null });
+    // a remote viewer's question goes to the track they follow (the room decides for people on site)
+    const track = live.welcome.role === 'viewer' && live.welcome.follow ? { track: live.welcome.follow } : {};
+    const ack = await act(live, { type: 'question.ask', text: text.value, name: name.value.trim() || null, ...track });
     button.disabled = false;
     if (ack) {
       live.me.questions = [...(live.me.questions || []),
@@ -51,7 +53,19 @@ export function sortedQuestions(questions, by, states, filter = () => true) {
 
 function meta(live, q) {
   const who = q.name || t('qna.anonymous');
-  return `${who} · ${siteCity(live, q.origin)} · ${formatTime(q.at, lang())}`;
+  // asked from afar on a site's track: say both (who asked from where, on which track)
+  const where = q.site && q.origin !== q.site ? t('qna.from_on', { from: siteCity(live, q.origin), track: siteCity(live, q.site) })
+    : siteCity(live, q.origin);
+  return `${who} · ${where} · ${formatTime(q.at, lang())}`;
+}
+
+// Which questions some site's screens show now (the control room's overview), and where.
+function highlightedAt(state) {
+  const at = new Map();
+  for (const [site, shown] of Object.entries(state.site_screens || {})) {
+    if (shown.question) at.set(shown.question, [...(at.get(shown.question) || []), site]);
+  }
+  return at;
 }
 
 function createItem() {
@@ -73,12 +87,17 @@ export function renderQuestions(container, live, { role, by = 'votes', states = 
   const state = live.state;
   const items = sortedQuestions(state.questions, by, states, filter);
   const highlighted = state.highlight ? state.highlight.id : null;
+  const shownAt = highlightedAt(state);
   syncList(container, items, (q) => q.id, createItem, (el, q) => {
     el.parts.text.textContent = q.text;
     el.parts.meta.textContent = meta(live, q);
+    el.dataset.site = q.site || '';
     el.classList.toggle('is-highlighted', q.id === highlighted);
+    const sites = role === 'moderator' ? (shownAt.get(q.id) || []) : [];
     setChildren(el.parts.badges,
       q.id === highlighted ? badge('highlighted') : null,
+      sites.length && q.id !== highlighted ? h('span', { class: 'badge badge-highlighted' },
+        t('qna.on_screens_of', { sites: sites.map((s) => siteCity(live, s)).join(', ') })) : null,
       q.state !== 'visible' ? badge(q.state) : null);
     setChildren(el.parts.actions, actionsFor(live, q, role, highlighted, state));
   });
@@ -93,15 +112,28 @@ function actionsFor(live, q, role, highlighted, state) {
   } else {
     out.push(h('span', { class: 'votes' }, t('qna.votes', { n: q.votes })));
   }
-  const moderating = role === 'moderator' || (role === 'coordinator' && q.origin === live.welcome.site);
+  // a coordinator moderates their own track: asked in their room, or by who follows their site
+  const ownTrack = role === 'coordinator' && q.site === live.welcome.site;
+  const moderating = role === 'moderator' || ownTrack;
   if (moderating && q.state === 'pending') {
     out.push(button(t('qna.approve'), () => act(live, { type: 'question.approve', question: q.id }), 'ok'));
     out.push(button(t('qna.dismiss'), () => act(live, { type: 'question.dismiss', question: q.id }), 'no'));
+  }
+  if (ownTrack && q.state === 'visible') {  // on this site's screens only
+    const site = live.welcome.site;
+    out.push(q.id === highlighted
+      ? button(t('qna.unhighlight'), () => act(live, { type: 'question.highlight', question: null, site }), '', `unhighlight-${q.id}`)
+      : button(t('qna.highlight_here'), () => act(live, { type: 'screen.scene', scene: 'question', question: q.id, site }),
+        'ok', `highlight-${q.id}`));
   }
   if (role === 'moderator' && q.state === 'visible') {
     out.push(q.id === highlighted
       ? button(t('qna.unhighlight'), () => act(live, { type: 'question.highlight', question: null }))
       : button(t('qna.highlight'), () => act(live, { type: 'screen.scene', scene: 'question', question: q.id }), 'ok'));
+    if (q.site) {  // a site's track: on that site's screens only, the others keep theirs
+      out.push(button(t('qna.highlight_at', { site: siteCity(live, q.site) }),
+        () => act(live, { type: 'screen.scene', scene: 'question', question: q.id, site: q.site }), '', `highlight-at-${q.id}`));
+    }
     out.push(button(t('qna.answered'), () => act(live, { type: 'question.answer', question: q.id })));
     out.push(button(t('qna.dismiss'), () => act(live, { type: 'question.dismiss', question: q.id }), 'no'));
     out.push(mergeControl(live, q, state));

@@ -8,14 +8,15 @@ import { act } from '../lib/app.js';
 export const SCENES = ['join', 'question', 'poll', 'proposals', 'wall', 'program', 'sites', 'pause'];
 let pauseMessage = '';  // what the régie typed, kept across redraws
 
-export function sceneControl(live) {
+// `site`: one site's screens only (a coordinator's own); otherwise every site's.
+export function sceneControl(live, { site = null } = {}) {
   const current = (live.state.scene && live.state.scene.scene) || 'join';
   const view = (live.state.scene && live.state.scene.view) || 'all';
   const onScreen = live.state.screen && live.state.polls[live.state.screen];
   const empty = { question: !live.state.highlight, poll: !onScreen };
-  const message = h('input', { id: 'pause-message', value: pauseMessage, maxlength: 100,
+  const message = h('input', { id: 'pause-message', value: pauseMessage, maxlength: 80,
     oninput: (e) => { pauseMessage = e.target.value; } });
-  const show = (scene, extra = {}) => act(live, { type: 'screen.scene', scene, ...extra });
+  const show = (scene, extra = {}) => act(live, { type: 'screen.scene', scene, ...extra, ...(site ? { site } : {}) });
   return h('div', { class: 'scenes' },
     h('div', { class: 'scene-buttons', role: 'group', 'aria-label': t('moderate.scene_choice') },
       SCENES.map((scene) => h('button', {

@@ -111,9 +111,10 @@ function offlineBanner(live) {
   return banner;
 }
 
-export async function startPage({ event, join = null, token = null, category = null, title, render, header = () => [] }) {
+export async function startPage({ event, join = null, token = null, category = null, follow = null, title, render,
+  header = () => [] }) {
   await initI18n();
-  const live = new Live(event, { join, token, category });
+  const live = new Live(event, { join, token, category, follow });
   window.__mx = live; // for the browser tests and for curious people
   const titleText = h('span', { class: 'event-title' }, t('common.loading'));
   const extra = h('div', { class: 'top-extra' });

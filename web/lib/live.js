@@ -3,7 +3,7 @@
 // sequence number. Commands not acknowledged before a cut are sent again with the
 // same id after reconnecting; the hub applies an id once, so nothing is lost or doubled.
 
-const COLLECTIONS = { question: 'questions', poll: 'polls', tally: 'tallies', post: 'posts' };
+const COLLECTIONS = { question: 'questions', poll: 'polls', tally: 'tallies', post: 'posts', person: 'people' };
 const FATAL = new Set([4400, 4401, 4404]);
 // Silent for longer than the deadline (checked every interval): lost, within 10 s at most.
 const HEARTBEAT_EVERY_MS = 2000;
@@ -20,12 +20,14 @@ export function participantId() {
 }
 
 export class Live extends EventTarget {
-  constructor(event, { join = null, token = null, category = null } = {}) {
+  constructor(event, { join = null, token = null, category = null, follow = null } = {}) {
     super();
     this.event = event;
     this.join = join;
     this.token = token;
     this.category = category;  // self-declared (élève, parent…), or null
+    this.follow = follow;      // a remote viewer: the site whose track they follow, or null (the program)
+    this.clockOffset = 0;      // the hub's clock minus ours (the speaker's timer counts by the hub's time)
     this.pid = participantId();
     this.state = null;
     this.me = {};
@@ -52,6 +54,7 @@ export class Live extends EventTarget {
       if (this.join) hello.join = this.join;
       if (this.token) hello.token = this.token;
       if (this.category) hello.category = this.category;
+      if (this.follow) hello.follow = this.follow;
       if (this.seq !== null) hello.resume = this.seq;
       ws.send(JSON.stringify(hello));
       for (const { message } of this.pending.values()) ws.send(JSON.stringify(message));
@@ -124,7 +127,24 @@ export class Live extends EventTarget {
     this.everOnline = true;
   }
 
+  // Follow another track (or the program): what one sees changes (a site's room polls,
+  // its screens), so start again from a fresh snapshot rather than resume.
+  followTrack(site) {
+    this.follow = site || null;
+    this.seq = null;
+    this.state = null;
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) { ws.onclose = null; try { ws.close(); } catch { /* already closing */ } }
+    this.connect();
+  }
+
+  hubNow() {
+    return Date.now() + this.clockOffset;
+  }
+
   applyUpdate(msg) {
+    if (msg.sent_at) this.clockOffset = msg.sent_at - Date.now();
     if (this.seq !== null && msg.from !== this.seq + 1) {
       // Out of step: ask to be brought up to date from what we hold.
       this.ws.send(JSON.stringify({ type: 'resume', seq: this.seq }));

@@ -1,7 +1,7 @@
 // The control room (régie): moderation, polls, live-tweets, the on-air switch.
 import { $, h, refill, setChildren } from '../lib/dom.js';
 import { t, translate } from '../lib/i18n.js';
-import { act, eventFromPath, startPage, staffToken, section } from '../lib/app.js';
+import { act, eventFromPath, siteCity, startPage, staffToken, section } from '../lib/app.js';
 import { sceneControl } from '../features/scenes.js';
 import { renderQuestions } from '../features/qna.js';
 import { pollBuilder, preparedPolls, renderPollList } from '../features/polls.js';
@@ -11,6 +11,8 @@ import { countersTable } from '../features/counters.js';
 import { currentSessionControl, inSession, sessionFilter } from '../features/programme.js';
 import { importForm, regionsTable, synthesisLinks } from '../features/synthesis.js';
 import { installShortcuts, shortcutsHelp } from '../features/shortcuts.js';
+import { onTrack, trackFilter, tracksBoard } from '../features/tracks.js';
+import { inviteesImport } from '../features/invitees.js';
 import { watchAnnouncements } from './common.js';
 
 const { event } = eventFromPath();
@@ -19,6 +21,7 @@ const token = staffToken(`mx.token.${event}.moderate`);
 let ui = null;
 let view = 'all';
 let session = 'all';  // the questions of every session, or of one
+let track = 'all';    // the questions of every track, of the program's, or of one site's
 const announceChanges = watchAnnouncements();
 
 if (token) {
@@ -34,7 +37,8 @@ if (token) {
           polls: h('div', { id: 'poll-list' }), view: h('div'), contributions: h('ul', { class: 'posts', id: 'pending-posts' }),
           feed: h('ul', { class: 'posts', id: 'posts' }), current: h('div'), sessionFilter: h('div'),
           report: h('div'), synthesis: h('div'), regions: h('div'), replays: h('div'),
-          archive: h('ul', { class: 'questions', id: 'queue-archive' }), help: h('div'), prepared: h('div') };
+          archive: h('ul', { class: 'questions', id: 'queue-archive' }), help: h('div'), prepared: h('div'),
+          tracks: h('div'), trackFilter: h('div') };
         installShortcuts(l);
         // Headings that say how much waits in each pane, in the page's language.
         const counted = (id, key) => {
@@ -49,19 +53,23 @@ if (token) {
               h('button', { type: 'button', class: 'small', onclick: () => l.send({ type: 'stage.clear_floor' }).catch(() => {}), 'data-i18n': 'stage.clear' }),
               h('h3', { 'data-i18n': 'stage.recordings' }), ui.record,
               h('h3', { 'data-i18n': 'replay.recorded' }), ui.replays),
-            section('programme', 'programme.current', ui.current),
+            section('tracks', 'tracks.title', ui.tracks),
+            section('programme', 'tracks.everywhere', ui.current),
+            section('invitees', 'rooms.invitees', inviteesImport(l, token)),
             section('report', 'report.title', ui.report),
             section('synthesis', 'synthesis.title', ui.synthesis, h('h3', { 'data-i18n': 'synthesis.import' }),
               importForm(l, token), h('h3', { 'data-i18n': 'synthesis.regions' }), ui.regions),
             section('counters', 'moderate.counters', ui.counters),
             section('tweet', 'moderate.live_tweets', liveTweetComposer(l), ui.feed)),
           h('div', { class: 'col' },
-            section('queue', 'moderate.queue', ui.help, ui.sessionFilter, counted('pending', 'moderate.pending'), ui.pending,
+            section('queue', 'moderate.queue', ui.help, ui.trackFilter, ui.sessionFilter,
+              counted('pending', 'moderate.pending'), ui.pending,
               counted('visible', 'moderate.visible'), ui.visible,
               counted('archive', 'qna.archive'), ui.archive),
             section('contributions', 'moderate.contributions', counted('contributions', 'moderate.to_review'), ui.contributions)),
           h('div', { class: 'col' },
-            section('polls', 'moderate.polls', ui.prepared, pollBuilder(l), counted('polls', 'moderate.polls_made'), ui.view, ui.polls))));
+            section('polls', 'moderate.polls', ui.prepared, pollBuilder(l, { scope: true }),
+              counted('polls', 'moderate.polls_made'), ui.view, ui.polls))));
         translate(document);
       }
       setChildren(ui.stage, onAirBadge(l));
@@ -78,18 +86,25 @@ if (token) {
       refreshReplays(l);
       setChildren(ui.synthesis, synthesisLinks(l));
       setChildren(ui.regions, regionsTable(l));
+      refill(ui.tracks, tracksBoard(l));
+      if (ui.trackFilter.dataset.lang !== document.documentElement.lang) {  // built once: it never closes under the cursor
+        ui.trackFilter.dataset.lang = document.documentElement.lang;
+        refill(ui.trackFilter, trackFilter(l, track, (v) => { track = v; l.changed([]); }));
+      }
       refill(ui.sessionFilter, sessionFilter(l, session, (v) => { session = v; l.changed([]); }));
+      const shown = onTrack(track);
+      const inThis = inSession(session);
+      const picked = (q) => shown(q) && inThis(q);
       setChildren(ui.counters, countersTable(l, [...l.welcome.event.sites.map((s) => s.id), 'remote']));
-      renderQuestions(ui.pending, l, { role: 'moderator', by: 'time', states: ['pending'], filter: inSession(session) });
-      renderQuestions(ui.visible, l, { role: 'moderator', by: 'votes', states: ['visible'], filter: inSession(session) });
-      renderQuestions(ui.archive, l, { role: 'moderator', by: 'time', states: ['answered', 'dismissed'],
-        filter: inSession(session) });
+      renderQuestions(ui.pending, l, { role: 'moderator', by: 'time', states: ['pending'], filter: picked });
+      renderQuestions(ui.visible, l, { role: 'moderator', by: 'votes', states: ['visible'], filter: picked });
+      renderQuestions(ui.archive, l, { role: 'moderator', by: 'time', states: ['answered', 'dismissed'], filter: picked });
       refill(ui.view, viewToggleFor(l));
       refill(ui.prepared, preparedPolls(l));
       renderPollList(ui.polls, l, view);
       renderFeed(ui.contributions, l, { role: 'moderator', filter: (p) => p.state === 'pending' });
       renderFeed(ui.feed, l, { role: 'readonly', limit: 10 });
-      const questions = Object.values(l.state.questions).filter(inSession(session));
+      const questions = Object.values(l.state.questions).filter(picked);
       const count = (states) => questions.filter((q) => states.includes(q.state)).length;
       const numbers = { pending: count(['pending']), visible: count(['visible']), archive: count(['answered', 'dismissed']),
         contributions: Object.values(l.state.posts).filter((p) => p.state === 'pending').length,
@@ -105,7 +120,8 @@ if (token) {
 let replaysKey = null;
 let recorded = [];
 async function refreshReplays(l) {
-  const key = JSON.stringify([l.state.stage.recording, l.state.publishing && l.state.publishing.replays]);
+  const tracks = Object.values(l.state.stage.tracks || {}).map((tr) => tr.session);
+  const key = JSON.stringify([l.state.stage.recording, tracks, l.state.publishing && l.state.publishing.replays]);
   if (key !== replaysKey) {
     replaysKey = key;
     const response = await fetch(`/api/events/${encodeURIComponent(event)}/replays`,
@@ -114,7 +130,7 @@ async function refreshReplays(l) {
   }
   const published = new Set((l.state.publishing && l.state.publishing.replays) || []);
   refill(ui.replays, recorded.length ? h('ul', { class: 'plain', id: 'replay-list' }, recorded.map((r) => h('li', {},
-    `${r.start} — ${r.title} · ${t(published.has(r.session) ? 'replay.published' : 'replay.not_published')} `,
+    `${r.start} — ${r.title} (${siteCity(l, r.site)}) · ${t(published.has(r.session) ? 'replay.published' : 'replay.not_published')} `,
     h('button', { type: 'button', class: 'small', dataset: { action: `replay-${r.session}` },
       onclick: () => act(l, { type: 'replay.publish', session: r.session, public: !published.has(r.session) }) },
     t(published.has(r.session) ? 'replay.unpublish' : 'replay.publish')))),

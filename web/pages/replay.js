@@ -1,11 +1,13 @@
-// The replays: each published programme session with its video (seekable), the
-// questions asked during it and its poll results. No live connection: a replay
-// viewer is not counted as present.
+// The replays: each published programme session of every track with its video
+// (seekable; a site's session plays that site's own camera, a plenary the program),
+// the questions asked during it and its poll results, by site. No live connection:
+// a replay viewer is not counted as present.
 import { $, h, setChildren } from '../lib/dom.js';
 import { t, translate } from '../lib/i18n.js';
 import { eventFromPath, startStaticPage } from '../lib/app.js';
 
 const { event } = eventFromPath();
+let place = 'all';  // every track's replays, or one site's (with the plenaries)
 
 function pollResult(item) {
   const { poll, tally } = item;
@@ -20,10 +22,20 @@ async function draw() {
   const info = await (await fetch(`/api/events/${encodeURIComponent(event)}`)).json();
   const { replays } = await (await fetch(`/api/events/${encodeURIComponent(event)}/replays`)).json();
   document.title = `${t('replay.title')} — ${info.title}`;
+  const siteOf = (id) => (info.sites.find((s) => s.id === id) || {}).name || id;
+  const tracks = info.sites.filter((s) => replays.some((r) => r.site === s.id));
+  const filter = tracks.length > 1 ? h('div', { class: 'field inline' }, h('label', { for: 'replay-site' }, t('programme.by_place')),
+    h('select', { id: 'replay-site', onchange: (e) => { place = e.target.value; draw(); } },
+      h('option', { value: 'all', selected: place === 'all' }, t('programme.all_places')),
+      tracks.map((s) => h('option', { value: s.id, selected: place === s.id }, s.name)))) : null;
+  const shown = replays.filter((r) => place === 'all' || r.site === place || r.plenary);
   setChildren($('#main'), h('article', { class: 'report' }, h('h1', {}, t('replay.title')), h('p', { class: 'muted' }, info.title),
-    replays.length ? replays.map((r) => h('section', { class: 'replay', 'aria-labelledby': `h-replay-${r.session}` },
+    filter,
+    shown.length ? shown.map((r) => h('section', { class: 'replay', 'aria-labelledby': `h-replay-${r.session}`,
+      dataset: { site: r.site, session: r.session } },
       h('h2', { id: `h-replay-${r.session}` }, r.title),
-      h('p', { class: 'muted' }, `${r.day} · ${r.start}–${r.end} · ${(info.sites.find((s) => s.id === r.site) || {}).name || r.site}`),
+      h('p', { class: 'muted replay-where' }, `${r.day} · ${r.start}–${r.end} · ${siteOf(r.site)}${r.room ? `, ${r.room}` : ''}`
+        + (r.plenary ? ` · ${t('programme.plenary')}` : '')),
       r.videos.map((src, i) => h('video', { src, controls: true, preload: 'metadata', class: 'replay-video',
         'aria-label': t('replay.video', { title: r.title }) },
       r.captions && r.captions[i] ? h('track', { kind: 'captions', src: r.captions[i], srclang: 'fr',

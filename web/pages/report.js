@@ -68,7 +68,7 @@ async function draw() {
   const f = figures;
   document.title = `${t('report.title')} — ${f.event.title}`;
   const big = [
-    ['present_on_sites', f.attendance.present_on_sites], ['remote', f.attendance.remote], ['peak', f.peak.total],
+    ['in_rooms', f.people.in_rooms], ['present_on_sites', f.attendance.present_on_sites], ['remote', f.attendance.remote], ['peak', f.peak.total],
     ['watchers', f.stream.watchers], ['asked', f.questions.asked], ['answered', f.questions.answered],
     ['ballots', f.polls.reduce((s, p) => s + p.ballots, 0)], ['proposals', f.proposals.length],
     ['live_posts', f.live_posts], ['reactions', f.reactions.total]];
@@ -89,13 +89,28 @@ async function draw() {
       origins.map((o) => [siteName(f, o), number(f.attendance.by_site[o]), number(f.peak.by_site[o] || 0),
         when(f, f.peak.by_site_at[o]), number(f.questions.asked_by_site[o]), number(f.questions.answered_by_site[o]),
         number(f.reactions.by_site[o])]), 'table-sites')),
+    // people in the rooms, devices and stream viewers: three different counts, kept apart
+    h('section', { 'aria-labelledby': 'h-people' }, h('h2', { id: 'h-people' }, t('report.tables.people')),
+      h('p', { class: 'hint' }, t('report.people_hint')),
+      table(t('report.tables.people'), [t('report.site'), t('report.col.in_room'), t('report.col.checked_in'),
+        t('report.col.headcount'), t('report.col.devices'), t('report.col.devices_peak')],
+      Object.entries(f.people.by_site).map(([o, r]) => [siteName(f, o), number(r.in_room),
+        r.expected ? `${number(r.checked_in)} / ${number(r.expected)}` : number(r.checked_in),
+        r.headcount_peak === null ? '—' : number(r.headcount_peak), number(r.devices), number(r.devices_peak)]),
+      'table-people'),
+      f.people.by_session.length ? table(t('report.tables.people_sessions'), [t('report.col.session'), t('report.site'),
+        t('report.col.headcount'), t('report.col.checked_in'), t('report.col.devices_peak'), t('report.col.stream_peak')],
+      f.people.by_session.map((r) => [r.title, siteName(f, r.site), r.headcount_peak === null ? '—' : number(r.headcount_peak),
+        number(r.checked_in), number(Object.values(r.devices_peak).reduce((a, b) => a + b, 0)), number(r.stream_peak)]),
+      'table-people-sessions') : null),
     h('section', { 'aria-labelledby': 'h-timeline' }, h('h2', { id: 'h-timeline' }, t('report.timeline')), chart,
       table(t('report.timeline'), [t('report.hour'), ...series.map((m) => t(`report.metric.${m}`))],
         f.timeline.hours.map((hour, i) => [when(f, hour), ...series.map((m) => number(f.timeline.series[m][i]))]),
         'table-timeline')),
     f.polls.length ? h('section', { 'aria-labelledby': 'h-polls' }, h('h2', { id: 'h-polls' }, t('report.tables.polls')),
       table(t('report.tables.polls'), [t('report.col.poll'), t('report.col.ballots'), ...origins.map((o) => siteName(f, o))],
-        f.polls.map((p) => [p.question, number(p.ballots), ...origins.map((o) => number(p.ballots_by_site[o]))]),
+        f.polls.map((p) => [p.question, number(p.ballots) + (p.hands ? ` + ${number(p.hands)} ✋` : ''),
+          ...origins.map((o) => number(p.ballots_by_site[o]) + (p.hands_by_site[o] ? ` + ${number(p.hands_by_site[o])} ✋` : ''))]),
         'table-polls')) : null,
     f.proposals.length ? h('section', { 'aria-labelledby': 'h-proposals' },
       h('h2', { id: 'h-proposals' }, t('report.tables.proposals')),

@@ -17,6 +17,8 @@ import { regionsTable } from '../features/synthesis.js';
 import { watchAnnouncements } from './common.js';
 import { fitScene } from '../lib/fit.js';
 import { captionBox } from '../features/captions.js';
+import { timerDisplay } from '../features/timers.js';
+import { trackState } from '../features/tracks.js';
 
 const { event, site } = eventFromPath();
 const token = staffToken(`mx.token.${event}.screen.${site}`);
@@ -87,7 +89,7 @@ const scenes = {
     return h('div', { class: 'scene-sites' }, h('h1', { class: 'scene-title' }, t('screen.sites')), ui.cameras.element);
   },
   pause(l) {
-    const { next } = l.state.stage;
+    const { next } = trackState(l, site);  // what this room runs next
     const programme = l.welcome.event.programme;
     const message = l.state.scene && l.state.scene.message;
     return h('div', { class: 'scene-pause' }, h('h1', { class: 'scene-title' }, t('screen.pause')),
@@ -104,6 +106,7 @@ const scenes = {
 function perSiteTable(l, poll, tally) {
   const labels = choiceLabels(poll);
   const origins = [...l.welcome.event.sites.map((s) => s.id), 'remote'].filter((o) => tally.counts_by_site[o]);
+  const hands = tally.hands_by_site || {};  // counted in the room: a row of its own, marked
   return h('div', { class: 'results' }, h('p', { class: 'ballots' }, t('polls.ballots', { n: tally.ballots })),
     h('table', { class: 'per-site-table' },
       h('caption', { class: 'sr-only' }, t('polls.view_sites')),
@@ -117,7 +120,17 @@ function perSiteTable(l, poll, tally) {
             return h('td', {}, h('span', { class: 'cell-bar', 'aria-hidden': 'true', style: { width: `${pct}%` } }),
               h('span', { class: 'cell-value' }, `${pct} %`));
           }));
-      }))));
+      }), Object.entries(hands).map(([origin, counts]) => {
+        const people = counts.reduce((a, b) => a + b, 0);
+        return h('tr', { class: 'hands-row', dataset: { site: origin, hands: 'true' } },
+          h('th', { scope: 'row' }, `${siteCity(l, origin)} ✋`, h('span', { class: 'sr-only' }, ` ${t('polls.hands_short')}`)),
+          counts.map((n) => {
+            const pct = people ? Math.round((100 * n) / people) : 0;
+            return h('td', {}, h('span', { class: 'cell-bar', 'aria-hidden': 'true', style: { width: `${pct}%` } }),
+              h('span', { class: 'cell-value' }, `${pct} %`));
+          }));
+      }))),
+    Object.keys(hands).length ? h('p', { class: 'hands-note' }, `✋ ${t('polls.hands_short')}`) : null);
 }
 
 // Live media only while its scene is on: a projector showing the wall pulls no video.
@@ -130,13 +143,16 @@ function render(l) {
   if (!ui) {
     ui = { bar: h('div', { class: 'bar' }), stage: h('div', { class: 'stage', 'aria-live': 'polite' }),
       ticker: h('div', { class: 'ticker' }), floats: h('div', { class: 'floats', 'aria-hidden': 'true' }),
-      player: playerPanel(l, { controls: false }), cameras: mosaic(l, { all: true }), captions: captionBox(l) };
+      player: playerPanel(l, { controls: false }), cameras: mosaic(l, { all: true }), captions: captionBox(l),
+      timer: timerDisplay(l, site, { big: true }) };
     setChildren($('#main'), h('div', { class: 'projector' },
-      h('div', { class: 'frame' }, h('div', { class: 'inner' }, ui.bar, ui.stage, ui.captions.element, ui.ticker), ui.floats)));
+      h('div', { class: 'frame' }, h('div', { class: 'inner' }, ui.bar, ui.stage, ui.captions.element, ui.ticker),
+        ui.timer.element, ui.floats)));
     loadQr();
   }
   const scene = sceneOf(l);
   ui.captions.update(l);  // before the scene is fitted: the band takes its share of the height
+  ui.timer.update();
   setChildren(ui.bar, h('p', { class: 'bar-site' }, siteName(l, site)), onAirBadge(l),
     l.welcome.event.hashtag ? h('p', { class: 'bar-hashtag' }, l.welcome.event.hashtag) : null);
   setChildren(ui.ticker, nowNext(l),

@@ -1,5 +1,7 @@
-// The site coordinator's page: contributions, the site's questions, the floor.
-import { $, h, setChildren } from '../lib/dom.js';
+// The site coordinator's page: the site is a stage of its own. Its session (the
+// programme's clock proposes the next one), its camera, its screens and timer, its
+// room's questions and polls, the people at its door, contributions, the floor.
+import { $, h, refill, setChildren } from '../lib/dom.js';
 import { t, translate } from '../lib/i18n.js';
 import { eventFromPath, siteName, startPage, staffToken, section } from '../lib/app.js';
 import { renderQuestions } from '../features/qna.js';
@@ -9,6 +11,11 @@ import { nowNext, programmeList } from '../features/programme.js';
 import { ranking } from '../features/proposals.js';
 import { mosaic, publishPanel } from '../features/media.js';
 import { siteCounters } from '../features/counters.js';
+import { pollBuilder, renderPollList } from '../features/polls.js';
+import { sceneControl } from '../features/scenes.js';
+import { trackControl } from '../features/tracks.js';
+import { checkinPanel, handsForm, headcountForm, roomFigures } from '../features/rooms.js';
+import { timerControl, timerDisplay } from '../features/timers.js';
 import { watchAnnouncements } from './common.js';
 
 const { event, site } = eventFromPath();
@@ -25,6 +32,8 @@ let others = null;
 const announceChanges = watchAnnouncements();
 
 if (token) {
+  // The badges' check-in links open on this phone too (web/pages/checkin.js): keep the link for them.
+  localStorage.setItem(`mx.checkin.${event}.${site}`, token);
   startPage({
     event,
     token,
@@ -33,27 +42,46 @@ if (token) {
     render: (l) => {
       if (!ui) {
         others = mosaic(l);
-        ui = { stage: h('div'), floor: h('div'), counters: h('div'),
+        ui = { stage: h('div'), floor: h('div'), counters: h('div'), track: h('div', { id: 'track' }),
+          timer: timerControl(l, site), timerShown: timerDisplay(l, site), screens: h('div'),
+          room: h('div'), headcount: headcountForm(l, site), door: checkinPanel(l, site),
+          polls: h('div', { id: 'room-polls' }),
           pending: h('ul', { class: 'questions', id: 'pending-questions' }),
-          questions: h('ul', { class: 'questions' }), mine: h('ul', { class: 'posts', id: 'site-posts' }),
+          questions: h('ul', { class: 'questions', id: 'site-questions-list' }),
+          mine: h('ul', { class: 'posts', id: 'site-posts' }),
           programme: h('div'), proposals: h('ul', { class: 'posts', id: 'site-proposals' }), ranking: h('div') };
-        setChildren($('#main'), h('div', { class: 'columns' },
+        setChildren($('#main'), h('div', { class: 'columns three' },
           h('div', { class: 'col' },
+            section('session', 'tracks.our_session', ui.track, h('h3', {}, t('timers.title')), ui.timerShown.element,
+              ui.timer.element),
             section('camera', 'media.our_camera', publishPanel(l, token)),
             section('stage', 'site.stage', ui.stage, ui.floor),
-            section('others', 'media.other_sites', others.element),
-            section('counters', 'site.counters', ui.counters),
-            section('contribute', 'site.contribute', contributionForm(l, token))),
+            section('site-screens', 'tracks.our_screens', ui.screens),
+            section('others', 'media.other_sites', others.element)),
           h('div', { class: 'col' },
             section('moderation', 'site.pending', ui.pending),
-            section('site-proposals-section', 'proposals.pending_site', ui.proposals),
-            section('site-ranking', 'proposals.ranking', ui.ranking),
             section('site-questions', 'site.questions', ui.questions),
+            section('room-polls-section', 'tracks.room_polls', pollBuilder(l, { site }), ui.polls),
+            section('site-proposals-section', 'proposals.pending_site', ui.proposals),
+            section('site-ranking', 'proposals.ranking', ui.ranking)),
+          h('div', { class: 'col' },
+            section('door', 'rooms.title', ui.room, ui.headcount, ui.door.element),
+            section('counters', 'site.counters', ui.counters),
+            section('contribute', 'site.contribute', contributionForm(l, token)),
             section('site-feed', 'site.feed', ui.mine),
             section('programme', 'programme.title', ui.programme))));
         translate(document);
       }
       setChildren(ui.stage, onAirBadge(l), nowNext(l));
+      refill(ui.track, trackControl(l, site));
+      ui.timer.update(l);
+      ui.timerShown.update();
+      refill(ui.screens, sceneControl(l, { site }));
+      setChildren(ui.room, roomFigures(l, site));
+      ui.door.update();
+      // the room's own polls, run from here; the whole event's polls, for the room's show of hands
+      renderPollList(ui.polls, l, 'all', { site, filter: (p) => p.site === site || (!p.site && p.state !== 'draft'),
+        controls: (p) => p.site === site, extra: (p) => handsForm(l, p, site) });
       setChildren(ui.programme, programmeList(l));
       setChildren(ui.floor, floorRequest(l));
       others.update(l);
@@ -61,7 +89,7 @@ if (token) {
       renderQuestions(ui.pending, l, { role: 'coordinator', by: 'time', states: ['pending'] });
       renderFeed(ui.proposals, l, { role: 'moderator', filter: (p) => p.open && p.state === 'pending' && p.origin === site });
       setChildren(ui.ranking, ranking(l));
-      renderQuestions(ui.questions, l, { role: 'viewer', states: ['visible', 'answered'] });
+      renderQuestions(ui.questions, l, { role: 'coordinator', states: ['visible', 'answered'], filter: (q) => q.site === site });
       renderFeed(ui.mine, l, { role: 'viewer', filter: (p) => p.state === 'published' || p.origin === site });
       translate($('#main'));
       announceChanges(l);

@@ -1,7 +1,8 @@
 // The viewer page: remote viewers and on-site participants (joined by QR code).
 import { $, h, refill, setChildren } from '../lib/dom.js';
 import { initI18n, t, translate } from '../lib/i18n.js';
-import { eventFromPath, siteName, startPage } from '../lib/app.js';
+import { eventFromPath, siteCity, siteName, startPage } from '../lib/app.js';
+import { followPicker, onTrack, trackOf } from '../features/tracks.js';
 import { askForm, highlightBlock, myQuestions, renderQuestions } from '../features/qna.js';
 import { ballotForm, currentPoll, results, viewToggle } from '../features/polls.js';
 import { renderFeed } from '../features/feed.js';
@@ -26,22 +27,24 @@ function chosenJoin() {
   try { return JSON.parse(localStorage.getItem(STORE)); } catch { return null; }
 }
 
-const CATEGORIES = ['eleve', 'parent', 'enseignant', 'encadrement', 'collectivite', 'autre'];
+const FOLLOW = `mx.follow.${event}`;
 
-// Optional: who one is (élève, parent…), so results read by category too.
-function categoryField() {
+// Optional: who one is, so results read by category too. The categories are the
+// event's own (the États généraux named the State, local authorities, associations…).
+function categoryField(categories) {
+  const label = (c) => (document.documentElement.lang === 'en' && c.en ? c.en : c.fr);
   return h('div', { class: 'field' },
     h('label', { for: 'join-category', 'data-i18n': 'category.label' }),
     h('select', { id: 'join-category', name: 'category', 'aria-describedby': 'join-category-hint' },
       h('option', { value: '', 'data-i18n': 'category.none' }),
-      CATEGORIES.map((c) => h('option', { value: c, 'data-i18n': `category.${c}` }))),
+      categories.map((c) => h('option', { value: c.id }, label(c)))),
     h('p', { class: 'hint', id: 'join-category-hint', 'data-i18n': 'category.hint' }));
 }
 
 // Joined by the site's QR code: the site is known, the category not asked yet.
 // Asked once, beside the page rather than in front of it (joining stays one scan).
-function askCategory(join) {
-  const form = h('form', { class: 'card ask-category', 'data-i18n-attr': 'aria-label:category.label' }, categoryField(),
+function askCategory(join, categories) {
+  const form = h('form', { class: 'card ask-category', 'data-i18n-attr': 'aria-label:category.label' }, categoryField(categories),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary small', 'data-i18n': 'category.ok' }),
       h('button', { type: 'button', class: 'small', 'data-i18n': 'category.skip', onclick: () => remember(null) })));
   const remember = (category) => {
@@ -68,7 +71,7 @@ async function pickSite(problem) {
     h('h1', {}, info.title), h('h2', { 'data-i18n': 'join.where' }),
     problem ? h('p', { class: 'toast', role: 'alert', 'data-i18n': problem }) : null,
     h('fieldset', {}, h('legend', { class: 'sr-only', 'data-i18n': 'join.where' }), choices), codeField,
-    categoryField(), h('button', { type: 'submit', class: 'primary', 'data-i18n': 'join.go' }));
+    categoryField(info.categories || []), h('button', { type: 'submit', class: 'primary', 'data-i18n': 'join.go' }));
   form.addEventListener('change', () => { codeField.hidden = !form.site.value || form.site.value === 'remote'; });
   form.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -101,9 +104,9 @@ function layout() {
     player: h('div'), highlight: h('div'), ballot: h('div'), results: h('div'), sort: h('div', { class: 'toolbar' }),
     questions: h('ul', { class: 'questions', id: 'questions' }), feed: h('ul', { class: 'posts', id: 'posts' }),
     reactions: h('div', { id: 'reactions' }), nowNext: h('div'), programme: h('div'), sessionFilter: h('div'),
-    mine: h('div'),
+    mine: h('div'), follow: h('div'), trackFilter: h('div'),
   };
-  sections.player.append(slots.player, slots.nowNext);
+  sections.player.append(slots.follow, slots.player, slots.nowNext);
   sections.programme.append(slots.programme);
   sections.highlight.append(slots.highlight);
   sections.poll.append(slots.ballot, slots.results);
@@ -133,12 +136,14 @@ async function main() {
   let sortBy = 'votes';
   let session = 'all';  // questions of every session, or of one
   let view = 'all';
+  let track = 'all';  // the shared Q&A of every track, or only the track one is on (or follows)
   let seen = null;  // what the tabs' dots compare with
   const announceChanges = watchAnnouncements();
   const live = await startPage({
     event,
     join: join.site ? { site: join.site, code: join.code } : null,
     category: join.category,
+    follow: join.site ? null : localStorage.getItem(FOLLOW),
     title: (l) => `${l && l.welcome ? l.welcome.event.title : t('common.loading')} — Multiplex`,
     header: (l) => [
       l.welcome ? h('span', { class: 'where' }, t('viewer.you_are', { site: siteName(l, l.welcome.origin) })) : null,
@@ -147,8 +152,9 @@ async function main() {
     render: (l) => {
       if (!ui) {
         ui = layout();
-        if (join.category === undefined) $('#main').prepend(askCategory(join));
-        ui.sections.qna.append(askForm(l), ui.slots.mine, ui.slots.sort, ui.slots.sessionFilter, ui.slots.questions);
+        if (join.category === undefined) $('#main').prepend(askCategory(join, l.welcome.event.categories || []));
+        ui.sections.qna.append(askForm(l), ui.slots.mine, ui.slots.sort, ui.slots.trackFilter, ui.slots.sessionFilter,
+          ui.slots.questions);
         media = playerPanel(l);
         ui.sections.player.insertBefore(media.element, ui.slots.nowNext);  // the picture first, then now / next
         captions = captionBox(l, { transcript: true });
@@ -159,7 +165,17 @@ async function main() {
         translate(document);
       }
       const { slots } = ui;
-      setChildren(slots.player, onAirBadge(l));
+      const mine = trackOf(l);
+      const followKey = `${l.welcome.follow}|${document.documentElement.lang}`;
+      if (l.welcome.role === 'viewer' && slots.follow.dataset.key !== followKey) {  // remote: the program, or a site's track
+        slots.follow.dataset.key = followKey;  // built once per language: an open list never closes under the finger
+        refill(slots.follow, followPicker(l, (site) => {
+          if (site) localStorage.setItem(FOLLOW, site); else localStorage.removeItem(FOLLOW);
+          l.followTrack(site);
+        }));
+      }
+      setChildren(slots.player, mine ? h('p', { class: 'following', id: 'following' },
+        t('tracks.following', { site: siteName(l, mine) })) : null, onAirBadge(l));
       setChildren(slots.nowNext, nowNext(l));
       setChildren(slots.programme, programmeList(l));
       refill(slots.sessionFilter, sessionFilter(l, session, (v) => { session = v; l.changed([]); }));
@@ -182,7 +198,13 @@ async function main() {
         ['votes', 'time'].map((by) => h('button', { type: 'button', class: 'small', 'aria-pressed': String(sortBy === by),
           onclick: () => { sortBy = by; l.changed([]); } },
         t(`qna.sort_${by}`)))));
-      renderQuestions(slots.questions, l, { role: 'viewer', by: sortBy, filter: inSession(session) });
+      refill(slots.trackFilter, mine ? h('div', { class: 'toggle', role: 'group', 'aria-label': t('tracks.filter') },
+        ['mine', 'all'].map((v) => h('button', { type: 'button', class: 'small', 'aria-pressed': String(track === v),
+          dataset: { action: `questions-${v}` }, onclick: () => { track = v; l.changed([]); } },
+        v === 'mine' ? t('tracks.questions_here', { site: siteCity(l, mine) }) : t('tracks.all')))) : null);
+      const here = mine && track === 'mine' ? onTrack(mine) : () => true;
+      const inThis = inSession(session);
+      renderQuestions(slots.questions, l, { role: 'viewer', by: sortBy, filter: (q) => here(q) && inThis(q) });
       setChildren(slots.mine, myQuestions(l));
       renderFeed(slots.feed, l, { role: 'viewer' });
       // a dot on the tab where something new arrived
