@@ -64,7 +64,8 @@ def tables(f: dict[str, Any]) -> list[Table]:
         Table("personnes_par_seance", "Personnes par séance", ["séance", "site", "comptage max", "enregistrées",
                                                                 "pic d'appareils", "pic de spectateurs vidéo"],
               [[r["title"], _site(f, r["site"]), r["headcount_peak"] if r["headcount_peak"] is not None else "",
-                r["checked_in"], sum(r["devices_peak"].values()), r["stream_peak"]] for r in f["people"]["by_session"]]),
+                r["checked_in"], sum(r["devices_peak"].values()), r["stream_peak"]]
+               for r in f["people"]["by_session"]]),
         Table("categories", "Participants par catégorie", ["catégorie", "participants"],
               [[k, v] for k, v in att["by_category"].items()]),
         Table("questions_par_site", "Questions par site", ["site", "posées", "répondues"],
