@@ -34,9 +34,11 @@ class HubError(Exception):
 class LiveClient:
     def __init__(self, url: str, *, pid: str | None = None, site: str | None = None, code: str | None = None,
                  token: str | None = None, reconnect: bool = True,
-                 socket_factory: Callable[[], socket.socket] | None = None, category: str | None = None) -> None:
+                 socket_factory: Callable[[], socket.socket] | None = None, category: str | None = None,
+                 follow: str | None = None) -> None:
         self.url = url
         self.category = category  # self-declared (élève, parent, enseignant…), optional
+        self.follow = follow      # a remote viewer: the site whose track they follow
         self.pid = pid or secrets.token_urlsafe(12)
         self.join = {"site": site, "code": code} if site else None
         self.token = token
@@ -92,6 +94,8 @@ class LiveClient:
             hello["resume"] = self.seq
         if self.category:
             hello["category"] = self.category
+        if self.follow:
+            hello["follow"] = self.follow
         await self.ws.send(_encode(hello).decode())
         for message, _ in list(self._pending.values()):
             await self.ws.send(_encode(message).decode())  # not acked before the cut: again, same id

@@ -71,11 +71,12 @@ def tables(f: dict[str, Any]) -> list[Table]:
         Table("questions_par_site", "Questions par site", ["site", "posées", "répondues"],
               [[_site(f, o), f["questions"]["asked_by_site"][o], f["questions"]["answered_by_site"][o]]
                for o in origins]),
-        Table("sondages", "Votes par sondage et par site (mains levées à part)",
-              ["sondage", "question", "votes", "mains levées", "réponses", *site_names,
+        # shows of hands counted in the rooms: columns of their own after the ballots, never added into them
+        Table("sondages", "Votes par sondage et par site",
+              ["sondage", "question", "votes", *site_names, "mains levées", "votes et mains levées",
                *(f"{n} (mains levées)" for n in site_names)],
-              [[p["id"], p["question"], p["ballots"], p["hands"], p["answers"],
-                *(p["ballots_by_site"][o] for o in origins), *(p["hands_by_site"][o] for o in origins)]
+              [[p["id"], p["question"], p["ballots"], *(p["ballots_by_site"][o] for o in origins), p["hands"],
+                p["answers"], *(p["hands_by_site"][o] for o in origins)]
                for p in f["polls"]]),
         Table("propositions", "Propositions et soutiens", ["proposition", "thème", "site", "soutiens", *site_names],
               [[p["title"], p["theme"] or "", _site(f, p["origin"]), p["votes"],

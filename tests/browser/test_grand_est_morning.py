@@ -145,6 +145,7 @@ async def test_three_sites_run_their_0930_reports_side_by_side(recording_hub):
         assert await screens["reims"].locator(".timer-big").is_hidden()
 
         await screenshots(mod, "morning-regie-tracks")
+        await mod.locator("#tracks").screenshot(path=str(_shot("morning-regie-tracks-board")))
         await screenshots(coords["strasbourg"], "morning-site-page")
         await screens["nancy"].screenshot(path=str(_shot("morning-site-screen")))
         for page in (mod, coords["strasbourg"], follower):
@@ -187,14 +188,14 @@ async def test_people_are_checked_in_at_the_door_counted_and_reported(recording_
         # the invited list, from the régie: a bad file first (nothing imported), then a good one
         bad = "nom;site;catégorie\nAda Lovelace;nancy;Enseignant·e\n;nancy;\nBob;lyon;\n".encode()
         await mod.set_input_files("#invitees-file", files=[{"name": "a.csv", "mimeType": "text/csv", "buffer": bad}])
-        await mod.get_by_role("button", name="Importer", exact=True).click()
+        await mod.get_by_role("button", name="Importer la liste").click()
         await mod.locator("#invitees-report li", has_text="Ligne 3, colonne name").wait_for()
         await mod.locator("#invitees-report li", has_text="Ligne 4, colonne site").wait_for()
         assert ev.replica.state.rooms.people == {}
         good = ("nom;site;catégorie\nAda Lovelace;nancy;Enseignant·e\nMarie Curie;Nancy;\n"
                 "Émile Zola;reims;parent\n").encode()
         await mod.set_input_files("#invitees-file", files=[{"name": "b.csv", "mimeType": "text/csv", "buffer": good}])
-        await mod.get_by_role("button", name="Importer", exact=True).click()
+        await mod.get_by_role("button", name="Importer la liste").click()
         await mod.locator("#invitees-report", has_text="3 personnes importées").wait_for()
 
         # by name, from the coordinator's phone
@@ -228,9 +229,12 @@ async def test_people_are_checked_in_at_the_door_counted_and_reported(recording_
         await nancy.locator("#room-nancy [data-figure=headcount]", has_text="42").wait_for()
         await nancy.fill("#headcount", "-3")
         await nancy.get_by_role("button", name="Enregistrer", exact=True).click()
-        await nancy.get_by_role("alert").filter(has_text="0 ou plus").wait_for()
+        await nancy.locator("#headcount-form .form-status", has_text="0 ou plus").wait_for()
+        assert [h.count for h in ev.replica.state.rooms.headcounts["nancy"]] == [40, 42]  # nothing written
         assert await serious_accessibility_violations(nancy) == []
         await screenshots(nancy, "morning-door")
+        await nancy.get_by_role("link", name="À l'entrée").click()  # the phone jumps to the door
+        await nancy.locator("#door").screenshot(path=str(_shot("morning-door-section")))
 
         # the report: people in the room apart from devices and stream viewers, recounted from the raw log
         records = await ev.replica.log.read(EVENT, 0, 10_000)

@@ -29,9 +29,10 @@ async def test_the_control_room_drives_now_and_next_on_every_page(web_hub):
 
         await mod.select_option("#current-session", label="09:00 — Ouverture multisite (Nancy)")
         await mod.get_by_role("button", name="Déclarer en cours").click()
-        for page in (viewer, screen):
+        # a plenary: every site follows it; then each site's own track comes next
+        for page, after in ((viewer, "Podcasts d'élèves en SEGPA"), (screen, "Données d'apprentissage et éthique")):
             await page.locator(".now-next .now", has_text="Ouverture multisite").wait_for()
-            await page.locator(".now-next .next", has_text="Classes virtuelles en lycée professionnel").wait_for()
+            await page.locator(".now-next .next", has_text=after).wait_for()
         now = viewer.locator("#programme .session[aria-current=true]")
         await now.locator("strong", has_text="Ouverture multisite").wait_for()
         assert "Plénière" in await now.inner_text() and "Recteur de région académique" in await now.inner_text()

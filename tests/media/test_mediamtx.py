@@ -58,3 +58,22 @@ async def test_recording_a_session_switches_mediamtx_recording_on_every_site_pat
     await mod.command({"type": "stage.record", "session": None})
     await until(lambda: all(mediamtx.configs[p]["record"] is False for p in paths))
     await mod.close()
+
+
+async def test_each_sites_path_records_its_own_tracks_session(hub_on_mediamtx, mediamtx):
+    """Sites running their own sessions side by side: each site's path records under its
+    track's session, whatever the program records (stand-in of MediaMTX's API)."""
+    hub = hub_on_mediamtx
+    mod = hub.moderator()
+    await mod.connect()
+    await mod.command({"type": "programme.current", "session": 1, "site": "nancy"})
+    await mod.command({"type": "programme.current", "session": 10, "site": "reims"})
+    path = lambda site: mediamtx.configs.get(f"{EVENT}/{site}", {})  # noqa: E731
+    await until(lambda: path("nancy").get("record") is True and path("reims").get("record") is True)
+    assert path("nancy")["recordPath"].startswith(f"/recordings/{EVENT}/nancy/session-01_")
+    assert path("reims")["recordPath"].startswith(f"/recordings/{EVENT}/reims/session-10_")
+    assert path("metz").get("record") is not True  # Metz runs nothing: not recorded
+    await mod.command({"type": "programme.current", "session": None, "site": "reims"})
+    await until(lambda: path("reims").get("record") is False)
+    assert path("nancy")["record"] is True
+    await mod.close()

@@ -30,10 +30,11 @@ export function inviteesImport(live, token) {
         onclick: () => send(true) }, t('rooms.import_partial', { n: answer.good_lines })) : null);
   }
   const form = h('form', { class: 'invitees-import' },
-    h('div', { class: 'field' }, h('label', { for: 'invitees-file' }, t('rooms.invitees_file')), file,
-      h('p', { class: 'hint' }, t('rooms.invitees_hint'))),
-    h('div', { class: 'field inline' }, replace, h('label', { for: 'invitees-replace' }, t('rooms.invitees_replace'))),
-    h('button', { type: 'submit', class: 'small ok' }, t('rooms.import')), report);
+    h('div', { class: 'field' }, h('label', { for: 'invitees-file', 'data-i18n': 'rooms.invitees_file' }), file,
+      h('p', { class: 'hint', 'data-i18n': 'rooms.invitees_hint' })),
+    h('div', { class: 'field inline' }, replace,
+      h('label', { for: 'invitees-replace', 'data-i18n': 'rooms.invitees_replace' })),
+    h('button', { type: 'submit', class: 'small ok', 'data-i18n': 'rooms.import' }), report);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     if (!file.files.length) { file.focus(); return; }

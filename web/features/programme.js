@@ -35,9 +35,10 @@ export function nowNext(live, site = trackOf(live)) {
 
 // The programme by day and by place: a day over several days and places (ECLORE:
 // four days, four schools) reads one day, or one place, at a time.
-const views = { day: 'all', place: 'all' };
+const views = { day: 'all', place: null };
 
 export function programmeList(live) {
+  if (views.place === null) views.place = trackOf(live) || 'all';  // a site's pages: its own track first
   const { session: current, next } = trackState(live, trackOf(live));
   const all = sessionsInOrder(live);
   const allDays = [...new Set(all.map((s) => s.day))];

@@ -28,13 +28,17 @@ export function roomFigures(live, site) {
 export function headcountForm(live, site) {
   const input = h('input', { id: 'headcount', type: 'number', min: 0, inputmode: 'numeric', required: true });
   const status = h('p', { class: 'form-status', role: 'status' });
-  const form = h('form', { class: 'inline-form', id: 'headcount-form' },
-    h('label', { for: 'headcount' }, t('rooms.count_now')), input,
-    h('button', { type: 'submit', class: 'small ok' }, t('rooms.record_count')), status);
+  const form = h('form', { class: 'inline-form', id: 'headcount-form', novalidate: true },
+    h('label', { for: 'headcount', 'data-i18n': 'rooms.count_now' }), input,
+    h('button', { type: 'submit', class: 'small ok', 'data-i18n': 'rooms.record_count' }), status);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const count = Number(input.value);
-    if (input.value === '' || !Number.isInteger(count)) { status.textContent = t('rooms.count_invalid'); return; }
+    if (input.value === '' || !Number.isInteger(count) || count < 0) {
+      status.textContent = t('rooms.count_invalid');
+      input.focus();
+      return;
+    }
     const ack = await act(live, { type: 'room.headcount', count, site });
     if (ack) { input.value = ''; flash(status, t('rooms.count_recorded', { n: number(count), at: formatTime(Date.now(), lang()) })); }
   });
@@ -57,8 +61,8 @@ export function checkinPanel(live, site) {
   const status = h('p', { class: 'form-status', role: 'status' });
   const code = h('input', { id: 'checkin-code', autocomplete: 'off', spellcheck: 'false' });
   const codeForm = h('form', { class: 'inline-form', id: 'checkin-code-form' },
-    h('label', { for: 'checkin-code' }, t('rooms.badge_code')), code,
-    h('button', { type: 'submit', class: 'small' }, t('rooms.check_in')));
+    h('label', { for: 'checkin-code', 'data-i18n': 'rooms.badge_code' }), code,
+    h('button', { type: 'submit', class: 'small', 'data-i18n': 'rooms.check_in' }));
   codeForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     const id = invitedFrom(code.value);
@@ -67,12 +71,12 @@ export function checkinPanel(live, site) {
     code.focus();  // the next badge
   });
   const walkName = h('input', { id: 'walkin-name', autocomplete: 'off', maxlength: 80, required: true });
-  const walkCat = h('select', { id: 'walkin-category' }, h('option', { value: '' }, t('category.none')),
+  const walkCat = h('select', { id: 'walkin-category' }, h('option', { value: '', 'data-i18n': 'category.none' }),
     (live.welcome.event.categories || []).map((c) => h('option', { value: c.id }, categoryLabel(live, c.id))));
   const walkForm = h('form', { class: 'walkin', id: 'walkin-form' },
-    h('div', { class: 'field' }, h('label', { for: 'walkin-name' }, t('rooms.walkin_name')), walkName),
-    h('div', { class: 'field' }, h('label', { for: 'walkin-category' }, t('category.label')), walkCat),
-    h('button', { type: 'submit', class: 'small ok' }, t('rooms.walkin_add')));
+    h('div', { class: 'field' }, h('label', { for: 'walkin-name', 'data-i18n': 'rooms.walkin_name' }), walkName),
+    h('div', { class: 'field' }, h('label', { for: 'walkin-category', 'data-i18n': 'category.label' }), walkCat),
+    h('button', { type: 'submit', class: 'small ok', 'data-i18n': 'rooms.walkin_add' }));
   walkForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     if (!walkName.value.trim()) { walkName.focus(); return; }
@@ -116,9 +120,9 @@ export function checkinPanel(live, site) {
     if (!people.length) list.replaceChildren(h('li', { class: 'empty' }, t(wanted ? 'rooms.nobody_found' : 'rooms.nobody')));
   }
   const element = h('div', { class: 'checkin' },
-    h('div', { class: 'field' }, h('label', { for: 'checkin-search' }, t('rooms.search')), search),
-    list, codeForm, h('p', { class: 'hint' }, t('rooms.badge_hint')), status,
-    h('h3', {}, t('rooms.walkin')), walkForm);
+    h('div', { class: 'field' }, h('label', { for: 'checkin-search', 'data-i18n': 'rooms.search' }), search),
+    list, codeForm, h('p', { class: 'hint', 'data-i18n': 'rooms.badge_hint' }), status,
+    h('h3', { 'data-i18n': 'rooms.walkin' }), walkForm);
   draw();
   return { element, update: draw };
 }

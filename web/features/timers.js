@@ -34,9 +34,11 @@ export function timerDisplay(live, site, { big = false } = {}) {
     if (!timer) { clearInterval(ticker); ticker = null; return; }
     const now = live.hubNow();
     const left = remaining(timer, now);
-    time.textContent = clock(left);
     const slide = slideOf(timer, now);
-    detail.textContent = [slide ? t('timers.slide', { n: slide, of: timer.slides }) : null,
+    // pecha kucha: the speaker watches the slide's seconds; the whole talk's time goes small
+    const slideLeft = slide ? Math.max(left - (timer.slides - slide) * timer.per_slide_ms, 0) : null;
+    time.textContent = clock(slide ? slideLeft : left);
+    detail.textContent = [slide ? t('timers.slide', { n: slide, of: timer.slides }) : null, slide ? clock(left) : null,
       timer.started_at === null ? t('timers.paused') : left === 0 ? t('timers.over') : null].filter(Boolean).join(' · ');
     element.dataset.state = timer.started_at === null ? 'paused' : left === 0 ? 'over' : left < 60_000 ? 'ending' : 'running';
     if (timer.started_at !== null && left > 0 && !ticker) ticker = setInterval(paint, 250);

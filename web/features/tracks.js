@@ -68,8 +68,8 @@ export function trackControl(live, site, { compact = false } = {}) {
     h('button', { type: 'button', class: 'small', dataset: { action: `pick-${site}` },
       onclick: () => set(Number(select.value)) }, t('programme.set_current')));
   return h('div', { class: 'track-control', dataset: { site } },
-    h('p', { class: 'track-now' }, h('strong', {}, `${t('programme.now')} : `),
-      now ? `${now.start}–${now.end} ${now.title}` : t('programme.none_now')),
+    h('p', { class: 'track-now' }, now ? t('tracks.now', { start: now.start, end: now.end, title: now.title })
+      : t('programme.none_now')),
     proposal, h('div', { class: 'actions' }, stop), other);
 }
 
@@ -89,7 +89,7 @@ export function tracksBoard(live) {
       h('h3', {}, s.city, live.state.stage.on_air === s.id ? h('span', { class: 'badge badge-live' }, t('stage.tile_on_air'))
         : null, publishing ? null : h('span', { class: 'badge' }, t('media.no_signal'))),
       trackControl(live, s.id, { compact: true }),
-      h('p', { class: 'q-meta' }, `${t('tracks.screens')} : ${t(`moderate.scene.${shown.scene || 'join'}`)}`,
+      h('p', { class: 'q-meta' }, t('tracks.screens_now', { scene: t(`moderate.scene.${shown.scene || 'join'}`) }),
         q ? ` · « ${short(q.text, 40)} »` : '',
         ` · ${t('tracks.in_room', { n: room.headcount ?? room.checked_in ?? 0 })}`));
   }));

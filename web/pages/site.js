@@ -50,9 +50,14 @@ if (token) {
           questions: h('ul', { class: 'questions', id: 'site-questions-list' }),
           mine: h('ul', { class: 'posts', id: 'site-posts' }),
           programme: h('div'), proposals: h('ul', { class: 'posts', id: 'site-proposals' }), ranking: h('div') };
-        setChildren($('#main'), h('div', { class: 'columns three' },
+        // a coordinator's phone at the door jumps to its section: the page is long, the queue is not
+        const jump = h('nav', { class: 'jump', 'data-i18n-attr': 'aria-label:site.sections' },
+          [['session', 'tracks.our_session'], ['camera', 'media.our_camera'], ['moderation', 'site.pending'],
+            ['room-polls-section', 'tracks.room_polls'], ['door', 'rooms.title'], ['programme', 'programme.title']]
+            .map(([id, key]) => h('a', { href: `#${id}`, 'data-i18n': key })));
+        setChildren($('#main'), jump, h('div', { class: 'columns three' },
           h('div', { class: 'col' },
-            section('session', 'tracks.our_session', ui.track, h('h3', {}, t('timers.title')), ui.timerShown.element,
+            section('session', 'tracks.our_session', ui.track, h('h3', { 'data-i18n': 'timers.title' }), ui.timerShown.element,
               ui.timer.element),
             section('camera', 'media.our_camera', publishPanel(l, token)),
             section('stage', 'site.stage', ui.stage, ui.floor),
