@@ -91,7 +91,8 @@ export function tracksBoard(live) {
       trackControl(live, s.id, { compact: true }),
       h('p', { class: 'q-meta' }, t('tracks.screens_now', { scene: t(`moderate.scene.${shown.scene || 'join'}`) }),
         q ? ` · « ${short(q.text, 40)} »` : '',
-        ` · ${t('tracks.in_room', { n: room.headcount ?? room.checked_in ?? 0 })}`));
+        room.headcount !== null && room.headcount !== undefined ? ` · ${t('tracks.in_room', { n: room.headcount })}`
+          : room.checked_in ? ` · ${t('tracks.checked_in', { n: room.checked_in })}` : ''));
   }));
 }
 

@@ -45,10 +45,10 @@ if (token) {
           ui.counts[id] = h('span', { class: 'count', dataset: { count: id } });
           return h('h3', {}, h('span', { 'data-i18n': key }), ' ', ui.counts[id]);
         };
-        setChildren($('#main'), h('div', { class: 'columns three' },
+        // every site's track side by side, above the rest: the control room's view of the day
+        setChildren($('#main'), section('tracks', 'tracks.title', ui.tracks), h('div', { class: 'columns three' },
           h('div', { class: 'col' },
             section('onair', 'moderate.on_air', ui.stage, ui.switch.element),
-            section('tracks', 'tracks.title', ui.tracks),
             section('programme', 'tracks.everywhere', ui.current),
             section('screens', 'moderate.screens', ui.scenes),
             section('floor', 'stage.floor_queue', ui.queue,
