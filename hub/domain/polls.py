@@ -17,7 +17,7 @@ from .actors import REMOTE, UNDECLARED, Role
 from .commands import PollKind
 from .context import Commit, Ctx, Effects
 from .errors import DomainError, require
-from .scope import Pin, acting_site, effective
+from .scope import Pin, acting_site, effective, required_site
 from .text import checked, clean, normalise_word
 
 TOP_WORDS = 60
@@ -168,8 +168,7 @@ def count_hands(state: PollsState, ctx: Ctx, cmd: c.CountHands, fx: Effects) -> 
     """The room's show of hands per answer (choice and rating polls): it replaces the
     site's previous count, and never mixes with the ballots."""
     poll = _get(state, cmd.poll)
-    site = acting_site(ctx, cmd.site)
-    require(site is not None, "hands.site", "say which site's room counted these hands")
+    site = required_site(ctx, cmd.site)
     require(poll.site is None or poll.site == site, "poll.other_site", f"poll {poll.id} is not {site}'s", poll=poll.id)
     require(poll.kind in (PollKind.SINGLE, PollKind.MULTIPLE, PollKind.RATING), "hands.kind",
             f"hands are counted per answer: not for a {poll.kind.value} poll", poll=poll.id)
@@ -181,7 +180,7 @@ def count_hands(state: PollsState, ctx: Ctx, cmd: c.CountHands, fx: Effects) -> 
             f"more than {ctx.limits.headcount_max} hands for one answer", limit=ctx.limits.headcount_max)
 
     def commit() -> None:
-        poll.hands[str(site)] = list(cmd.counts)
+        poll.hands[site] = list(cmd.counts)
         fx.now.append(("tally", poll.id))
         fx.result.update(poll=poll.id, site=site, hands=sum(cmd.counts))
     return commit

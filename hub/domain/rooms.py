@@ -13,7 +13,7 @@ import msgspec
 from . import commands as c
 from .context import Commit, Ctx, Effects
 from .errors import DomainError, require
-from .scope import acting_site
+from .scope import acting_site, required_site
 from .text import checked
 
 
@@ -38,15 +38,9 @@ class RoomsState(msgspec.Struct):
     people: dict[str, Person] = msgspec.field(default_factory=dict)
 
 
-def _site(ctx: Ctx, site: str | None) -> str:
-    where = acting_site(ctx, site)
-    if where is None:
-        raise DomainError("site.required", "say which site", field="site")
-    return where
-
 
 def record_headcount(state: RoomsState, ctx: Ctx, cmd: c.RecordHeadcount, fx: Effects) -> Commit:
-    site = _site(ctx, cmd.site)
+    site = required_site(ctx, cmd.site)
     require(cmd.count >= 0, "headcount.invalid", "a head count is 0 or more", count=cmd.count)
     limit = ctx.limits.headcount_max
     require(cmd.count <= limit, "headcount.absurd", f"{cmd.count} people in one room: more than {limit}",
@@ -137,7 +131,7 @@ def _mark(state: RoomsState, ctx: Ctx, fx: Effects, person: Person, at: int | No
 
 
 def walk_in(state: RoomsState, ctx: Ctx, cmd: c.WalkIn, fx: Effects) -> Commit:
-    site = _site(ctx, cmd.site)
+    site = required_site(ctx, cmd.site)
     name = checked(cmd.name, limit=ctx.limits.name_length * 2, code="invitee.name", what="the name")
     require(len(state.people) < ctx.limits.invitees_max, "invitees.too_many",
             f"more than {ctx.limits.invitees_max} people", limit=ctx.limits.invitees_max)

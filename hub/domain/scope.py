@@ -38,3 +38,12 @@ def effective(everywhere: str | None, everywhere_seq: int, sites: dict[str, Pin]
     if pin is not None and pin.seq > everywhere_seq:
         return pin.value
     return everywhere
+
+
+def required_site(ctx: Ctx, site: str | None) -> str:
+    """The one site a command acts on, where "every site" means nothing (a head count,
+    a timer, the room's hands): a coordinator's own, or the one the control room names."""
+    where = acting_site(ctx, site)
+    if where is None:
+        raise DomainError("site.required", "say which site", field="site")
+    return where

@@ -14,7 +14,7 @@ import msgspec
 from . import commands as c
 from .context import Commit, Ctx, Effects
 from .errors import DomainError, require
-from .scope import acting_site
+from .scope import required_site
 
 
 class Timer(msgspec.Struct):
@@ -30,12 +30,6 @@ class TimersState(msgspec.Struct):
     sites: dict[str, Timer] = msgspec.field(default_factory=dict)
 
 
-def _site(ctx: Ctx, site: str | None) -> str:
-    where = acting_site(ctx, site)
-    if where is None:
-        raise DomainError("site.required", "say which site's timer", field="site")
-    return where
-
 
 def _changed(fx: Effects, site: str) -> None:
     fx.now.append(("timers", ""))
@@ -43,7 +37,7 @@ def _changed(fx: Effects, site: str) -> None:
 
 
 def start(state: TimersState, ctx: Ctx, cmd: c.StartTimer, fx: Effects) -> Commit:
-    site = _site(ctx, cmd.site)
+    site = required_site(ctx, cmd.site)
     if cmd.mode == "pecha_kucha":
         timer = Timer("pecha_kucha", cmd.slides * cmd.per_slide * 1000, cmd.per_slide * 1000, cmd.slides, ctx.at)
     else:
@@ -63,7 +57,7 @@ def _running(state: TimersState, site: str) -> Timer:
 
 
 def pause(state: TimersState, ctx: Ctx, cmd: c.PauseTimer, fx: Effects) -> Commit:
-    site = _site(ctx, cmd.site)
+    site = required_site(ctx, cmd.site)
     timer = _running(state, site)
     require(timer.started_at is not None, "timer.paused", "the timer is already paused", site=site)
 
@@ -75,7 +69,7 @@ def pause(state: TimersState, ctx: Ctx, cmd: c.PauseTimer, fx: Effects) -> Commi
 
 
 def resume(state: TimersState, ctx: Ctx, cmd: c.ResumeTimer, fx: Effects) -> Commit:
-    site = _site(ctx, cmd.site)
+    site = required_site(ctx, cmd.site)
     timer = _running(state, site)
     require(timer.started_at is None, "timer.running", "the timer is running", site=site)
 
@@ -86,7 +80,7 @@ def resume(state: TimersState, ctx: Ctx, cmd: c.ResumeTimer, fx: Effects) -> Com
 
 
 def stop(state: TimersState, ctx: Ctx, cmd: c.StopTimer, fx: Effects) -> Commit:
-    site = _site(ctx, cmd.site)
+    site = required_site(ctx, cmd.site)
     _running(state, site)
 
     def commit() -> None:

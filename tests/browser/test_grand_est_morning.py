@@ -147,7 +147,7 @@ async def test_three_sites_run_their_0930_reports_side_by_side(recording_hub):
         await screenshots(mod, "morning-regie-tracks")
         await mod.locator("#tracks").screenshot(path=str(_shot("morning-regie-tracks-board")))
         await screenshots(coords["strasbourg"], "morning-site-page")
-        await coords["strasbourg"].screenshot(path=str(_shot("morning-site-page-top")))  # what the coordinator sees first
+        await coords["strasbourg"].screenshot(path=str(_shot("morning-site-page-top")))  # what it sees first
         await screens["nancy"].screenshot(path=str(_shot("morning-site-screen")))
         for page in (mod, coords["strasbourg"], follower):
             assert await serious_accessibility_violations(page) == []

@@ -154,7 +154,7 @@ def test_hands_counted_in_the_room_are_kept_apart_from_the_ballots():
     assert w.refused(coordinator("reims"), c.CountHands(poll=pid, counts=[-1, 0])) == "hands.invalid"
     assert w.refused(coordinator("reims"), c.CountHands(poll=pid, counts=[10**6, 0])) == "hands.absurd"
     assert w.refused(coordinator("reims"), c.CountHands(poll=pid, counts=[1, 1], site="nancy")) == "auth.other_site"
-    assert w.refused(MOD, c.CountHands(poll=pid, counts=[1, 1])) == "hands.site"
+    assert w.refused(MOD, c.CountHands(poll=pid, counts=[1, 1])) == "site.required"
     cloud = w.ok(MOD, c.CreatePoll(question="Un mot", kind=PollKind.WORDCLOUD))["poll"]
     w.ok(MOD, c.OpenPoll(poll=cloud))
     assert w.refused(coordinator("reims"), c.CountHands(poll=cloud, counts=[])) == "hands.kind"

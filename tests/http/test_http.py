@@ -4,7 +4,6 @@ from __future__ import annotations
 import struct
 import zlib
 
-import httpx
 import pytest
 
 from hub.domain.actors import Role
@@ -19,12 +18,6 @@ def tiny_png() -> bytes:
     raw = zlib.compress(b"\x00\xff\x00\x00")
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)) + \
         chunk(b"IDAT", raw) + chunk(b"IEND", b"")
-
-
-@pytest.fixture
-async def http(hub):
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{hub.settings.port}") as client:
-        yield client
 
 
 def bearer(hub, role, site=None) -> dict:

@@ -3,23 +3,14 @@ nothing imported from a file with errors unless a partial import is asked; the
 badge's QR code; the programme's calendar per track."""
 from __future__ import annotations
 
-import httpx
 import icalendar
 import pytest
 
 from hub.domain.actors import Role
 
+from .test_http import bearer
+
 EVENT = "grand-est-2020"
-
-
-@pytest.fixture
-async def http(hub):
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{hub.settings.port}") as client:
-        yield client
-
-
-def bearer(hub, role, site=None) -> dict:
-    return {"Authorization": f"Bearer {hub.token(role, site)}"}
 
 
 GOOD = "nom;site;catégorie\nAda Lovelace;nancy;Enseignant·e\nÉmile Zola;Strasbourg;\n\n".encode()

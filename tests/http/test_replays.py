@@ -7,8 +7,6 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
-import httpx
-import pytest
 
 from hub.domain.actors import Role
 
@@ -30,12 +28,6 @@ def webm(path: Path, seconds: int = 4) -> None:
                 out.mux(packet)
         for packet in stream.encode():
             out.mux(packet)
-
-
-@pytest.fixture
-async def http(hub):
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{hub.settings.port}", timeout=20) as client:
-        yield client
 
 
 async def test_a_replay_is_published_with_its_questions_and_seekable(http, hub):
