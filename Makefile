@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint venv system-deps bench bench-deps clean
+.PHONY: run test check lint venv system-deps bench bench-deps clean
 
 venv: $(STAMP)
 
@@ -41,6 +41,13 @@ ARTIFACTS := test-artifacts
 lint: venv
 	$(BIN)/ruff check hub tests bench
 	$(BIN)/mypy
+
+# The quick loop, with nothing from apt or npm (no Redis, no Chromium): lint, types,
+# the domain, the live channel, the log and the service, in well under a minute.
+CHECK_TESTS := tests/domain tests/live tests/log tests/test_gate.py tests/test_service.py tests/test_web_catalogs.py \
+	tests/test_event_files.py tests/test_access_and_settings.py
+check: venv lint
+	$(BIN)/python -m pytest -q -m "not redis" $(CHECK_TESTS)
 
 test: venv system-deps node_modules/.installed lint
 	rm -rf $(ARTIFACTS)

@@ -17,7 +17,7 @@ from hub.settings import Settings
 
 from .support import free_port
 
-EVENTS_DIR = Path(__file__).resolve().parents[1] / "config" / "events"
+EVENTS_DIR = Path(__file__).resolve().parent / "events"  # the tests' own copies (tests/events/README.md)
 SECRET = "test-secret-not-for-production"
 EVENT = "grand-est-2020"
 

@@ -15,7 +15,7 @@ from hub.log.sqlite import SqliteLog
 from hub.replica import EventReplica
 from hub.service import EventService
 
-EVENT_FILE = Path(__file__).resolve().parents[1] / "config" / "events" / "grand-est-2020.yaml"
+EVENT_FILE = Path(__file__).resolve().parent / "events" / "grand-est-2020.yaml"
 VIEWER = Actor(role=Role.VIEWER, pid="viewer-000001")
 
 

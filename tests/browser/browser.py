@@ -97,11 +97,16 @@ async def chromium() -> AsyncIterator:
             # The hub runs on this thread's event loop: favour it (set after the launch,
             # so the browser does not inherit it).
             hub_thread = threading.get_native_id()
-            os.setpriority(os.PRIO_PROCESS, hub_thread, -5)
+            try:
+                os.setpriority(os.PRIO_PROCESS, hub_thread, -5)
+                favoured = True
+            except PermissionError:  # not root: the browsers are still niced to 10 below us
+                favoured = False
             try:
                 yield browser
             finally:
-                os.setpriority(os.PRIO_PROCESS, hub_thread, 0)
+                if favoured:
+                    os.setpriority(os.PRIO_PROCESS, hub_thread, 0)
                 await browser.close()
     finally:
         stop.set()

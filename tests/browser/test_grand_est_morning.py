@@ -26,7 +26,7 @@ from .test_media import COLOUR, canvas_camera, go_live
 EVENT = "grand-est-2020"
 SITES = {"nancy": "#ff0000", "strasbourg": "#00ff00", "reims": "#0000ff"}
 COLOURS = {"nancy": "red", "strasbourg": "green", "reims": "blue"}
-# The 09:30 reports (programme indexes of config/events/grand-est-2020.yaml)
+# The 09:30 reports (programme indexes of tests/events/grand-est-2020.yaml)
 REPORTS = {"nancy": (1, "Classes virtuelles en lycée professionnel"), "strasbourg": (6, "Badges numériques en collège"),
            "reims": (10, "Podcasts d'élèves en SEGPA")}
 

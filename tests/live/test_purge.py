@@ -54,7 +54,7 @@ async def test_purge_erases_texts_and_names_and_keeps_the_figures(tmp_path, requ
     url = hub.settings.effective_log_url
     assert b"Claire Martin" in await raw_log(url)
     env = {"PATH": "/usr/bin:/bin", "HUB_SECRET": SECRET, "HUB_DATA_DIR": str(hub.settings.data_dir),
-           "HUB_LOG_URL": url}
+           "HUB_LOG_URL": url, "HUB_EVENTS_DIR": str(EVENTS_DIR)}
     done = subprocess.run([sys.executable, "-m", "hub.cli", "purge", EVENT, "--yes"], env=env, cwd=ROOT,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
