@@ -10,7 +10,7 @@ import socket
 import sys
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,19 +93,21 @@ class Settings:
         return self.log_url or f"sqlite:{self.data_dir / 'multiplex.db'}"
 
 
-_INT = {"port", "link_ttl_days", "snapshot_every", "resume_window", "flush_interval_ms", "tally_interval_ms",
-        "presence_interval_ms", "attendance_interval_ms", "retention_days", "max_message_bytes", "max_frame_bytes",
-        "outbox_high_water", "socket_send_buffer", "upload_max_bytes", "media_max_bitrate",
-        "media_keyframe_interval_ms", "media_engine_poll_ms"}
-_FLOAT = {"slow_client_grace_s", "hello_timeout_s", "ping_interval_s"}
-_PATH = {"data_dir", "events_dir"}
-NAMES = ["host", "port", "public_url", "data_dir", "events_dir", "log_url", "secret", "demo_event", "node_id",
-         "link_ttl_days", "snapshot_every", "resume_window", "flush_interval_ms", "tally_interval_ms",
-         "presence_interval_ms", "attendance_interval_ms", "retention_days", "max_message_bytes", "max_frame_bytes",
-         "outbox_high_water", "socket_send_buffer", "slow_client_grace_s", "hello_timeout_s", "ping_interval_s",
-         "upload_max_bytes", "media_ice_servers", "media_host_addresses", "media_remote_networks",
-         "media_max_bitrate", "media_keyframe_interval_ms", "media_engine", "media_engine_url", "media_engine_api",
-         "media_engine_poll_ms", "media_engine_recordings", "asr_model", "radio_url", "synthesis_sources", "log_level"]
+# Every HUB_* name and how to read it come from the dataclass itself: a field is
+# written once (the type of its default says int, float, path or text).
+NAMES = [f.name for f in fields(Settings)]
+_KIND = {f.name: type(f.default) if f.default is not MISSING else str for f in fields(Settings)}
+
+
+def _parse(name: str, raw: str) -> object:
+    kind = _KIND[name]
+    if kind is int:
+        return int(raw)
+    if kind is float:
+        return float(raw)
+    if issubclass(kind, Path):
+        return Path(raw)
+    return raw
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -141,8 +143,7 @@ def from_env(env: Mapping[str, str] | None = None, *, env_file: Path | None = No
         if raw is None or raw == "":
             continue
         try:
-            values[name] = int(raw) if name in _INT else float(raw) if name in _FLOAT else (
-                Path(raw) if name in _PATH else raw)
+            values[name] = _parse(name, raw)
         except ValueError:
             raise SettingsError(f"HUB_{name.upper()}={raw!r} is not a number") from None
     values.update(overrides)

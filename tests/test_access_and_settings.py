@@ -136,3 +136,17 @@ def test_cli_reads_hub_env_where_it_is_started(tmp_path):
     out = subprocess.run([sys.executable, "-m", "hub.cli", "links", "grand-est-2020"], cwd=tmp_path,
                          env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, check=True).stdout
     assert "https://from-the-file.example.org/e/grand-est-2020" in out
+
+
+def test_every_setting_is_read_from_its_own_hub_name_with_its_own_type():
+    """Each field of Settings is one HUB_* variable, read as its default's type."""
+    from dataclasses import fields
+
+    from hub.settings import Settings
+    for f in fields(Settings):
+        if f.name in ("secret", "node_id"):
+            continue
+        default = getattr(Settings(), f.name)
+        read = from_env({f"HUB_{f.name.upper()}": str(default)}) if str(default) else None
+        if read is not None:
+            assert getattr(read, f.name) == default and type(getattr(read, f.name)) is type(default), f.name
