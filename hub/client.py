@@ -35,8 +35,9 @@ class LiveClient:
     def __init__(self, url: str, *, pid: str | None = None, site: str | None = None, code: str | None = None,
                  token: str | None = None, reconnect: bool = True,
                  socket_factory: Callable[[], socket.socket] | None = None, category: str | None = None,
-                 follow: str | None = None) -> None:
+                 follow: str | None = None, headers: dict[str, str] | None = None) -> None:
         self.url = url
+        self.headers = headers or {}  # e.g. X-Forwarded-For, as a load balancer would add it
         self.category = category  # self-declared (élève, parent, enseignant…), optional
         self.follow = follow      # a remote viewer: the site whose track they follow
         self.pid = pid or secrets.token_urlsafe(12)
@@ -81,10 +82,8 @@ class LiveClient:
     async def _open(self, timeout: float) -> None:
         self._ready.clear()
         sock = self.socket_factory() if self.socket_factory else None
-        if sock is not None:
-            self.ws = await connect(self.url, max_size=None, compression=None, open_timeout=timeout, sock=sock)
-        else:
-            self.ws = await connect(self.url, max_size=None, compression=None, open_timeout=timeout)
+        self.ws = await connect(self.url, max_size=None, compression=None, open_timeout=timeout, sock=sock,
+                                additional_headers=self.headers)
         hello: dict[str, Any] = {"type": "hello", "pid": self.pid}
         if self.join:
             hello["join"] = self.join

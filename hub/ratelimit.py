@@ -1,7 +1,19 @@
-"""Per-participant token buckets: a flood gets `rate.limited`, never the log."""
+"""Token buckets: a flood gets `rate.limited`, never the log.
+
+Buckets are kept per participant id, and, because a client chooses its id, also
+per live connection, per client address and per site join code (`Via`): rotating
+ids over connections still drains the address's and the site's buckets."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Via:
+    """Where a command came from, beyond who it says it is."""
+    connection: str          # one live connection
+    address: str             # the client's address (hub/live/admission.py)
+    site: str | None = None  # the site whose join code it joined with
 
 
 @dataclass(slots=True)

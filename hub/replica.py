@@ -94,6 +94,11 @@ class EventReplica:
             log.error("%s: the log moved backwards or was replaced (%s); refusing every command. "
                       "See docs/deployment.md, 'A log that moved backwards'.", self.event, why)
         self.diverged = why
+        # Commands written but not applied yet will never be applied here: answer them now.
+        for waiter in self._waiters.values():
+            if not waiter.done():
+                waiter.set_exception(LogDiverged(why))
+        self._waiters.clear()
 
     def _apply_batch(self, batch: list[tuple[int, bytes]], replay: bool = False) -> None:
         if self.diverged:
@@ -150,6 +155,8 @@ class EventReplica:
             return self._recent[seq]
         if seq <= self.state.seq:
             return Outcome(seq)  # applied long ago: its details are gone, it did apply
+        if self.diverged:
+            raise LogDiverged(self.diverged)
         future = self._waiters.get(seq)
         if future is None:
             future = self._waiters[seq] = asyncio.get_running_loop().create_future()

@@ -18,6 +18,7 @@ from .domain.errors import DomainError
 from .domain.event import EventConfig
 from .domain.stage import on_air_title, track_session
 from .domain.state import Outcome
+from .live.admission import AddressGate, parse_networks
 from .live.fanout import Channel
 from .log import Log, open_log
 from .media.engine import MediaEngine, open_engine
@@ -100,6 +101,10 @@ class EventRuntime:
 
 def check_settings(settings: Settings, events: dict[str, EventConfig]) -> None:
     """What can only be judged with the events in hand: said before anything starts."""
+    try:
+        parse_networks(settings.trusted_proxies)
+    except ValueError as exc:
+        raise SettingsError(f"HUB_TRUSTED_PROXIES: {exc}") from None
     if not settings.radio_url:
         return
     if settings.media_engine != "embedded":
@@ -132,9 +137,13 @@ class Runtime:
         self.log = log_ or open_log(settings.effective_log_url)
         self.events: dict[str, EventRuntime] = {}
         check_settings(settings, events)
+        # live connections per client address, in this process (every event's together)
+        self.addresses = AddressGate(settings.max_connections_per_address, settings.connections_per_address_per_10s)
+        self.trusted_proxies = parse_networks(settings.trusted_proxies)
         for config in events.values():
             replica = EventReplica(config, self.log, snapshot_every=settings.snapshot_every)
-            service = EventService(replica, upload_exists=_upload_check(settings.uploads_dir(config.id)))
+            service = EventService(replica, upload_exists=_upload_check(settings.uploads_dir(config.id)),
+                                   address_share=settings.address_share, site_share=settings.site_share)
             ev = EventRuntime(config=config, replica=replica, service=service,
                               attendance=AttendanceRecorder(service, settings.node_id,
                                                             settings.attendance_interval_ms / 1000),

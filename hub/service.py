@@ -20,7 +20,7 @@ from .domain.feed import photo_name
 from .domain.state import Entry, Outcome, applied_seq, check
 from .gate import CommandGate
 from .log import LogDiverged, LogUnavailable
-from .ratelimit import RateLimiter
+from .ratelimit import RateLimiter, Via
 from .replica import EventReplica
 
 _encode = msgspec.json.Encoder().encode
@@ -33,34 +33,52 @@ def _unavailable(**data: object) -> DomainError:
 class EventService:
     def __init__(self, replica: EventReplica, *, wall_ms: Callable[[], int] | None = None,
                  monotonic: Callable[[], float] = time.monotonic,
-                 upload_exists: Callable[[str], bool] = lambda name: False) -> None:
+                 upload_exists: Callable[[str], bool] = lambda name: False,
+                 address_share: int = 100, site_share: int = 200) -> None:
         self.replica = replica
         self.wall_ms = wall_ms or (lambda: int(time.time() * 1000))
         self.monotonic = monotonic
         self.upload_exists = upload_exists  # name of an upload of this event -> stored here?
         self.gate = CommandGate()
         limits = replica.config.settings.limits
-        self._questions = RateLimiter(limits.questions_per_minute, 60.0)
-        self._reactions = RateLimiter(limits.reactions_per_10s, 10.0)
-        self._commands = RateLimiter(limits.commands_per_10s, 10.0)
+        # A person's limits per id and per connection; an address or a site's join code
+        # stands for many people (a school behind one address, a room of 200): their
+        # buckets hold as many people's tokens (docs/protocol.md, "Limits").
+        shares = {"pid": 1, "connection": 1, "address": address_share, "site": site_share}
+        self._limiters = {(kind, scope): RateLimiter(n * share, per)
+                          for kind, (n, per) in {"commands": (limits.commands_per_10s, 10.0),
+                                                 "questions": (limits.questions_per_minute, 60.0),
+                                                 "reactions": (limits.reactions_per_10s, 10.0)}.items()
+                          for scope, share in shares.items()}
 
-    def _rate_limit(self, actor: Actor, cmd: c.Command) -> list[RateLimiter]:
+    def _rate_limit(self, actor: Actor, cmd: c.Command, via: Via | None) -> list[tuple[RateLimiter, str]]:
         """Take a token from each bucket that applies, or raise (taking none).
         Returns the buckets taken from, to give the tokens back if nothing is written."""
         if actor.role in (Role.MODERATOR, Role.SYSTEM):
             return []  # the control room is trusted, and must never be throttled mid-event
-        now, taken = self.monotonic(), list[RateLimiter]()
-        for limiter, applies in ((self._commands, True), (self._questions, isinstance(cmd, c.AskQuestion)),
-                                 (self._reactions, isinstance(cmd, c.React))):
-            if applies:
-                wait = limiter.allow(actor.pid, now)
+        keys = {"pid": actor.pid}
+        if via is not None:
+            keys.update(connection=via.connection, address=via.address)
+            if via.site is not None:
+                keys["site"] = via.site
+        kinds = ["commands"] + (["questions"] if isinstance(cmd, c.AskQuestion) else []) + (
+            ["reactions"] if isinstance(cmd, c.React) else [])
+        now, taken = self.monotonic(), list[tuple[RateLimiter, str]]()
+        for kind in kinds:
+            for scope, key in keys.items():
+                limiter = self._limiters[(kind, scope)]
+                wait = limiter.allow(key, now)
                 if wait:
-                    for earlier in taken:
-                        earlier.refund(actor.pid)
+                    self._refund(taken)
                     raise DomainError("rate.limited", "too many at once: wait a moment",
-                                      retry_after=round(wait, 1))
-                taken.append(limiter)
+                                      retry_after=round(wait, 1), scope=scope)
+                taken.append((limiter, key))
         return taken
+
+    @staticmethod
+    def _refund(taken: list[tuple[RateLimiter, str]]) -> None:
+        for limiter, key in taken:
+            limiter.refund(key)
 
     def _check_upload(self, cmd: c.Command) -> None:
         if isinstance(cmd, c.Contribute) and cmd.photo is not None:
@@ -68,12 +86,12 @@ class EventService:
             if name is None or not self.upload_exists(name):
                 raise DomainError("contribution.photo", "photos are uploaded to the hub first")
 
-    async def submit(self, actor: Actor, cmd: c.AnyCommand, cid: str | None = None) -> Outcome:
+    async def submit(self, actor: Actor, cmd: c.AnyCommand, cid: str | None = None, via: Via | None = None) -> Outcome:
         """Raise DomainError when refused (nothing written); else the applied outcome."""
         async with self.gate.hold(actor):
-            return await self._submit(actor, cmd, cid)
+            return await self._submit(actor, cmd, cid, via)
 
-    async def _submit(self, actor: Actor, cmd: c.AnyCommand, cid: str | None) -> Outcome:
+    async def _submit(self, actor: Actor, cmd: c.AnyCommand, cid: str | None, via: Via | None) -> Outcome:
         replica = self.replica
         if replica.diverged:
             raise _unavailable(reason="log.diverged")
@@ -84,21 +102,22 @@ class EventService:
         entry = Entry(at=self.wall_ms(), actor=actor, cmd=cmd, cid=cid)
         check(state, replica.config, entry)
         self._check_upload(cmd)
-        taken = self._rate_limit(actor, cmd)
+        taken = self._rate_limit(actor, cmd, via)
         try:
             # Only if the log still holds what this replica applied: else the seq it
             # returns could already be "applied" here, and we would ack a command
             # that never takes effect.
             seq = await replica.log.append(replica.event, _encode(entry), replica.position)
         except LogUnavailable as exc:  # nothing written: the tokens go back
-            for limiter in taken:
-                limiter.refund(actor.pid)
+            self._refund(taken)
             if isinstance(exc, LogDiverged):
                 replica.mark_diverged(str(exc))
                 raise _unavailable(reason="log.diverged") from None
             raise _unavailable() from None
         try:
             outcome = await replica.applied(seq)
+        except LogDiverged:  # written, but the log moved under this replica: it will never apply here
+            raise _unavailable(reason="log.diverged") from None
         except TimeoutError:
             # Stored, but this process has not read it back yet (the log lags or is
             # down). Retrying with the same command id is safe: it applies once.

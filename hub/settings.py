@@ -56,6 +56,13 @@ class Settings:
     outbox_high_water: int = 262_144     # bytes queued for a client before it counts as behind
     socket_send_buffer: int = 131_072    # SO_SNDBUF per live connection: bounded, so a stalled client shows (0: OS)
     slow_client_grace_s: float = 20.0    # a client behind that long is disconnected
+    # Limits a client cannot dodge by rotating its participant id (docs/protocol.md, "Limits"): an
+    # address or a site's join code stands for this many people in the rate limits
+    address_share: int = 100
+    site_share: int = 200
+    max_connections_per_address: int = 400   # live connections open at once from one client address
+    connections_per_address_per_10s: int = 300  # live connections opened from one address in 10 s
+    trusted_proxies: str = ""            # addresses/CIDRs whose X-Forwarded-For is believed (the load balancer)
     hello_timeout_s: float = 10.0
     ping_interval_s: float = 20.0
     upload_max_bytes: int = 5_242_880    # photos pushed by site coordinators

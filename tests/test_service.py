@@ -60,11 +60,11 @@ async def test_a_refusal_by_a_later_bucket_gives_back_the_earlier_token(service)
     limit = service.replica.config.settings.limits.questions_per_minute
     for i in range(limit):
         await service.submit(VIEWER, c.AskQuestion(text=f"Question {i}"))
-    commands_left = service._commands.allow(VIEWER.pid, service.monotonic())  # peek: take one...
-    service._commands.refund(VIEWER.pid)                                     # ...and give it back
+    commands_left = service._limiters[("commands", "pid")].allow(VIEWER.pid, service.monotonic())  # peek: take one...
+    service._limiters[("commands", "pid")].refund(VIEWER.pid)                                     # ...and give it back
     assert commands_left == 0.0
-    tokens_before = service._commands._buckets[VIEWER.pid].tokens
+    tokens_before = service._limiters[("commands", "pid")]._buckets[VIEWER.pid].tokens
     with pytest.raises(DomainError) as err:
         await service.submit(VIEWER, c.AskQuestion(text="Une de trop"))
     assert err.value.code == "rate.limited"
-    assert service._commands._buckets[VIEWER.pid].tokens >= tokens_before
+    assert service._limiters[("commands", "pid")]._buckets[VIEWER.pid].tokens >= tokens_before

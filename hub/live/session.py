@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import itertools
 import logging
 import re
 import socket
@@ -26,11 +27,13 @@ from websockets.http11 import Request
 from websockets.protocol import State
 from websockets.server import ServerProtocol
 
-from ..domain.actors import Actor
+from ..domain.actors import Actor, Role
 from ..domain.errors import DomainError
 from ..domain.views import PUBLIC
+from ..ratelimit import Via
 from . import join
 from . import protocol as p
+from .admission import client_address
 from .codes import CloseCode
 
 if TYPE_CHECKING:
@@ -42,6 +45,7 @@ ws_log = logging.getLogger("hub.live.ws")
 ws_log.setLevel(logging.WARNING)
 PATH = re.compile(r"^/live/([a-z0-9][a-z0-9-]{0,39})/?(?:\?.*)?$")
 MAX_QUEUED_COMMANDS = 32
+_CONNECTIONS = itertools.count(1)  # each live connection's own rate-limit buckets
 STRIKES_ALLOWED = 30       # refused messages ...
 STRIKE_WINDOW_S = 10.0     # ... within this window before the connection is closed
 CLOSE_TIMEOUT_S = 2.0      # how long a client has to answer our close frame ...
@@ -74,6 +78,9 @@ class LiveSession(asyncio.Protocol):
         self._strikes: collections.deque[float] = collections.deque()
         self._ping_sent_at: float | None = None
         self._last_ping = time.monotonic()
+        self.peer = ""                    # the socket's other end
+        self.address: str | None = None   # the client's, once admitted (hub/live/admission.py)
+        self.via: Via | None = None
 
     # -- asyncio.Protocol -------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -81,6 +88,8 @@ class LiveSession(asyncio.Protocol):
         if self.server_state is not None:
             self.server_state.connections.add(self)
         self.transport.set_write_buffer_limits(high=self.settings.outbox_high_water)
+        peername = self.transport.get_extra_info("peername")
+        self.peer = str(peername[0]) if peername else ""
         sock = self.transport.get_extra_info("socket")
         if self.settings.socket_send_buffer and sock is not None:
             # A small kernel buffer makes a stalled client show up as paused sooner.
@@ -117,6 +126,9 @@ class LiveSession(asyncio.Protocol):
         self._commands.clear()
         if self.event is not None:
             self.event.channel.detach(self)
+        if self.address is not None:
+            self.runtime.addresses.leave(self.address)
+            self.address = None
         self._closing = True
 
     def pause_writing(self) -> None:
@@ -198,9 +210,14 @@ class LiveSession(asyncio.Protocol):
     def _handshake(self, request: Request) -> None:
         match = PATH.match(request.path)
         event = self.runtime.events.get(match.group(1)) if match else None
+        address = client_address(self.peer, request.headers.get_all("X-Forwarded-For"), self.runtime.trusted_proxies)
+        refused = self.runtime.addresses.admit(address, time.monotonic()) if event is not None else None
         if event is None:
             response = self.conn.reject(404, "No such event\n")
+        elif refused is not None:  # every connection of one client counts, whatever ids it rotates
+            response = self.conn.reject(429, f"{refused}\n")
         else:
+            self.address = address
             response = self.conn.accept(request)
         self.conn.send_response(response)
         if response.status_code == 101:
@@ -284,6 +301,8 @@ class LiveSession(asyncio.Protocol):
         if self._hello_timer:
             self._hello_timer.cancel()
         self.actor, self.pid, self.origin = actor, actor.pid, actor.origin
+        self.via = Via(connection=str(next(_CONNECTIONS)), address=self.address or self.peer,
+                       site=actor.site if actor.role is Role.PARTICIPANT else None)
         self.audience = join.audience_of(actor, hello.follow)
         self.counted = join.counts_in_presence(actor)
         self._send(p.encode(join.welcome(self.event.config, self.settings.secret, actor, self.settings.node_id,
@@ -305,7 +324,7 @@ class LiveSession(asyncio.Protocol):
             while self._commands and not self._closing:
                 message = self._commands.popleft()
                 try:
-                    outcome = await self.event.service.submit(self.actor, message.cmd, message.id)
+                    outcome = await self.event.service.submit(self.actor, message.cmd, message.id, self.via)
                 except DomainError as exc:
                     self._refuse(exc, message.id)
                     continue

@@ -63,7 +63,7 @@ def test_each_hub_runs_the_console_script_with_known_settings(name):
 
 
 def test_env_example_names_only_real_settings():
-    names = set(re.findall(r"^(HUB_[A-Z_]+)=", (ROOT / "config" / "hub.env.example").read_text(), re.M))
+    names = set(re.findall(r"^(HUB_[A-Z0-9_]+)=", (ROOT / "config" / "hub.env.example").read_text(), re.M))
     assert names == SETTINGS
 
 
