@@ -12,7 +12,7 @@ from starlette.middleware import Middleware
 
 from .domain.errors import DomainError
 from .event_files import load_events
-from .http import api, invitees, media, pages, programme, qr, replays, report, synthesis, uploads
+from .http import api, invitees, media, metrics, pages, programme, qr, replays, report, synthesis, uploads
 from .http.errors import domain_error, internal_error
 from .live.session import make_live_protocol
 from .log import Log
@@ -30,19 +30,30 @@ def create_app(settings: Settings, *, log_: Log | None = None) -> Starlette:
         runtime = Runtime(settings, events, log_)
         await runtime.start()
         app.state.runtime = runtime
+        exporter = serve_metrics(settings.metrics_address, runtime) if settings.metrics_address else None
         try:
             yield
         finally:
+            if exporter is not None:
+                exporter.shutdown()
             await runtime.stop()
 
     routes = [*api.routes, *uploads.routes, *qr.routes, *media.routes, *programme.routes, *report.routes,
-              *synthesis.routes, *replays.routes, *invitees.routes, *pages.routes]
+              *synthesis.routes, *replays.routes, *invitees.routes, *metrics.routes, *pages.routes]
     app = Starlette(routes=routes, lifespan=lifespan,
                     middleware=[Middleware(pages.SecurityHeaders)],
                     exception_handlers={DomainError: domain_error, Exception: internal_error})
     app.state.settings = settings
     app.state.events = events
     return app
+
+
+def serve_metrics(address: str, runtime: Runtime):  # type: ignore[no-untyped-def]
+    """/metrics on an address of its own (prometheus_client's server, in a thread)."""
+    from prometheus_client import start_http_server
+    host, _, port = address.rpartition(":")
+    server, _thread = start_http_server(int(port), addr=host or "127.0.0.1", registry=runtime.metrics.registry)
+    return server
 
 
 def uvicorn_config(app: Starlette, settings: Settings, **extra: object) -> uvicorn.Config:

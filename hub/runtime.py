@@ -20,10 +20,11 @@ from .domain.stage import on_air_title, track_session
 from .domain.state import Outcome
 from .live.admission import AddressGate, parse_networks
 from .live.fanout import Channel
-from .log import Log, open_log
+from .log import Log, LogUnavailable, open_log
 from .media.engine import MediaEngine, open_engine
 from .media.ice import restrict_host_addresses
 from .media.radio import Radio, source_url
+from .metrics import Metrics
 from .replica import EventReplica
 from .service import EventService
 from .settings import Settings, SettingsError
@@ -140,10 +141,13 @@ class Runtime:
         # live connections per client address, in this process (every event's together)
         self.addresses = AddressGate(settings.max_connections_per_address, settings.connections_per_address_per_10s)
         self.trusted_proxies = parse_networks(settings.trusted_proxies)
+        self.metrics = Metrics()
+        self._lag_meter: asyncio.Task[None] | None = None
         for config in events.values():
             replica = EventReplica(config, self.log, snapshot_every=settings.snapshot_every)
             service = EventService(replica, upload_exists=_upload_check(settings.uploads_dir(config.id)),
-                                   address_share=settings.address_share, site_share=settings.site_share)
+                                   address_share=settings.address_share, site_share=settings.site_share,
+                                   on_append=self.metrics.append_seconds.labels(event=config.id).observe)
             ev = EventRuntime(config=config, replica=replica, service=service,
                               attendance=AttendanceRecorder(service, settings.node_id,
                                                             settings.attendance_interval_ms / 1000),
@@ -153,6 +157,7 @@ class Runtime:
                 ev.radio = _radio(settings, config, ev.media)
             self.events[config.id] = ev
         restrict_host_addresses(settings)
+        self.metrics.watch(self)
 
     async def start(self) -> None:
         await self.log.open()
@@ -172,8 +177,23 @@ class Runtime:
             await ev.record(ev.replica.state.stage.recording)  # a restart resumes recording, in a new file
             ev.reporter = asyncio.create_task(
                 ev.report_presence(self.settings.node_id, self.settings.presence_interval_ms / 1000))
+        self._lag_meter = asyncio.create_task(self._measure_lag_every(5.0), name="metrics-lag")
+
+    async def _measure_lag_every(self, seconds: float) -> None:
+        """The replicas' lag behind the log, for the metrics (read by every scrape)."""
+        while True:
+            for event, ev in self.events.items():
+                try:
+                    head = await asyncio.wait_for(self.log.head(event), timeout=1.0)
+                except (TimeoutError, LogUnavailable):
+                    continue
+                self.metrics.lag[event] = max(head - ev.replica.state.seq, 0)
+            await asyncio.sleep(seconds)
 
     async def stop(self) -> None:
+        if self._lag_meter is not None:
+            self._lag_meter.cancel()
+            await asyncio.gather(self._lag_meter, return_exceptions=True)
         for ev in self.events.values():
             if ev.reporter:
                 ev.reporter.cancel()

@@ -34,12 +34,14 @@ class EventService:
     def __init__(self, replica: EventReplica, *, wall_ms: Callable[[], int] | None = None,
                  monotonic: Callable[[], float] = time.monotonic,
                  upload_exists: Callable[[str], bool] = lambda name: False,
-                 address_share: int = 100, site_share: int = 200) -> None:
+                 address_share: int = 100, site_share: int = 200,
+                 on_append: Callable[[float], None] = lambda seconds: None) -> None:
         self.replica = replica
         self.wall_ms = wall_ms or (lambda: int(time.time() * 1000))
         self.monotonic = monotonic
         self.upload_exists = upload_exists  # name of an upload of this event -> stored here?
         self.gate = CommandGate()
+        self.on_append = on_append  # how long each append to the log took (the metrics)
         limits = replica.config.settings.limits
         # A person's limits per id and per connection; an address or a site's join code
         # stands for many people (a school behind one address, a room of 200): their
@@ -107,7 +109,9 @@ class EventService:
             # Only if the log still holds what this replica applied: else the seq it
             # returns could already be "applied" here, and we would ack a command
             # that never takes effect.
+            started = self.monotonic()
             seq = await replica.log.append(replica.event, _encode(entry), replica.position)
+            self.on_append(self.monotonic() - started)
         except LogUnavailable as exc:  # nothing written: the tokens go back
             self._refund(taken)
             if isinstance(exc, LogDiverged):

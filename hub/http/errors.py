@@ -17,6 +17,9 @@ STATUS = {"auth.missing": 401, "auth.invalid": 401, "auth.expired": 401, "auth.f
 
 async def domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
+    runtime = getattr(request.app.state, "runtime", None)
+    if runtime is not None:
+        runtime.metrics.refused(exc.code)
     return JSONResponse(exc.as_dict(), status_code=STATUS.get(exc.code, 400))
 
 

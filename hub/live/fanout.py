@@ -225,6 +225,8 @@ class Channel:
             return
         first, last = self.flushed_seq + 1, self.replica.state.seq
         self.flushed_seq = last
+        self.stats["flushes"] += 1
+        self.stats["entries_flushed"] += last - first + 1  # entries per flush: what coalescing shares
         self._last_flush = now
         self._catchup_cache.clear()
         for audience, members in self.groups.items():

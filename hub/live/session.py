@@ -215,6 +215,7 @@ class LiveSession(asyncio.Protocol):
         if event is None:
             response = self.conn.reject(404, "No such event\n")
         elif refused is not None:  # every connection of one client counts, whatever ids it rotates
+            self.runtime.metrics.refused("connection.too_many")
             response = self.conn.reject(429, f"{refused}\n")
         else:
             self.address = address
@@ -242,6 +243,7 @@ class LiveSession(asyncio.Protocol):
         self.write(p.text_frame(payload))
 
     def _refuse(self, exc: DomainError, cid: str | None = None) -> None:
+        self.runtime.metrics.refused(exc.code)
         self._send(p.error_message(exc, cid))
         now = time.monotonic()
         self._strikes.append(now)
@@ -294,6 +296,7 @@ class LiveSession(asyncio.Protocol):
         try:
             actor = join.authenticate(self.event.config, self.settings.secret, hello, int(time.time()))
         except DomainError as exc:
+            self.runtime.metrics.refused(exc.code)
             self._send(p.error_message(exc))
             code = CloseCode.UNAUTHORIZED if exc.code.startswith(("auth.", "site.")) else CloseCode.BAD_HELLO
             self.close(code, exc.message)
