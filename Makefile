@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint venv system-deps bench bench-deps clean
+.PHONY: run test check properties lint venv system-deps bench bench-deps clean
 
 venv: $(STAMP)
 
@@ -48,6 +48,10 @@ CHECK_TESTS := tests/domain tests/live tests/log tests/test_gate.py tests/test_s
 	tests/test_event_files.py tests/test_access_and_settings.py
 check: venv lint
 	$(BIN)/python -m pytest -q -m "not redis" $(CHECK_TESTS)
+
+# The property tests on many random days (make test tries a few): one hub, and two over Redis.
+properties: venv system-deps
+	MX_PROPERTY_EXAMPLES=300 $(BIN)/python -m pytest -q tests/live/test_properties.py
 
 test: venv system-deps node_modules/.installed lint
 	rm -rf $(ARTIFACTS)

@@ -20,7 +20,9 @@ import msgspec
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-COLLECTIONS = {"question": "questions", "poll": "polls", "tally": "tallies", "post": "posts"}
+from .domain import views
+
+COLLECTIONS = views.COLLECTIONS  # the keys whose values live in a collection, as the hub renders them
 _decode = msgspec.json.Decoder().decode
 _encode = msgspec.json.Encoder().encode
 

@@ -3,6 +3,7 @@ it (as if absent before), with its questions and polls, and its video answers
 HTTP Range requests so players can seek."""
 from __future__ import annotations
 
+import asyncio
 from fractions import Fraction
 from pathlib import Path
 
@@ -148,3 +149,46 @@ async def test_each_sites_camera_is_recorded_per_its_own_session_whatever_is_on_
     assert (await http.get(nancy_video)).status_code == 200
     await nancy.close()
     await reims.close()
+
+
+async def test_ten_quick_session_switches_leave_every_recording_closed_and_playable(http, hub, monkeypatch):
+    """The control room (and a site's track) switching sessions ten times as fast as it
+    can send: recording changes run one at a time in log order, so no recorder is
+    left running and every file written is closed and plays."""
+    from ..media.peers import RED, publish_over_whip
+    from ..support import until
+    from hub.media import sessions as media_sessions
+    started, stopped = [], []
+
+    class Counted(media_sessions.Recorder):  # every recorder opened is closed again
+        def __init__(self, *args, **kw) -> None:
+            super().__init__(*args, **kw)
+            started.append(self)
+
+        async def stop(self):
+            stopped.append(self)
+            return await super().stop()
+    monkeypatch.setattr(media_sessions, "Recorder", Counted)
+    pc = await publish_over_whip(http, hub.token(Role.COORDINATOR, "nancy"), EVENT, "nancy", RED, 440)
+    ev = hub.runtime.events[EVENT]
+    await until(lambda: ev.media.live_sites() == ["nancy"], timeout=60, what="nancy live")
+    async with hub.moderator() as mod:
+        await mod.command({"type": "stage.on_air", "site": "nancy"})
+        # ten switches of the program's recording and of Nancy's track, sent without waiting for any answer
+        switches = [cmd for s in [1, 2, 3, 4, 5, 1, 2, 3, 4, 5]
+                    for cmd in ({"type": "stage.record", "session": s},
+                                {"type": "programme.current", "session": s, "site": "nancy"})]
+        await asyncio.gather(*(mod.command(cmd) for cmd in switches))
+        await mod.command({"type": "stage.record", "session": None})
+        await mod.command({"type": "programme.current", "session": None, "site": "nancy"})
+        await until(lambda: ev.recording_change is not None and ev.recording_change.done(), timeout=60,
+                    what="the media caught up with the log")
+    assert ev.media.recorder is None and ev.media.recording is None and ev.media.track_recorders == {}
+    assert len(started) >= 2 and sorted(map(id, started)) == sorted(map(id, stopped))  # none left running
+    folder = hub.settings.data_dir / "recordings" / EVENT
+    files = sorted(folder.rglob("*.webm"))
+    for path in files:  # closed: each one opens and decodes to its end
+        with av.open(str(path)) as video:
+            assert sum(1 for _ in video.decode(video=0)) >= 0
+    assert set(ev.media.recorded) | set(ev.media.track_files) == {p for p in files}
+    await pc.close()
