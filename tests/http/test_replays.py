@@ -155,9 +155,10 @@ async def test_ten_quick_session_switches_leave_every_recording_closed_and_playa
     """The control room (and a site's track) switching sessions ten times as fast as it
     can send: recording changes run one at a time in log order, so no recorder is
     left running and every file written is closed and plays."""
+    from hub.media import sessions as media_sessions
+
     from ..media.peers import RED, publish_over_whip
     from ..support import until
-    from hub.media import sessions as media_sessions
     started, stopped = [], []
 
     class Counted(media_sessions.Recorder):  # every recorder opened is closed again
