@@ -83,3 +83,12 @@ def check_join_code(secret: str, event: str, site: str, code: str) -> None:
     # on a phone may well hold some).
     if not hmac.compare_digest(expected.encode(), code.strip().upper().encode()):
         raise DomainError("auth.bad_code", "this site code is not right: check the code shown in the room")
+
+
+def check_may_publish(grant: Grant, site: str) -> None:
+    """Who may publish a site's camera (WHIP here, or MediaMTX's auth hook): that
+    site's coordinator, or the control room. Raises auth.* when not."""
+    if grant.role is Role.COORDINATOR and grant.site != site:
+        raise DomainError("auth.other_site", "this link publishes another site")
+    if grant.role not in (Role.COORDINATOR, Role.MODERATOR):
+        raise DomainError("auth.forbidden", "only a site's coordinator or a moderator publishes")

@@ -33,6 +33,34 @@ class HubError(Exception):
         self.code, self.message, self.data = code, message, data or {}
 
 
+def apply_mine(me: dict[str, Any], msg: dict[str, Any]) -> dict[str, Any]:
+    """A `me` frame applied to what a participant holds as theirs (views.mine's shape)."""
+    if msg.get("me") is not None:
+        return dict(msg["me"])
+    me = dict(me)
+    for key, ident, value in msg.get("changes") or []:
+        if key == "ballot":
+            ballots = dict(me.get("ballots", {}))
+            if value is None:
+                ballots.pop(ident, None)
+            else:
+                ballots[ident] = value
+            me["ballots"] = ballots
+        elif key in ("upvoted", "proposals_upvoted"):
+            held = set(me.get(key, []))
+            held = held | {ident} if value else held - {ident}
+            me[key] = sorted(held)
+        elif key in ("question", "proposal"):
+            items = list(me.get(f"{key}s", []))
+            at = next((i for i, item in enumerate(items) if item["id"] == ident), None)
+            if at is None:
+                items.append(value)
+            else:
+                items[at] = value
+            me[f"{key}s"] = items
+    return me
+
+
 class LiveClient:
     def __init__(self, url: str, *, pid: str | None = None, site: str | None = None, code: str | None = None,
                  token: str | None = None, reconnect: bool = True,
@@ -156,6 +184,8 @@ class LiveClient:
         elif kind == "update":
             self._on_update(msg)
             self._ready.set()
+        elif kind == "me":
+            self.me = apply_mine(self.me, msg)
         elif kind in ("ack", "error"):
             entry = self._pending.pop(msg.get("id", ""), None)
             if entry is None:

@@ -64,11 +64,17 @@ class EventRuntime:
     def follow_stage(self, outcome: Outcome) -> None:
         """The domain decides who is on air and what is recorded; the media only follows."""
         if outcome.effects is not None and ("stage", "") in outcome.effects.now:
-            stage = self.replica.state.stage
-            self.media.set_on_air(stage.on_air)
-            if self.radio is not None:
-                self.radio.retitle(on_air_title(stage, self.config))
-            self.recording_change = asyncio.ensure_future(self._record_after(self.recording_change))
+            self.sync_media()
+
+    def sync_media(self) -> None:
+        """Bring the media to the stage as the log has it: the program's site, the
+        webradio's title, what is recorded (one change at a time, in log order). The
+        one place the stage reaches the media: at start and after every stage entry."""
+        stage = self.replica.state.stage
+        self.media.set_on_air(stage.on_air)
+        if self.radio is not None:
+            self.radio.retitle(on_air_title(stage, self.config))
+        self.recording_change = asyncio.ensure_future(self._record_after(self.recording_change))
 
     def track_sessions(self) -> dict[str, int | None]:
         """What each site's camera records now: its track's session (when the event records tracks)."""
@@ -170,11 +176,11 @@ class Runtime:
             ev.channel.start(floor=ev.replica.replayed_from)
             await ev.media.start()
             ev.attendance.start()
-            ev.media.set_on_air(ev.replica.state.stage.on_air)
             if ev.radio is not None:
-                ev.radio.retitle(on_air_title(ev.replica.state.stage, ev.config))
                 ev.radio.start()
-            await ev.record(ev.replica.state.stage.recording)  # a restart resumes recording, in a new file
+            ev.sync_media()  # a restart resumes recording, in a new file
+            if ev.recording_change is not None:
+                await ev.recording_change
             ev.reporter = asyncio.create_task(
                 ev.report_presence(self.settings.node_id, self.settings.presence_interval_ms / 1000))
         self._lag_meter = asyncio.create_task(self._measure_lag_every(5.0), name="metrics-lag")

@@ -62,7 +62,7 @@ class Settings:
     site_share: int = 200
     max_connections_per_address: int = 400   # live connections open at once from one client address
     connections_per_address_per_10s: int = 300  # live connections opened from one address in 10 s
-    trusted_proxies: str = ""            # addresses/CIDRs whose X-Forwarded-For is believed (the load balancer)
+    trusted_proxies: str = "127.0.0.1,::1"  # addresses/CIDRs whose X-Forwarded-For is believed (the load balancer)
     metrics_address: str = ""            # host:port serving /metrics without a token (a private interface); "": none
     hello_timeout_s: float = 10.0
     ping_interval_s: float = 20.0

@@ -75,6 +75,7 @@ class Outcome:
     effects: Effects | None = None
     error: DomainError | None = None
     duplicate_of: int | None = None  # a retry of a command already applied at that seq
+    pid: str = ""  # who sent it: what is "theirs" changed (views.mine_changes)
 
     @property
     def ok(self) -> bool:
@@ -169,7 +170,7 @@ def apply(state: EventState, config: EventConfig, seq: int, entry: Entry) -> Out
     try:
         commit = _plan(state, config, seq, entry, fx)
     except DomainError as exc:
-        return Outcome(seq, error=exc)
+        return Outcome(seq, error=exc, pid=entry.actor.pid)
     commit()
     # An arrival counts the first time only (a reconnect, a restart write it again).
     timeline.record(state.timeline, entry.cmd, entry.at, fx.result.get("counted", 1))
@@ -178,7 +179,7 @@ def apply(state: EventState, config: EventConfig, seq: int, entry: Entry) -> Out
         recent[entry.cid] = seq
         if len(recent) > RECENT_COMMANDS_PER_PARTICIPANT:
             del recent[next(iter(recent))]
-    return Outcome(seq, effects=fx)
+    return Outcome(seq, effects=fx, pid=entry.actor.pid)
 
 
 def fold(config: EventConfig, entries: list[tuple[int, Entry]], state: EventState | None = None) -> EventState:

@@ -36,6 +36,12 @@ def site_of(audience: str) -> str | None:
 
 # Keys whose value lives in a collection on the client; the others are single values.
 COLLECTIONS = {"question": "questions", "poll": "polls", "tally": "tallies", "post": "posts", "person": "people"}
+# Every change key an update may carry: a page section watches some of them (web/lib/app.js)
+SINGLES = ("highlight", "screen", "scene", "captions", "stage", "reactions", "presence", "publishing", "imports",
+           "site_screens", "rooms", "timers")
+KEYS = (*COLLECTIONS, *SINGLES)
+# What one participant holds as theirs ("me"), and the change keys that update it.
+ME_KEYS = ("upvoted", "proposals_upvoted", "ballot", "question", "proposal")
 
 
 def render(state: EventState, config: EventConfig, key: Key, audience: str) -> Any:
@@ -89,9 +95,7 @@ def all_keys(state: EventState) -> list[Key]:
     keys += [("poll", p) for p in state.polls.polls] + [("tally", p) for p in state.polls.polls]
     keys += [("post", p) for p in state.feed.posts]
     keys += [("person", p) for p in state.rooms.people]
-    keys += [("highlight", ""), ("screen", ""), ("scene", ""), ("captions", ""), ("stage", ""), ("reactions", ""),
-             ("presence", ""), ("publishing", ""), ("imports", ""), ("site_screens", ""),
-             ("rooms", ""), ("timers", "")]
+    keys += [(kind, "") for kind in SINGLES]
     return keys
 
 
@@ -115,8 +119,39 @@ def mine(state: EventState, pid: str) -> dict[str, Any]:
         "proposals_upvoted": sorted(p.id for p in state.feed.posts.values() if pid in p.voters),
         "ballots": {p.id: p.ballots[pid].value for p in state.polls.polls.values() if pid in p.ballots},
         # what I asked, with where it stands (pending ones are seen by nobody else)
-        "questions": [{"id": q.id, "text": q.text, "state": q.state.value}
-                      for q in sorted(state.qna.questions.values(), key=lambda q: q.at) if q.author == pid],
-        "proposals": [{"id": p.id, "title": p.title, "theme": p.theme, "state": p.state.value}
-                      for p in state.feed.posts.values() if p.filed_by == pid],
+        "questions": [_my_question(q) for q in sorted(state.qna.questions.values(), key=lambda q: q.at)
+                      if q.author == pid],
+        "proposals": [_my_proposal(p) for p in state.feed.posts.values() if p.filed_by == pid],
     }
+
+
+def _my_question(q: qna.Question) -> dict[str, Any]:
+    return {"id": q.id, "text": q.text, "state": q.state.value}
+
+
+def _my_proposal(p: feed.Post) -> dict[str, Any]:
+    return {"id": p.id, "title": p.title, "theme": p.theme, "state": p.state.value}
+
+
+def mine_changes(state: EventState, pid: str, keys: list[Key]) -> dict[str, list[list[Any]]]:
+    """What an applied entry changed of what is "theirs", per participant: the one who
+    sent it (their ballot, their upvote) and the authors of what it touched (a question
+    of theirs approved, a proposal of theirs rejected). Each change is [key, id, value]
+    over `mine`'s shape; O(1) per key, so a vote storm stays cheap."""
+    out: dict[str, list[list[Any]]] = {}
+
+    def add(who: str | None, change: list[Any]) -> None:
+        if who:
+            out.setdefault(who, []).append(change)
+    for kind, ident in keys:
+        if kind == "tally" and (poll := state.polls.polls.get(ident)) is not None:
+            ballot = poll.ballots.get(pid)
+            add(pid, ["ballot", ident, ballot.value if ballot is not None else None])
+        elif kind == "question" and (q := state.qna.questions.get(ident)) is not None:
+            add(pid, ["upvoted", ident, pid in q.voters])
+            add(q.author, ["question", ident, _my_question(q)])
+        elif kind == "post" and (post := state.feed.posts.get(ident)) is not None:
+            add(pid, ["proposals_upvoted", ident, pid in post.voters])
+            if post.filed_by:
+                add(post.filed_by, ["proposal", ident, _my_proposal(post)])
+    return out

@@ -59,10 +59,7 @@ async def whip(request: Request) -> Response:
         if grant.role not in (Role.CAPTIONER, Role.MODERATOR):
             raise DomainError("auth.forbidden", "the interpreter's picture is published with the captioner's link")
     else:
-        if grant.role is Role.COORDINATOR and grant.site != site:
-            raise DomainError("auth.other_site", "this link publishes another site")
-        if grant.role not in (Role.COORDINATOR, Role.MODERATOR):
-            raise DomainError("auth.forbidden", "only a site's coordinator or a moderator publishes")
+        access.check_may_publish(grant, site)
     session_id, answer = await media.publish(site, await _sdp(request))
     return _answer(ev.config.id, session_id, answer)
 
@@ -136,8 +133,11 @@ async def mediamtx_auth(request: Request) -> Response:
         grant = access.verify(request.app.state.settings.secret, token, event, int(time.time()))
     except DomainError:
         return Response(status_code=401)
-    allowed = grant.role is Role.MODERATOR or (grant.role is Role.COORDINATOR and grant.site == site)
-    return Response(status_code=200 if allowed else 403)
+    try:
+        access.check_may_publish(grant, site)
+    except DomainError:
+        return Response(status_code=403)
+    return Response(status_code=200)
 
 
 routes = [

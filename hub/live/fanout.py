@@ -17,15 +17,16 @@ import asyncio
 import collections
 import logging
 import time
-from typing import Any, Protocol
+from typing import Protocol
 
 from ..domain import views
 from ..domain.context import Key
 from ..domain.state import Outcome
 from ..replica import EventReplica
 from ..settings import Settings
+from . import frames
 from .codes import CloseCode
-from .protocol import encode, text_frame
+from .protocol import text_frame
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ class Channel:
         self.replica = replica
         self.settings = settings
         self.groups: dict[str, set[Client]] = collections.defaultdict(set)
+        self.by_pid: dict[str, set[Client]] = {}  # where to send what is one participant's own
         self.by_origin: collections.Counter[str] = collections.Counter()
         self.flushed_seq = 0
         self._pending_now: dict[Key, None] = {}
@@ -112,6 +114,7 @@ class Channel:
         else:
             self._send_snapshot(client, resync=False)
         self.groups[client.audience].add(client)
+        self.by_pid.setdefault(client.pid, set()).add(client)
         if client.counted:
             self.by_origin[client.origin] += 1
 
@@ -119,24 +122,27 @@ class Channel:
         group = self.groups.get(client.audience)
         if group is not None and client in group:
             group.discard(client)
+            mine = self.by_pid.get(client.pid)
+            if mine is not None:
+                mine.discard(client)
+                if not mine:
+                    del self.by_pid[client.pid]
             if client.counted:
                 self.by_origin[client.origin] -= 1
 
     def _resumed_frame(self, seq: int) -> bytes:
-        return text_frame(encode({"type": "update", "from": seq + 1, "seq": seq, "changes": []}))
+        return text_frame(frames.encode(frames.Update(first=seq + 1, seq=seq, changes=[])))
 
     def _send_snapshot(self, client: Client, *, resync: bool) -> None:
         state, config = self.replica.state, self.replica.config
         # Stamped with the state's own seq: the state may already hold entries not
         # flushed yet, and a snapshot claims exactly what it contains.
         seq = self.replica.state.seq
-        body: dict[str, Any] = {"type": "snapshot", "seq": seq,
-                                "state": views.snapshot(state, config, client.audience),
-                                "me": views.mine(state, client.pid)}
         if resync:
-            body["resync"] = True
             self.stats["resyncs"] += 1
-        client.write(text_frame(encode(body)))
+        client.write(text_frame(frames.encode(frames.Snapshot(
+            seq=seq, state=views.snapshot(state, config, client.audience), me=views.mine(state, client.pid),
+            resync=resync))))
         client.seq = seq
 
     def _catch_up(self, client: Client) -> None:
@@ -156,6 +162,9 @@ class Channel:
         client.write(frame)
         client.seq = self.flushed_seq
         self.stats["catchups"] += 1
+        # what is theirs may have changed while they were away: all of it, once
+        client.write(text_frame(frames.encode(frames.Me(seq=self.flushed_seq,
+                                                        me=views.mine(self.replica.state, client.pid)))))
 
     def writable_again(self, client: Client) -> None:
         """The client's outbox drained: bring it up to date in one frame."""
@@ -177,10 +186,22 @@ class Channel:
         fx = outcome.effects
         if fx is None:
             return
+        self._send_mine(outcome.seq, outcome.pid, [*fx.now, *fx.hot])
         for k in fx.now:
             self._pending_now[k] = None
         self._pending_hot.update(fx.hot)
         self._schedule()
+
+    def _send_mine(self, seq: int, pid: str, keys: list[Key]) -> None:
+        """What an entry changed of somebody's own (their ballot, their question now
+        published), to their connections here, at once: small, and per person, so
+        outside the frames rendered once per audience."""
+        for who, changes in views.mine_changes(self.replica.state, pid, keys).items():
+            clients = self.by_pid.get(who)
+            if clients:
+                frame = text_frame(frames.encode(frames.Me(seq=seq, changes=[tuple(c) for c in changes])))
+                for client in clients:
+                    client.write(frame)
 
     def _schedule(self) -> None:
         loop = asyncio.get_running_loop()
@@ -203,9 +224,9 @@ class Channel:
 
     def _render(self, keys: list[Key], audience: str, first: int, last: int) -> bytes:
         state, config = self.replica.state, self.replica.config
-        changes = [[kind, ident, views.render(state, config, (kind, ident), audience)] for kind, ident in keys]
-        return text_frame(encode({"type": "update", "from": first, "seq": last, "changes": changes,
-                                  "sent_at": int(time.time() * 1000)}))
+        changes = [(kind, ident, views.render(state, config, (kind, ident), audience)) for kind, ident in keys]
+        return text_frame(frames.encode(frames.Update(first=first, seq=last, changes=changes,
+                                                      sent_at=int(time.time() * 1000))))
 
     def flush(self) -> None:
         """Send everything pending. Hot keys ride along with every flush (their tick

@@ -2,8 +2,6 @@
 welcome that tells you. No I/O: the session feeds it the hello and the clock."""
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
 
 from .. import access, signing
@@ -11,6 +9,7 @@ from ..domain.actors import Actor, Role
 from ..domain.errors import DomainError
 from ..domain.event import EventConfig
 from ..domain.views import MOD, PUBLIC, site_audience, track_audience
+from .frames import Welcome
 from .protocol import PROTOCOL_VERSION, Hello
 
 
@@ -54,14 +53,14 @@ def counts_in_presence(actor: Actor) -> bool:
     return actor.role in (Role.VIEWER, Role.PARTICIPANT, Role.COORDINATOR)
 
 
-def welcome(config: EventConfig, secret: str, actor: Actor, node: str, follow: str | None = None) -> dict[str, Any]:
+def welcome(config: EventConfig, secret: str, actor: Actor, node: str, follow: str | None = None) -> Welcome:
     """`follow`: the site whose track a remote viewer follows (None: the program)."""
-    body: dict[str, Any] = {"type": "welcome", "proto": PROTOCOL_VERSION, "role": actor.role.value,
-                            "site": actor.site, "origin": actor.origin, "pid": actor.pid, "node": node,
-                            "event": config.public_view(), "follow": follow}
-    if actor.site and actor.role in (Role.COORDINATOR, Role.SCREEN):
-        body["join_code"] = access.join_code(secret, config.id, actor.site)  # shown on the screen, the QR code
-    if actor.role is Role.MODERATOR:  # the read-only link the control room sends up to the national event
-        body["synthesis_token"] = signing.export_token(secret, config.id)
-        body["prepared_polls"] = [msgspec.to_builtins(p) for p in config.polls]
-    return body
+    staff_site = actor.site if actor.site and actor.role in (Role.COORDINATOR, Role.SCREEN) else None
+    moderator = actor.role is Role.MODERATOR
+    return Welcome(proto=PROTOCOL_VERSION, role=actor.role.value, site=actor.site, origin=actor.origin, pid=actor.pid,
+                   node=node, event=config.public_view(), follow=follow,
+                   # shown on the screen, in the QR code
+                   join_code=access.join_code(secret, config.id, staff_site) if staff_site else None,
+                   # the read-only link the control room sends up to the national event
+                   synthesis_token=signing.export_token(secret, config.id) if moderator else None,
+                   prepared_polls=[msgspec.to_builtins(p) for p in config.polls] if moderator else None)

@@ -11,6 +11,7 @@ from websockets.frames import Frame, Opcode
 from ..domain.actors import PID_PATTERN
 from ..domain.commands import ClientCommand
 from ..domain.errors import DomainError
+from . import frames
 
 PROTOCOL_VERSION = 1
 # \Z, not $: `$` also matches before a trailing newline.
@@ -109,9 +110,6 @@ def decode(data: str | bytes) -> ClientMessage:
         raise DomainError("message.malformed", "not valid JSON") from None
 
 
-PONG = b'{"type":"pong"}'
-
-
 def encode(message: dict[str, Any]) -> bytes:
     return _encoder.encode(message)
 
@@ -122,9 +120,4 @@ def text_frame(payload: bytes) -> bytes:
 
 
 def error_message(exc: DomainError, cid: str | None = None) -> bytes:
-    body: dict[str, Any] = {"type": "error", "code": exc.code, "message": exc.message}
-    if cid is not None:
-        body["id"] = cid
-    if exc.data:
-        body["data"] = exc.data
-    return encode(body)
+    return frames.encode(frames.Error(code=exc.code, message=exc.message, id=cid, data=exc.data or None))

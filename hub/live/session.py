@@ -31,7 +31,7 @@ from ..domain.actors import Actor, Role
 from ..domain.errors import DomainError
 from ..domain.views import PUBLIC
 from ..ratelimit import Via
-from . import join
+from . import frames, join
 from . import protocol as p
 from .admission import client_address
 from .codes import CloseCode
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from ..runtime import EventRuntime, Runtime
 
 log = logging.getLogger(__name__)
+PONG = frames.encode(frames.Pong())
 # websockets logs every open/close at INFO: too chatty for thousands of viewers.
 ws_log = logging.getLogger("hub.live.ws")
 ws_log.setLevel(logging.WARNING)
@@ -282,7 +283,7 @@ class LiveSession(asyncio.Protocol):
         elif isinstance(message, p.Command):
             self._queue_command(message)
         elif isinstance(message, p.Ping):
-            self._send(p.PONG)
+            self._send(PONG)
         else:  # Resume within a session: the client saw a gap
             assert self.event is not None
             self.seq = min(message.seq, self.seq)
@@ -308,8 +309,8 @@ class LiveSession(asyncio.Protocol):
                        site=actor.site if actor.role is Role.PARTICIPANT else None)
         self.audience = join.audience_of(actor, hello.follow)
         self.counted = join.counts_in_presence(actor)
-        self._send(p.encode(join.welcome(self.event.config, self.settings.secret, actor, self.settings.node_id,
-                                         follow=hello.follow if actor.role.value == "viewer" else None)))
+        self._send(frames.encode(join.welcome(self.event.config, self.settings.secret, actor, self.settings.node_id,
+                                              follow=hello.follow if actor.role is Role.VIEWER else None)))
         self.event.channel.attach(self, hello.resume)
         self.event.attendance.arrived(actor)
 
@@ -335,12 +336,10 @@ class LiveSession(asyncio.Protocol):
                     log.exception("command %s failed", message.id)
                     self._send(p.error_message(DomainError("internal", "the hub failed: try again"), message.id))
                     continue
-                ack: dict[str, Any] = {"type": "ack", "id": message.id, "seq": outcome.seq}
-                if outcome.duplicate_of is not None:
-                    ack["duplicate"] = True
-                elif outcome.effects is not None:
-                    ack["result"] = outcome.effects.result
-                self._send(p.encode(ack))
+                self._send(frames.encode(frames.Ack(
+                    id=message.id, seq=outcome.seq, duplicate=outcome.duplicate_of is not None,
+                    result=outcome.effects.result if outcome.effects is not None and outcome.duplicate_of is None
+                    else None)))
         finally:
             self._worker = None
 

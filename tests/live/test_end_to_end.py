@@ -220,3 +220,23 @@ async def test_an_update_is_rendered_once_per_audience_not_per_client(hub):
     assert channel.stats["frames"] - frames_before == 2  # "public" and "mod", whatever the number of clients
     assert channel.stats["deliveries"] - deliveries_before == 31
     await close_all(mod, *viewers)
+
+
+async def test_what_is_mine_comes_from_the_hub_to_every_connection_of_mine(hub):
+    """A ballot cast on one connection, a question of mine approved by the control
+    room: my other connection (same participant id) learns both from the hub."""
+    phone = hub.participant("reims")
+    laptop = hub.participant("reims", pid=phone.pid)
+    mod = hub.moderator()
+    await open_all(phone, laptop, mod)
+    poll = (await mod.command({"type": "poll.create", "question": "?", "kind": "single",
+                               "options": ["a", "b"]}))["result"]["poll"]
+    await mod.command({"type": "poll.open", "poll": poll})
+    await phone.command({"type": "poll.vote", "poll": poll, "choices": [1]})
+    await laptop.wait_for(lambda c: c.me.get("ballots", {}).get(poll) == [1])
+    asked = await phone.command({"type": "question.ask", "text": "La mienne ?"})
+    qid = asked["result"]["question"]
+    await laptop.wait_for(lambda c: [q["state"] for q in c.me.get("questions", [])] == ["pending"])
+    await mod.command({"type": "question.approve", "question": qid})
+    await phone.wait_for(lambda c: [q["state"] for q in c.me.get("questions", [])] == ["visible"])
+    await close_all(phone, laptop, mod)

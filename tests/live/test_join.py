@@ -36,14 +36,14 @@ def test_coordinator_link_gives_the_site_audience_and_join_code():
     actor = join.authenticate(CONFIG, SECRET, hello(token=token), 50)
     assert join.audience_of(actor) == "site:nancy"
     body = join.welcome(CONFIG, SECRET, actor, "node-1")
-    assert body["join_code"] == access.join_code(SECRET, CONFIG.id, "nancy") and body["origin"] == "nancy"
+    assert body.join_code == access.join_code(SECRET, CONFIG.id, "nancy") and body.origin == "nancy"
 
 
 def test_moderator_sees_everything_and_a_screen_sees_its_sites_track():
     mod = join.authenticate(CONFIG, SECRET, hello(token=access.sign(SECRET, CONFIG.id, Role.MODERATOR, None, 9)), 0)
     screen = join.authenticate(CONFIG, SECRET, hello(token=access.sign(SECRET, CONFIG.id, Role.SCREEN, "metz", 9)), 0)
     assert join.audience_of(mod) == "mod" and join.audience_of(screen) == "track:metz"
-    assert "join_code" not in join.welcome(CONFIG, SECRET, mod, "n")
+    assert join.welcome(CONFIG, SECRET, mod, "n").join_code is None
 
 
 def test_presence_counts_people_not_screens_or_the_control_room():

@@ -22,7 +22,7 @@ async def test_a_room_poll_reaches_its_room_and_its_followers_only(hub):
     elsewhere = hub.participant("reims")
     clients = (mod, coord, room, follower, program, elsewhere)
     await asyncio.gather(*(c.connect() for c in clients))
-    assert follower.welcome["follow"] == "strasbourg" and program.welcome["follow"] is None
+    assert follower.welcome["follow"] == "strasbourg" and program.welcome.get("follow") is None
     created = await coord.command({"type": "poll.create", "question": "Badges ?", "kind": "single",
                                    "options": ["oui", "non"]})
     poll = created["result"]["poll"]

@@ -68,10 +68,7 @@ export function ballotForm(live, poll) {
     submit.disabled = true;
     const ack = await act(live, { type: 'poll.vote', poll: poll.id, ...answer });
     submit.disabled = false;
-    if (ack) {
-      live.me.ballots = { ...(live.me.ballots || {}), [poll.id]: ack.result.ballot };
-      flash(status, t('polls.vote_recorded'));
-    }
+    if (ack) flash(status, t('polls.vote_recorded'));  // the ballot itself comes from the hub (live.me)
   });
   return form;
 }

@@ -29,13 +29,10 @@ export function proposalForm(live) {
     button.disabled = true;
     const ack = await act(live, { type: 'proposal.submit', theme: theme.value, title: title.value, body: body.value });
     button.disabled = false;
-    if (!ack) return;
-    live.me.proposals = [...(live.me.proposals || []),
-      { id: ack.result.post, title: title.value.trim(), theme: theme.value, state: ack.result.state }];
+    if (!ack) return;  // what I filed: the hub says it (live.me)
     title.value = '';
     body.value = '';
     flash(status, t('proposals.sent'));
-    live.changed([]);
   });
   return form;
 }

@@ -2,7 +2,7 @@
 import { flash, formatTime, h, setChildren, syncList } from '../lib/dom.js';
 import { lang, t } from '../lib/i18n.js';
 import { act, siteCity } from '../lib/app.js';
-import { upvoteButton } from './upvote.js';
+import { recount, upvoteButton } from './upvote.js';
 
 export function askForm(live) {
   const limit = () => live.welcome.event.settings.limits.question_length;
@@ -32,10 +32,7 @@ export function askForm(live) {
     const track = live.welcome.role === 'viewer' && live.welcome.follow ? { track: live.welcome.follow } : {};
     const ack = await act(live, { type: 'question.ask', text: text.value, name: name.value.trim() || null, ...track });
     button.disabled = false;
-    if (ack) {
-      live.me.questions = [...(live.me.questions || []),
-        { id: ack.result.question, text: text.value.trim(), state: ack.result.state }];
-      live.changed([]);
+    if (ack) {  // "Mes questions" follows from the hub's word (live.me)
       text.value = '';
       flash(status, ack.result && ack.result.state === 'pending' ? t('qna.sent_pending') : t('qna.sent'));
     }
@@ -99,7 +96,18 @@ export function renderQuestions(container, live, { role, by = 'votes', states = 
       sites.length && q.id !== highlighted ? h('span', { class: 'badge badge-highlighted' },
         t('qna.on_screens_of', { sites: sites.map((s) => siteCity(live, s)).join(', ') })) : null,
       q.state !== 'visible' ? badge(q.state) : null);
-    setChildren(el.parts.actions, actionsFor(live, q, role, highlighted, state));
+    // rebuilt only when what the buttons do changes; a vote count moves in place
+    const signature = [q.state, q.id === highlighted, (live.me.upvoted || []).includes(q.id), role,
+      document.documentElement.lang, sites.join(), q.site, Object.keys(state.questions).length].join('|');
+    if (el.parts.actions.dataset.signature !== signature) {
+      el.parts.actions.dataset.signature = signature;
+      setChildren(el.parts.actions, actionsFor(live, q, role, highlighted, state));
+    } else {
+      const up = el.parts.actions.querySelector('.upvote');
+      if (up) recount(up, q.votes, 'qna.upvote_sr');
+      const votes = el.parts.actions.querySelector(':scope > .votes');
+      if (votes) votes.textContent = t('qna.votes', { n: q.votes });
+    }
   });
   if (!items.length) container.replaceChildren(h('li', { class: 'empty' }, t('qna.none')));
 }

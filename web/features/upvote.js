@@ -8,13 +8,16 @@ export function upvoteButton(live, { id, votes, mineKey, upvote, unvote, label }
   const mine = (live.me[mineKey] || []).includes(id);
   return h('button', {
     type: 'button', class: 'upvote', 'aria-pressed': String(mine), dataset: { action: 'upvote' },
-    onclick: async () => {
-      if (await act(live, mine ? unvote : upvote)) {
-        const set = new Set(live.me[mineKey] || []);
-        if (mine) set.delete(id); else set.add(id);
-        live.me[mineKey] = [...set];
-        live.changed([]);
-      }
-    },
-  }, h('span', { 'aria-hidden': 'true' }, '▲ '), String(votes), h('span', { class: 'sr-only' }, ` ${t(label, { n: votes })}`));
+    onclick: () => act(live, mine ? unvote : upvote),  // what I upvoted: the hub says it (live.me)
+  }, h('span', { 'aria-hidden': 'true' }, '▲ '), h('span', { class: 'upvote-count' }, String(votes)),
+  h('span', { class: 'sr-only' }, ` ${t(label, { n: votes })}`));
+}
+
+// A storm of upvotes changes the number only: the button stays (a tap on it is never lost).
+export function recount(button, votes, label) {
+  const count = button.querySelector('.upvote-count');
+  if (count && count.textContent !== String(votes)) {
+    count.textContent = String(votes);
+    button.querySelector('.sr-only').textContent = ` ${t(label, { n: votes })}`;
+  }
 }

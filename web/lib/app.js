@@ -2,7 +2,27 @@
 // screen-reader announcements, and a render that runs once per burst of updates.
 import { $, announce, h, setChildren } from './dom.js';
 import { LANGS, errorText, initI18n, lang, setLang, t } from './i18n.js';
-import { Live } from './live.js';
+import { KEYS, Live } from './live.js';
+
+// Page sections that redraw only when one of their keys changed (the hub's change
+// keys, and 'me' for what is mine): nothing the user is touching is rebuilt under
+// their finger by an update that is not about it. `run(null)` redraws everything
+// (a snapshot, a language change, the page's own state).
+export function sections() {
+  const known = new Set([...KEYS, 'me']);
+  const all = [];
+  return {
+    watch(keys, draw) {
+      for (const key of keys) if (!known.has(key)) throw new Error(`no change key ${key}`);
+      all.push({ keys: new Set(keys), draw });
+    },
+    run(changed) {
+      for (const section of all) {
+        if (!changed || [...section.keys].some((k) => changed.has(k))) section.draw(changed);
+      }
+    },
+  };
+}
 
 export function eventFromPath() {
   const parts = location.pathname.split('/').filter(Boolean); // e / <event> / [role] / [site]
@@ -129,16 +149,23 @@ export async function startPage({ event, join = null, token = null, category = n
   };
   document.body.prepend(offlineBanner(live));
   document.title = title(live);
+  // What changed since the last draw: a set of change keys, or null for everything.
+  let changed = new Set();
   let scheduled = false;
-  const rerender = () => {
+  const rerender = (event) => {
+    const keys = event && event.detail ? event.detail.changes : null;
+    if (!keys || !keys.length || changed === null) changed = null;
+    else for (const [kind] of keys) changed.add(kind);
     if (scheduled) return;
     scheduled = true;
     queueMicrotask(() => {
       scheduled = false;
+      const now = changed;
+      changed = new Set();
       if (!live.state) return;
-      drawHeader();
+      if (!now) drawHeader();
       document.title = title(live);
-      render(live);
+      render(live, now);
     });
   };
   live.addEventListener('change', rerender);
@@ -147,7 +174,7 @@ export async function startPage({ event, join = null, token = null, category = n
     setChildren($('#main'), h('p', { class: 'fatal', role: 'alert' },
       e.detail.code === 4401 ? t('connection.unauthorized') : t('connection.failed')));
   });
-  document.addEventListener('langchange', rerender);
+  document.addEventListener('langchange', () => rerender(null));
   live.connect();
   return live;
 }

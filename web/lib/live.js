@@ -3,7 +3,13 @@
 // sequence number. Commands not acknowledged before a cut are sent again with the
 // same id after reconnecting; the hub applies an id once, so nothing is lost or doubled.
 
-const COLLECTIONS = { question: 'questions', poll: 'polls', tally: 'tallies', post: 'posts', person: 'people' };
+// The hub's vocabulary (hub/domain/views.py, hub/live/frames.py; a test keeps these copies equal):
+// the change keys an update may carry, those whose value lives in a collection, what is "mine".
+export const COLLECTIONS = { question: 'questions', poll: 'polls', tally: 'tallies', post: 'posts', person: 'people' };
+export const KEYS = ['question', 'poll', 'tally', 'post', 'person', 'highlight', 'screen', 'scene', 'captions', 'stage',
+  'reactions', 'presence', 'publishing', 'imports', 'site_screens', 'rooms', 'timers'];
+export const ME_KEYS = ['upvoted', 'proposals_upvoted', 'ballot', 'question', 'proposal'];
+export const PID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 const FATAL = new Set([4400, 4401, 4404]);
 // Silent for longer than the deadline (checked every interval): lost, within 10 s at most.
 const HEARTBEAT_EVERY_MS = 2000;
@@ -11,7 +17,7 @@ const HEARTBEAT_DEADLINE_MS = 7000;
 
 export function participantId() {
   let pid = localStorage.getItem('mx.pid');
-  if (!pid || !/^[A-Za-z0-9_-]{8,64}$/.test(pid)) {
+  if (!pid || !PID_PATTERN.test(pid)) {
     const bytes = crypto.getRandomValues(new Uint8Array(12));
     pid = btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
     localStorage.setItem('mx.pid', pid);
@@ -104,6 +110,9 @@ export class Live extends EventTarget {
       case 'update':
         this.applyUpdate(msg);
         break;
+      case 'me':
+        this.applyMine(msg);
+        break;
       case 'ack':
       case 'error': {
         const waiting = this.pending.get(msg.id);
@@ -162,6 +171,33 @@ export class Live extends EventTarget {
     this.seq = Math.max(this.seq ?? 0, msg.seq);
     this.online();
     this.changed(msg.changes);
+  }
+
+  // What is mine (my ballots, upvotes, questions and proposals), as the hub says it:
+  // all of it after a catch-up, or the changes an entry made, to my connections only.
+  applyMine(msg) {
+    if (msg.me) {
+      this.me = msg.me;
+    } else {
+      const me = { ...this.me };
+      for (const [key, id, value] of msg.changes || []) {
+        if (key === 'ballot') {
+          me.ballots = { ...(me.ballots || {}) };
+          if (value === null) delete me.ballots[id]; else me.ballots[id] = value;
+        } else if (key === 'upvoted' || key === 'proposals_upvoted') {
+          const held = new Set(me[key] || []);
+          if (value) held.add(id); else held.delete(id);
+          me[key] = [...held];
+        } else if (key === 'question' || key === 'proposal') {
+          const list = [...(me[`${key}s`] || [])];
+          const at = list.findIndex((item) => item.id === id);
+          if (at < 0) list.push(value); else list[at] = value;
+          me[`${key}s`] = list;
+        }
+      }
+      this.me = me;
+    }
+    this.changed([['me', '', null]]);
   }
 
   changed(changes) {

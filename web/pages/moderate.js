@@ -1,7 +1,7 @@
 // The control room (régie): moderation, polls, live-tweets, the on-air switch.
 import { $, h, refill, setChildren } from '../lib/dom.js';
 import { t, translate } from '../lib/i18n.js';
-import { act, eventFromPath, siteCity, startPage, staffToken, section } from '../lib/app.js';
+import { act, eventFromPath, sections, siteCity, startPage, staffToken, section } from '../lib/app.js';
 import { sceneControl } from '../features/scenes.js';
 import { renderQuestions } from '../features/qna.js';
 import { pollBuilder, preparedPolls, renderPollList } from '../features/polls.js';
@@ -22,6 +22,7 @@ let ui = null;
 let view = 'all';
 let session = 'all';  // the questions of every session, or of one
 let track = 'all';    // the questions of every track, of the program's, or of one site's
+const page = sections();
 const announceChanges = watchAnnouncements();
 
 if (token) {
@@ -30,7 +31,7 @@ if (token) {
     token,
     title: () => `${t('moderate.title')} — Multiplex`,
     header: () => h('span', { class: 'where' }, t('moderate.title')),
-    render: (l) => {
+    render: (l, changed) => {
       if (!ui) {
         ui = { stage: h('div'), switch: stageSwitch(l, token), scenes: h('div'), counts: {}, queue: h('div'), record: h('div'), counters: h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-labelledby': 'h-counters' }),
           pending: h('ul', { class: 'questions', id: 'queue-pending' }), visible: h('ul', { class: 'questions', id: 'queue-visible' }),
@@ -71,48 +72,75 @@ if (token) {
             section('polls', 'moderate.polls', ui.prepared, pollBuilder(l, { scope: true }),
               counted('polls', 'moderate.polls_made'), ui.view, ui.polls))));
         translate(document);
+        watchSections(l);
       }
-      setChildren(ui.stage, onAirBadge(l));
-      ui.switch.update(l);
-      refill(ui.scenes, sceneControl(l));
-      refill(ui.queue, floorQueue(l, { grant: true }));
-      refill(ui.record, recordingControl(l));
-      refill(ui.current, currentSessionControl(l));
-      if (!ui.help.firstChild || ui.help.dataset.lang !== document.documentElement.lang) {
-        ui.help.dataset.lang = document.documentElement.lang;
-        ui.help.replaceChildren(shortcutsHelp());
-      }
-      refill(ui.report, reportControl(l));
-      refreshReplays(l);
-      setChildren(ui.synthesis, synthesisLinks(l));
-      setChildren(ui.regions, regionsTable(l));
-      refill(ui.tracks, tracksBoard(l));
-      if (ui.trackFilter.dataset.lang !== document.documentElement.lang) {  // built once: it never closes under the cursor
-        ui.trackFilter.dataset.lang = document.documentElement.lang;
-        refill(ui.trackFilter, trackFilter(l, track, (v) => { track = v; l.changed([]); }));
-      }
-      refill(ui.sessionFilter, sessionFilter(l, session, (v) => { session = v; l.changed([]); }));
-      const shown = onTrack(track);
-      const inThis = inSession(session);
-      const picked = (q) => shown(q) && inThis(q);
-      setChildren(ui.counters, countersTable(l, [...l.welcome.event.sites.map((s) => s.id), 'remote']));
-      renderQuestions(ui.pending, l, { role: 'moderator', by: 'time', states: ['pending'], filter: picked });
-      renderQuestions(ui.visible, l, { role: 'moderator', by: 'votes', states: ['visible'], filter: picked });
-      renderQuestions(ui.archive, l, { role: 'moderator', by: 'time', states: ['answered', 'dismissed'], filter: picked });
-      refill(ui.view, viewToggleFor(l));
-      refill(ui.prepared, preparedPolls(l));
-      renderPollList(ui.polls, l, view);
-      renderFeed(ui.contributions, l, { role: 'moderator', filter: (p) => p.state === 'pending' });
-      renderFeed(ui.feed, l, { role: 'readonly', limit: 10 });
-      const questions = Object.values(l.state.questions).filter(picked);
-      const count = (states) => questions.filter((q) => states.includes(q.state)).length;
-      const numbers = { pending: count(['pending']), visible: count(['visible']), archive: count(['answered', 'dismissed']),
-        contributions: Object.values(l.state.posts).filter((p) => p.state === 'pending').length,
-        polls: Object.keys(l.state.polls).length };
-      for (const [id, n] of Object.entries(numbers)) ui.counts[id].textContent = `(${new Intl.NumberFormat(document.documentElement.lang === 'en' ? 'en-GB' : 'fr-FR').format(n)})`;
+      page.run(changed);
       translate($('#main'));
       announceChanges(l);
     },
+  });
+}
+
+// Each pane redraws when one of its keys changed, and only then: a vote storm moves the
+// bars and the counts, never the selects, the filters or a control under the cursor.
+function watchSections(l) {
+  const numbers = () => {
+    const shown = onTrack(track);
+    const inThis = inSession(session);
+    return (q) => shown(q) && inThis(q);
+  };
+  page.watch(['stage', 'presence'], () => { setChildren(ui.stage, onAirBadge(l)); ui.switch.update(l); });
+  page.watch(['scene', 'highlight', 'screen', 'poll'], () => refill(ui.scenes, sceneControl(l)));
+  page.watch(['stage'], () => {
+    refill(ui.queue, floorQueue(l, { grant: true }));
+    refill(ui.record, recordingControl(l));
+    refill(ui.current, currentSessionControl(l));
+  });
+  page.watch(['publishing'], () => refill(ui.report, reportControl(l)));
+  page.watch(['stage', 'publishing'], () => refreshReplays(l));
+  page.watch(['imports'], () => { setChildren(ui.synthesis, synthesisLinks(l)); setChildren(ui.regions, regionsTable(l)); });
+  page.watch(['stage', 'site_screens', 'rooms', 'presence', 'question'], () => refill(ui.tracks, tracksBoard(l)));
+  let filterKey = null;
+  page.watch(['question', 'stage'], () => {
+    if (ui.trackFilter.dataset.lang !== document.documentElement.lang) {  // built once: it never closes under the cursor
+      ui.trackFilter.dataset.lang = document.documentElement.lang;
+      refill(ui.trackFilter, trackFilter(l, track, (v) => { track = v; l.changed([]); }));
+    }
+    const next = JSON.stringify([session, document.documentElement.lang, [...new Set(Object.values(l.state.questions)
+      .map((q) => q.session))].sort(), Object.values(l.state.stage.tracks || {}).map((tr) => tr.session)]);
+    if (next !== filterKey) {  // its options change with the sessions asked in, never with votes
+      filterKey = next;
+      refill(ui.sessionFilter, sessionFilter(l, session, (v) => { session = v; l.changed([]); }));
+    }
+  });
+  page.watch(['presence', 'question', 'reactions', 'tally'], () => setChildren(ui.counters,
+    countersTable(l, [...l.welcome.event.sites.map((s) => s.id), 'remote'])));
+  page.watch(['question', 'highlight', 'site_screens', 'me'], () => {
+    const picked = numbers();
+    renderQuestions(ui.pending, l, { role: 'moderator', by: 'time', states: ['pending'], filter: picked });
+    renderQuestions(ui.visible, l, { role: 'moderator', by: 'votes', states: ['visible'], filter: picked });
+    renderQuestions(ui.archive, l, { role: 'moderator', by: 'time', states: ['answered', 'dismissed'], filter: picked });
+  });
+  page.watch(['poll'], () => { refill(ui.view, viewToggleFor(l)); refill(ui.prepared, preparedPolls(l)); });
+  page.watch(['poll', 'tally', 'screen', 'site_screens'], () => renderPollList(ui.polls, l, view));
+  page.watch(['post'], () => {
+    renderFeed(ui.contributions, l, { role: 'moderator', filter: (p) => p.state === 'pending' });
+    renderFeed(ui.feed, l, { role: 'readonly', limit: 10 });
+  });
+  page.watch(['question', 'post', 'poll'], () => {
+    const questions = Object.values(l.state.questions).filter(numbers());
+    const count = (states) => questions.filter((q) => states.includes(q.state)).length;
+    const figures = { pending: count(['pending']), visible: count(['visible']), archive: count(['answered', 'dismissed']),
+      contributions: Object.values(l.state.posts).filter((p) => p.state === 'pending').length,
+      polls: Object.keys(l.state.polls).length };
+    const format = new Intl.NumberFormat(document.documentElement.lang === 'en' ? 'en-GB' : 'fr-FR');
+    for (const [id, n] of Object.entries(figures)) ui.counts[id].textContent = `(${format.format(n)})`;
+  });
+  page.watch(['me'], () => {
+    if (!ui.help.firstChild || ui.help.dataset.lang !== document.documentElement.lang) {
+      ui.help.dataset.lang = document.documentElement.lang;
+      ui.help.replaceChildren(shortcutsHelp());
+    }
   });
 }
 

@@ -3,7 +3,7 @@
 // room's questions and polls, the people at its door, contributions, the floor.
 import { $, h, refill, setChildren } from '../lib/dom.js';
 import { t, translate } from '../lib/i18n.js';
-import { eventFromPath, siteName, startPage, staffToken, section } from '../lib/app.js';
+import { eventFromPath, sections, siteName, startPage, staffToken, section } from '../lib/app.js';
 import { renderQuestions } from '../features/qna.js';
 import { contributionForm, renderFeed } from '../features/feed.js';
 import { floorRequest, onAirBadge } from '../features/stage.js';
@@ -29,6 +29,7 @@ function counterList(l) {
 
 let ui = null;
 let others = null;
+const page = sections();
 const announceChanges = watchAnnouncements();
 
 if (token) {
@@ -39,7 +40,7 @@ if (token) {
     token,
     title: (l) => `${l && l.welcome ? siteName(l, site) : site} — ${t('site.title')} — Multiplex`,
     header: (l) => (l.welcome ? h('span', { class: 'where' }, t('site.coordinating', { site: siteName(l, site) })) : null),
-    render: (l) => {
+    render: (l, changed) => {
       if (!ui) {
         others = mosaic(l);
         ui = { stage: h('div'), floor: h('div'), counters: h('div'), track: h('div', { id: 'track' }),
@@ -76,28 +77,40 @@ if (token) {
             section('site-feed', 'site.feed', ui.mine),
             section('programme', 'programme.title', ui.programme))));
         translate(document);
+        watchSections(l);
       }
-      setChildren(ui.stage, onAirBadge(l), nowNext(l));
-      refill(ui.track, trackControl(l, site));
-      ui.timer.update(l);
-      ui.timerShown.update();
-      refill(ui.screens, sceneControl(l, { site }));
-      setChildren(ui.room, roomFigures(l, site));
-      ui.door.update();
-      // the room's own polls, run from here; the whole event's polls, for the room's show of hands
-      renderPollList(ui.polls, l, 'all', { site, filter: (p) => p.site === site || (!p.site && p.state !== 'draft'),
-        controls: (p) => p.site === site, extra: (p) => handsForm(l, p, site) });
-      setChildren(ui.programme, programmeList(l));
-      setChildren(ui.floor, floorRequest(l));
-      others.update(l);
-      setChildren(ui.counters, counterList(l));
-      renderQuestions(ui.pending, l, { role: 'coordinator', by: 'time', states: ['pending'] });
-      renderFeed(ui.proposals, l, { role: 'moderator', filter: (p) => p.open && p.state === 'pending' && p.origin === site });
-      setChildren(ui.ranking, ranking(l));
-      renderQuestions(ui.questions, l, { role: 'coordinator', states: ['visible', 'answered'], filter: (q) => q.site === site });
-      renderFeed(ui.mine, l, { role: 'viewer', filter: (p) => p.state === 'published' || p.origin === site });
+      page.run(changed);
       translate($('#main'));
       announceChanges(l);
     },
+  });
+}
+
+// Each part redraws when one of its keys changed: a vote storm never closes the
+// track's "other session" list or rebuilds the hands being typed.
+function watchSections(l) {
+  page.watch(['stage'], () => {
+    setChildren(ui.stage, onAirBadge(l), nowNext(l));
+    refill(ui.track, trackControl(l, site));
+    setChildren(ui.programme, programmeList(l));
+    setChildren(ui.floor, floorRequest(l));
+  });
+  page.watch(['timers'], () => { ui.timer.update(l); ui.timerShown.update(); });
+  page.watch(['scene', 'highlight', 'screen', 'poll'], () => refill(ui.screens, sceneControl(l, { site })));
+  page.watch(['rooms', 'person'], () => { setChildren(ui.room, roomFigures(l, site)); ui.door.update(); });
+  // the room's own polls, run from here; the whole event's polls, for the room's show of hands
+  page.watch(['poll', 'tally', 'screen'], () => renderPollList(ui.polls, l, 'all', { site,
+    filter: (p) => p.site === site || (!p.site && p.state !== 'draft'),
+    controls: (p) => p.site === site, extra: (p) => handsForm(l, p, site) }));
+  page.watch(['stage', 'presence'], () => others.update(l));
+  page.watch(['presence', 'question', 'tally', 'reactions'], () => setChildren(ui.counters, counterList(l)));
+  page.watch(['question', 'highlight', 'me'], () => {
+    renderQuestions(ui.pending, l, { role: 'coordinator', by: 'time', states: ['pending'] });
+    renderQuestions(ui.questions, l, { role: 'coordinator', states: ['visible', 'answered'], filter: (q) => q.site === site });
+  });
+  page.watch(['post', 'me'], () => {
+    renderFeed(ui.proposals, l, { role: 'moderator', filter: (p) => p.open && p.state === 'pending' && p.origin === site });
+    setChildren(ui.ranking, ranking(l));
+    renderFeed(ui.mine, l, { role: 'viewer', filter: (p) => p.state === 'published' || p.origin === site });
   });
 }

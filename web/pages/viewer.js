@@ -1,7 +1,7 @@
 // The viewer page: remote viewers and on-site participants (joined by QR code).
 import { $, h, refill, setChildren } from '../lib/dom.js';
 import { initI18n, t, translate } from '../lib/i18n.js';
-import { eventFromPath, siteCity, siteName, startPage } from '../lib/app.js';
+import { eventFromPath, sections, siteCity, siteName, startPage } from '../lib/app.js';
 import { followPicker, onTrack, trackOf } from '../features/tracks.js';
 import { askForm, highlightBlock, myQuestions, renderQuestions } from '../features/qna.js';
 import { ballotForm, currentPoll, results, viewToggle } from '../features/polls.js';
@@ -138,6 +138,8 @@ async function main() {
   let view = 'all';
   let track = 'all';  // the shared Q&A of every track, or only the track one is on (or follows)
   let seen = null;  // what the tabs' dots compare with
+  let reactions = null;
+  const page = sections();
   const announceChanges = watchAnnouncements();
   const live = await startPage({
     event,
@@ -149,7 +151,7 @@ async function main() {
       l.welcome ? h('span', { class: 'where' }, t('viewer.you_are', { site: siteName(l, l.welcome.origin) })) : null,
       h('button', { type: 'button', class: 'small', onclick: () => { localStorage.removeItem(STORE); location.reload(); } }, t('viewer.change_site')),
     ],
-    render: (l) => {
+    render: (l, changed) => {
       if (!ui) {
         ui = layout();
         if (join.category === undefined) $('#main').prepend(askCategory(join, l.welcome.event.categories || []));
@@ -162,10 +164,21 @@ async function main() {
         proposals = proposalsPanel(l);
         ui.sections.proposals.append(proposals.element);
         ui.sections.proposals.hidden = !l.welcome.event.themes.length;
+        reactions = reactionBar(l);
+        ui.slots.reactions.append(reactions.element);
         translate(document);
+        watchSections(l);
       }
-      const { slots } = ui;
-      const mine = trackOf(l);
+      page.run(changed);
+      translate($('#main'));
+      announceChanges(l);
+    },
+  });
+
+  // Each part of the page redraws when one of its keys changed, and only then.
+  function watchSections(l) {
+    const { slots } = ui;
+    page.watch(['stage'], () => {
       const followKey = `${l.welcome.follow}|${document.documentElement.lang}`;
       if (l.welcome.role === 'viewer' && slots.follow.dataset.key !== followKey) {  // remote: the program, or a site's track
         slots.follow.dataset.key = followKey;  // built once per language: an open list never closes under the finger
@@ -174,15 +187,25 @@ async function main() {
           l.followTrack(site);
         }));
       }
+      const mine = trackOf(l);
       setChildren(slots.player, mine ? h('p', { class: 'following', id: 'following' },
         t('tracks.following', { site: siteName(l, mine) })) : null, onAirBadge(l));
       setChildren(slots.nowNext, nowNext(l));
       setChildren(slots.programme, programmeList(l));
+    });
+    let filterKey = null;
+    page.watch(['question', 'stage'], () => {  // its options change with the sessions asked in, not with votes
+      const next = JSON.stringify([session, document.documentElement.lang, [...new Set(Object.values(l.state.questions)
+        .map((q) => q.session))].sort(), Object.values(l.state.stage.tracks || {}).map((tr) => tr.session)]);
+      if (next === filterKey) return;
+      filterKey = next;
       refill(slots.sessionFilter, sessionFilter(l, session, (v) => { session = v; l.changed([]); }));
-      media.update(l);
-      captions.update(l);
-      proposals.update(l);
-      setChildren(slots.highlight, highlightBlock(l));
+    });
+    page.watch(['stage', 'presence'], () => media.update(l));
+    page.watch(['captions'], () => captions.update(l));
+    page.watch(['post', 'me'], () => proposals.update(l));
+    page.watch(['highlight'], () => setChildren(slots.highlight, highlightBlock(l)));
+    page.watch(['poll', 'tally', 'screen', 'me'], () => {
       const poll = currentPoll(l.state);
       const key = poll ? `${poll.id}:${poll.state}:${document.documentElement.lang}` : `none:${document.documentElement.lang}`;
       if (key !== ballotKey) {  // keep a half-filled ballot while tallies move
@@ -194,9 +217,12 @@ async function main() {
         ? [viewToggle(view, (v) => { view = v; draw(); }), results(l, poll, view)]
         : poll ? results(l, poll) : null);
       draw();
+    });
+    page.watch(['question', 'highlight', 'me', 'stage'], () => {
+      const mine = trackOf(l);
       setChildren(slots.sort, h('div', { class: 'toggle', role: 'group', 'aria-label': t('qna.sort') },
         ['votes', 'time'].map((by) => h('button', { type: 'button', class: 'small', 'aria-pressed': String(sortBy === by),
-          onclick: () => { sortBy = by; l.changed([]); } },
+          dataset: { action: `sort-${by}` }, onclick: () => { sortBy = by; l.changed([]); } },
         t(`qna.sort_${by}`)))));
       refill(slots.trackFilter, mine ? h('div', { class: 'toggle', role: 'group', 'aria-label': t('tracks.filter') },
         ['mine', 'all'].map((v) => h('button', { type: 'button', class: 'small', 'aria-pressed': String(track === v),
@@ -206,18 +232,17 @@ async function main() {
       const inThis = inSession(session);
       renderQuestions(slots.questions, l, { role: 'viewer', by: sortBy, filter: (q) => here(q) && inThis(q) });
       setChildren(slots.mine, myQuestions(l));
-      renderFeed(slots.feed, l, { role: 'viewer' });
-      // a dot on the tab where something new arrived
+    });
+    page.watch(['post'], () => renderFeed(slots.feed, l, { role: 'viewer' }));
+    page.watch(['poll', 'post'], () => {  // a dot on the tab where something new arrived
       const openPolls = Object.values(l.state.polls).filter((p) => p.state === 'open').map((p) => p.id).join();
       const posts = Object.keys(l.state.posts).length;
       if (seen && openPolls && openPolls !== seen.openPolls) ui.tabs.mark('poll');
       if (seen && posts > seen.posts) ui.tabs.mark('feed');
       seen = { openPolls, posts };
-      setChildren(slots.reactions, reactionBar(l));
-      translate($('#main'));
-      announceChanges(l);
-    },
-  });
+    });
+    page.watch(['reactions'], () => reactions.update(l));  // the counts only: the buttons stay
+  }
   live.addEventListener('fatal', (e) => {
     if (e.detail.code === 4401) { localStorage.removeItem(STORE); pickSite('join.bad_code'); }
   });
