@@ -22,10 +22,10 @@ import httpx
 from aiortc import RTCConfiguration, RTCPeerConnection
 from aiortc.mediastreams import AudioStreamTrack
 
-from hub import access
 from hub.domain.actors import Role
 from hub.media.ice import restrict_host_addresses
 from hub.media.tap import tap_receiver
+from hub.security import access
 from hub.settings import Settings
 
 from .fanout import free_port, machine, wait_listening

@@ -22,9 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from hub import access
 from hub.client import LiveClient
 from hub.domain.actors import Role
+from hub.security import access
 
 from .loadgen import Swarm
 from .procstat import cpu_seconds, rss_bytes

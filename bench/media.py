@@ -23,9 +23,9 @@ from pathlib import Path
 
 import httpx
 
-from hub import access
 from hub.domain.actors import Role
 from hub.media.ice import restrict_host_addresses
+from hub.security import access
 from hub.settings import Settings
 
 from .fanout import free_port, machine, pct, wait_listening

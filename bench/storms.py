@@ -11,9 +11,9 @@ from pathlib import Path
 import msgspec
 import yaml
 
-from hub import access
 from hub.client import LiveClient
 from hub.domain.actors import Role
+from hub.security import access
 
 from .loadgen import Swarm
 from .procstat import cpu_seconds

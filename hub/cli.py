@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .domain.event import EventConfig
 from .event_files import EventFileError, load_events
-from .links import format_links, links_for
+from .security.links import format_links, links_for
 from .settings import Settings, SettingsError, from_env, with_secret
 
 
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "purge":
         return _purge(settings, events, args.event, args.yes)
     if args.command == "synthesis-key":
-        from .signing import public_key
+        from .security.signing import public_key
         print(public_key(settings.secret))
         return 0
     if args.command == "asr":
@@ -113,8 +113,8 @@ def _asr(settings: Settings, events: dict[str, EventConfig], event: str) -> int:
 def _purge(settings: Settings, events: dict[str, EventConfig], event: str, yes: bool) -> int:
     import asyncio
 
+    from .jobs.purge import purge
     from .log import open_log
-    from .purge import purge
     config = events.get(event)
     if config is None:
         print(f"multiplex: no event {event!r} (have: {', '.join(events)})", file=sys.stderr)

@@ -9,25 +9,27 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import purge
-from .attendance import AttendanceRecorder
 from .domain import captions
 from .domain import commands as c
 from .domain.actors import Actor, Role
 from .domain.errors import DomainError
 from .domain.event import EventConfig
 from .domain.stage import on_air_title, track_session
-from .domain.state import Outcome
+from .domain.state import EventState, Outcome
+from .jobs import purge
+from .jobs.attendance import AttendanceRecorder
 from .live.admission import AddressGate, parse_networks
 from .live.fanout import Channel
 from .log import Log, LogUnavailable, open_log
 from .media.engine import MediaEngine, open_engine
 from .media.ice import restrict_host_addresses
 from .media.radio import Radio, source_url
-from .metrics import Metrics
-from .replica import EventReplica
-from .service import EventService
+from .ops.metrics import Metrics
+from .port import EventPort, RuntimePort
+from .read.replica import EventReplica
+from .security.ratelimit import Via
 from .settings import Settings, SettingsError
+from .write.service import EventService
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,28 @@ class EventRuntime:
     recording_change: asyncio.Future[None] | None = None  # the media layer opening or closing a file
     radio: Radio | None = None  # the webradio (HUB_RADIO_URL), embedded media only
     captioned: int = 0  # recordings whose captions are written
+
+    # -- the port (hub/port.py): what transports may do with this event ---------------
+    @property
+    def state(self) -> EventState:
+        return self.replica.state
+
+    @property
+    def diverged(self) -> str | None:
+        return self.replica.diverged
+
+    @property
+    def last_snapshot(self) -> int:
+        return self.replica.last_snapshot
+
+    async def submit(self, actor: Actor, cmd: c.AnyCommand, cid: str | None = None, via: Via | None = None) -> Outcome:
+        return await self.service.submit(actor, cmd, cid, via)
+
+    def arrived(self, actor: Actor) -> None:
+        self.attendance.arrived(actor)
+
+    def watched(self, watcher: str) -> None:
+        self.attendance.watched(watcher)
 
     async def report_presence(self, node: str, interval: float) -> None:
         """Put this process's connection counts in the log when they change."""
@@ -158,7 +182,9 @@ class Runtime:
                               attendance=AttendanceRecorder(service, settings.node_id,
                                                             settings.attendance_interval_ms / 1000),
                               channel=Channel(replica, settings), media=open_engine(config, settings))
-            replica.listeners.append(ev.follow_stage)
+            # the one place the replica's listeners are wired: the channel, then the media
+            replica.listeners.extend([ev.channel.on_applied, ev.follow_stage])
+            replica.replay_listeners.append(ev.channel.remember)
             if settings.radio_url:
                 ev.radio = _radio(settings, config, ev.media)
             self.events[config.id] = ev
@@ -196,6 +222,16 @@ class Runtime:
                 self.metrics.lag[event] = max(head - ev.replica.state.seq, 0)
             await asyncio.sleep(seconds)
 
+    async def log_reachable(self) -> bool:
+        first = next(iter(self.events), None)
+        if first is None:
+            return True
+        try:
+            await asyncio.wait_for(self.log.head(first), timeout=1.0)
+        except (TimeoutError, LogUnavailable):
+            return False
+        return True
+
     async def stop(self) -> None:
         if self._lag_meter is not None:
             self._lag_meter.cancel()
@@ -212,3 +248,8 @@ class Runtime:
             ev.write_captions()
             await ev.replica.stop()
         await self.log.close()
+
+
+def as_ports(runtime: Runtime, event: EventRuntime) -> tuple[RuntimePort, EventPort]:
+    """The runtime is the front door transports see (hub/port.py): mypy checks it here."""
+    return runtime, event

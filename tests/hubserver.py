@@ -8,11 +8,11 @@ from typing import Any
 
 import uvicorn
 
-from hub import access
 from hub.app import create_app, uvicorn_config
 from hub.client import LiveClient
 from hub.domain.actors import Role
 from hub.runtime import Runtime
+from hub.security import access
 from hub.settings import Settings
 
 from .support import free_port

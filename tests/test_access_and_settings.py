@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from hub import access
 from hub.domain.actors import Role
 from hub.domain.errors import DomainError
-from hub.ratelimit import RateLimiter
+from hub.security import access
+from hub.security.ratelimit import RateLimiter
 from hub.settings import NAMES, SettingsError, from_env
 
 ROOT = Path(__file__).resolve().parents[1]

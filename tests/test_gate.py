@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 
 from hub.domain.actors import Actor, Role
-from hub.gate import CommandGate
+from hub.write.gate import CommandGate
 
 MOD = Actor(role=Role.MODERATOR, pid="moderator-1")
 

@@ -12,8 +12,8 @@ from hub.domain.errors import DomainError
 from hub.event_files import load_event_file
 from hub.log import LogUnavailable, Position
 from hub.log.sqlite import SqliteLog
-from hub.replica import EventReplica
-from hub.service import EventService
+from hub.read.replica import EventReplica
+from hub.write.service import EventService
 
 EVENT_FILE = Path(__file__).resolve().parent / "events" / "grand-est-2020.yaml"
 VIEWER = Actor(role=Role.VIEWER, pid="viewer-000001")

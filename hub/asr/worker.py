@@ -16,9 +16,9 @@ import httpx
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
 
-from .. import access
 from ..client import LiveClient
 from ..domain.actors import Role
+from ..security import access
 from .engine import AsrEngine
 
 log = logging.getLogger(__name__)

@@ -224,7 +224,7 @@ class PublishReplay(Command, tag="replay.publish", frozen=True):
 
 
 class ImportSynthesis(Command, tag="synthesis.import", frozen=True):
-    """A national event takes in a region's synthesis (checked signature: hub/signing.py)."""
+    """A national event takes in a region's synthesis (checked signature: hub/security/signing.py)."""
     doc: dict[str, Any]
     key: str          # the region's public key (base64url), pinned at the first import
     signature: str    # base64url Ed25519 signature of the document's canonical JSON

@@ -1,7 +1,7 @@
 """On a national event, the syntheses imported from regions: the newest per regional
 event (versioned by the log position it was made at), an older one refused (a
 replay), none counted twice; the key a region first signed with is pinned.
-Signatures are checked before this (hub/signing.py)."""
+Signatures are checked before this (hub/security/signing.py)."""
 from __future__ import annotations
 
 from typing import Any

@@ -7,17 +7,23 @@ from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 
-from .. import access
 from ..domain.actors import Role
 from ..domain.errors import DomainError
+from ..security import access
 
 if TYPE_CHECKING:
-    from ..runtime import EventRuntime
+    from ..port import EventPort, RuntimePort
 
 
-def event_of(request: Request) -> EventRuntime:
-    """The event named in the path, or event.not_found."""
-    ev: EventRuntime | None = request.app.state.runtime.events.get(request.path_params["event"])
+def runtime_of(request: Request) -> RuntimePort:
+    """The hub process behind the app, as transports may see it (hub/port.py)."""
+    runtime: RuntimePort = request.app.state.runtime
+    return runtime
+
+
+def event_of(request: Request) -> EventPort:
+    """The event named in the path, or event.not_found: the one way every handler finds it."""
+    ev = runtime_of(request).events.get(request.path_params.get("event", ""))
     if ev is None:
         raise DomainError("event.not_found", "no such event")
     return ev

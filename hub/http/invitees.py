@@ -34,7 +34,7 @@ async def import_invitees(request: Request) -> Response:
                              "good_lines": len(parsed.invitees)}, status_code=422)
     actor = Actor(role=Role.MODERATOR, pid="http:invitees")
     cmd = c.ImportInvitees(invitees=parsed.invitees, replace=request.query_params.get("replace") == "1")
-    outcome = await ev.service.submit(actor, cmd)
+    outcome = await ev.submit(actor, cmd)
     assert outcome.effects is not None
     return JSONResponse({"imported": outcome.effects.result["imported"], "kept": outcome.effects.result["kept"],
                          "errors": errors, "seq": outcome.seq})
@@ -52,7 +52,7 @@ async def badges(request: Request) -> Response:
     grant = grant_from(request, ev.config.id)
     if grant.role not in (Role.MODERATOR, Role.COORDINATOR):
         raise DomainError("auth.forbidden", "badges are printed by the control room or a site's coordinator")
-    person = ev.replica.state.rooms.people.get(request.path_params["invitee"])
+    person = ev.state.rooms.people.get(request.path_params["invitee"])
     if person is None or (grant.role is Role.COORDINATOR and person.site != grant.site):
         raise DomainError("invitee.not_found", "nobody with that code on your list")
     out = io.BytesIO()

@@ -16,16 +16,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .. import access
 from ..domain.actors import PID_PATTERN, Role
 from ..domain.errors import DomainError
 from ..domain.presence import INTERPRETER
 from ..media.ice import ice_servers
 from ..media.sessions import PROGRAM, EventMedia
-from .auth import event_of, grant_from, is_moderator
+from ..security import access
+from .auth import event_of, grant_from, is_moderator, runtime_of
 
 if TYPE_CHECKING:
-    from ..runtime import EventRuntime
+    from ..port import EventPort
 
 MAX_SDP = 64 * 1024
 PID = re.compile(PID_PATTERN)
@@ -45,7 +45,7 @@ def _answer(event: str, session_id: str, sdp: str) -> Response:
                     headers={"Location": f"/api/events/{event}/media/sessions/{session_id}"})
 
 
-def _embedded(ev: EventRuntime) -> EventMedia:
+def _embedded(ev: EventPort) -> EventMedia:
     if not isinstance(ev.media, EventMedia):
         raise DomainError("media.external", "media go through the configured media engine, not this hub")
     return ev.media
@@ -75,7 +75,7 @@ async def whep(request: Request) -> Response:
         return _answer(ev.config.id, session_id, answer)
     # Counted by the participant id the page sends (distinct watchers), else by session.
     watcher = request.query_params.get("pid", "")
-    ev.attendance.watched(watcher if PID.fullmatch(watcher) else f"session:{session_id[:16]}")
+    ev.watched(watcher if PID.fullmatch(watcher) else f"session:{session_id[:16]}")
     return _answer(ev.config.id, session_id, answer)
 
 
@@ -122,7 +122,7 @@ async def mediamtx_auth(request: Request) -> Response:
                             status_code=400)
     action, path, token = body.action or "", body.path or "", body.token or body.password or ""
     event, _, site = path.partition("/")
-    ev = request.app.state.runtime.events.get(event)
+    ev = runtime_of(request).events.get(event)
     if ev is None or not ev.config.has_site(site):
         return Response(status_code=404)
     if action in ("read", "playback"):

@@ -9,18 +9,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import access
 from ..domain.actors import Role
 from ..domain.errors import DomainError
-from ..metrics import CONTENT_TYPE
-from .auth import offered_token
+from ..ops.metrics import CONTENT_TYPE
+from ..security import access
+from .auth import offered_token, runtime_of
 
 
 def _control_room(request: Request) -> None:
     token = offered_token(request)
     if not token:
         raise DomainError("auth.missing", "this needs the control room's link")
-    runtime = request.app.state.runtime
+    runtime = runtime_of(request)
     now = int(time.time())
     for event in runtime.events:
         try:
@@ -35,7 +35,7 @@ def _control_room(request: Request) -> None:
 
 async def metrics(request: Request) -> Response:
     _control_room(request)
-    runtime = request.app.state.runtime
+    runtime = runtime_of(request)
     return Response(runtime.metrics.text(), media_type=CONTENT_TYPE, headers={"Cache-Control": "no-store"})
 
 

@@ -10,6 +10,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..settings import WEB_DIR
+from .auth import runtime_of
 
 WEB = WEB_DIR
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
@@ -27,7 +28,7 @@ def shell(name: str) -> HTMLResponse:
 
 def _page(name: str) -> Callable[[Request], Awaitable[Response]]:
     async def page(request: Request) -> Response:
-        if request.path_params.get("event") not in request.app.state.runtime.events:
+        if request.path_params.get("event") not in runtime_of(request).events:
             return HTMLResponse("<!doctype html><title>404</title><p>Événement inconnu — unknown event.</p>",
                                 status_code=404)
         return shell(name)

@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from ..domain.event import EventConfig, Session
 from ..domain.programme import day_of, in_time_order, on_track
+from .auth import event_of, runtime_of
 
 # The same words as the pages' catalogs (web/i18n, "programme.kind"); a test keeps them equal.
 KIND_LABELS = {
@@ -66,10 +67,7 @@ def calendar(config: EventConfig, public_url: str, lang: str = "fr", site: str |
 
 
 async def programme_ics(request: Request) -> Response:
-    runtime = request.app.state.runtime
-    ev = runtime.events.get(request.path_params["event"])
-    if ev is None:
-        return JSONResponse({"code": "event.not_found", "message": "no such event"}, status_code=404)
+    runtime, ev = runtime_of(request), event_of(request)
     lang = "en" if request.query_params.get("lang") == "en" else "fr"
     site = request.query_params.get("site")
     if site is not None and not ev.config.has_site(site):

@@ -8,18 +8,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import access
 from ..domain.actors import Role
 from ..domain.errors import DomainError
-from .auth import grant_from
+from ..security import access
+from .auth import event_of, grant_from
 
 
 async def join_qr(request: Request) -> Response:
-    event, site = request.path_params["event"], request.path_params["site"]
-    runtime = request.app.state.runtime
-    ev = runtime.events.get(event)
-    if ev is None:
-        raise DomainError("event.not_found", "no such event")
+    ev, site = event_of(request), request.path_params["site"]
+    event = ev.config.id
     if not ev.config.has_site(site):
         raise DomainError("site.not_found", f"no site {site}")
     grant = grant_from(request, event)

@@ -24,7 +24,7 @@ from ..domain.views import PUBLIC
 from .auth import event_of, is_moderator
 
 if TYPE_CHECKING:
-    from ..runtime import EventRuntime
+    from ..port import EventPort
 
 NAME = r"(\d{2})-[a-z0-9-]{1,60}-\d{8}-\d{6}"  # session number, title, start (recorder.file_name)
 FILE = re.compile(NAME + r"\.webm")
@@ -59,8 +59,8 @@ def replay_files(config: EventConfig, folder: Path) -> dict[int, tuple[list[str]
     return out
 
 
-def _session(ev: EventRuntime, index: int, files: list[str], published: bool, folder: Path) -> dict[str, Any]:
-    state, session = ev.replica.state, ev.config.programme[index]
+def _session(ev: EventPort, index: int, files: list[str], published: bool, folder: Path) -> dict[str, Any]:
+    state, session = ev.state, ev.config.programme[index]
     questions = [qna.render(q, PUBLIC) for q in state.qna.questions.values() if q.session == index]
     results = [{"poll": polls.render_poll(p, PUBLIC), "tally": polls.render_tally(p, PUBLIC)}
                for p in state.polls.polls.values() if p.session == index and p.state is not polls.PollState.DRAFT]
@@ -79,7 +79,7 @@ async def list_replays(request: Request) -> Response:
     """Published replays; with the control room's link, every recorded session."""
     ev = event_of(request)
     everything = is_moderator(request, ev.config.id)
-    published = set(ev.replica.state.publishing.replays)
+    published = set(ev.state.publishing.replays)
     folder = request.app.state.settings.data_dir / "recordings" / ev.config.id
     items = []
     for i, (plays, aired) in sorted(replay_files(ev.config, folder).items()):
@@ -98,7 +98,7 @@ async def recording_file(request: Request) -> Response:
     match = FILE.fullmatch(name) or CAPTIONS.fullmatch(name)
     if match is None or (site is not None and not ev.config.has_site(site)):
         raise DomainError("replay.not_found", "no such recording")
-    if int(match.group(1)) - 1 not in ev.replica.state.publishing.replays and not is_moderator(request, ev.config.id):
+    if int(match.group(1)) - 1 not in ev.state.publishing.replays and not is_moderator(request, ev.config.id):
         raise DomainError("replay.not_found", "no such recording")  # unpublished: as if absent
     folder = request.app.state.settings.data_dir / "recordings" / ev.config.id
     path = (folder / site if site is not None else folder) / name

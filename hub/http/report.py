@@ -15,21 +15,21 @@ from ..reporting import charts, files, pdf, tables
 from .auth import event_of, is_moderator
 
 if TYPE_CHECKING:
-    from ..runtime import EventRuntime
+    from ..port import EventPort
 
 PRIVATE = {"Cache-Control": "no-store"}
 
 
-def _allowed(request: Request, ev: EventRuntime) -> None:
+def _allowed(request: Request, ev: EventPort) -> None:
     """The control room always; anybody once the report is published."""
-    if not ev.replica.state.publishing.report:
+    if not ev.state.publishing.report:
         is_moderator(request, ev.config.id, required=True)
 
 
-def _figures(request: Request) -> tuple[EventRuntime, dict[str, Any]]:
+def _figures(request: Request) -> tuple[EventPort, dict[str, Any]]:
     ev = event_of(request)
     _allowed(request, ev)
-    return ev, report.figures(ev.replica.state, ev.config)
+    return ev, report.figures(ev.state, ev.config)
 
 
 def _download(body: bytes, media_type: str, name: str) -> Response:

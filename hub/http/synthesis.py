@@ -21,22 +21,22 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from .. import signing
 from ..domain import commands as c
 from ..domain import synthesis
 from ..domain.actors import Actor, Role
 from ..domain.errors import DomainError
 from ..reporting import synthesis_doc
+from ..security import signing
 from .auth import event_of, grant_from, is_moderator
 
 if TYPE_CHECKING:
-    from ..runtime import EventRuntime
+    from ..port import EventPort
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 PRIVATE = {"Cache-Control": "no-store"}
 
 
-def _may_read(request: Request, ev: EventRuntime) -> str:
+def _may_read(request: Request, ev: EventPort) -> str:
     """The token to put in the document's own links."""
     secret = request.app.state.settings.secret
     export = signing.export_token(secret, ev.config.id)
@@ -47,8 +47,8 @@ def _may_read(request: Request, ev: EventRuntime) -> str:
     return export
 
 
-def _signed(request: Request, ev: EventRuntime) -> dict[str, Any]:
-    doc = synthesis.build(ev.replica.state, ev.config, int(time.time() * 1000))
+def _signed(request: Request, ev: EventPort) -> dict[str, Any]:
+    doc = synthesis.build(ev.state, ev.config, int(time.time() * 1000))
     return signing.sign(request.app.state.settings.secret, doc)
 
 
@@ -62,7 +62,7 @@ async def synthesis_json(request: Request) -> Response:
 async def synthesis_html(request: Request) -> Response:
     ev = event_of(request)
     token = _may_read(request, ev)
-    doc = synthesis.build(ev.replica.state, ev.config, int(time.time() * 1000))
+    doc = synthesis.build(ev.state, ev.config, int(time.time() * 1000))
     api = f"/api/events/{ev.config.id}"
     links = {"PDF": f"{api}/synthesis.pdf?token={token}", "JSON signé": f"{api}/synthesis.json?token={token}"}
     return HTMLResponse(synthesis_doc.to_html(doc, links), headers=PRIVATE)
@@ -71,7 +71,7 @@ async def synthesis_html(request: Request) -> Response:
 async def synthesis_pdf(request: Request) -> Response:
     ev = event_of(request)
     _may_read(request, ev)
-    doc = synthesis.build(ev.replica.state, ev.config, int(time.time() * 1000))
+    doc = synthesis.build(ev.state, ev.config, int(time.time() * 1000))
     return Response(synthesis_doc.to_pdf(doc), media_type="application/pdf",
                     headers={**PRIVATE, "Content-Disposition": f'attachment; filename="{ev.config.id}-synthese.pdf"'})
 
@@ -116,7 +116,7 @@ async def import_synthesis(request: Request) -> Response:
     if pinned and pinned != envelope.key:
         raise DomainError("import.key", "this region's synthesis must be signed with its configured key")
     actor = Actor(role=Role.MODERATOR, pid=f"import:{grant.role.value}")
-    outcome = await ev.service.submit(actor, c.ImportSynthesis(doc=envelope.synthesis, key=envelope.key,
+    outcome = await ev.submit(actor, c.ImportSynthesis(doc=envelope.synthesis, key=envelope.key,
                                                                signature=envelope.signature))
     assert outcome.effects is not None
     return JSONResponse({"seq": outcome.seq, **outcome.effects.result}, status_code=201)

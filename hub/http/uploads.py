@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from ..domain.actors import Role
 from ..domain.errors import DomainError
-from .auth import grant_from
+from .auth import event_of, grant_from, runtime_of
 
 # Magic numbers of the accepted formats; SVG (scriptable) and the rest are refused.
 SIGNATURES = (
@@ -33,10 +33,7 @@ def sniff(head: bytes) -> str | None:
 
 
 async def upload(request: Request) -> JSONResponse:
-    event = request.path_params["event"]
-    runtime = request.app.state.runtime
-    if event not in runtime.events:
-        raise DomainError("event.not_found", "no such event")
+    event = event_of(request).config.id
     grant = grant_from(request, event)
     if grant.role not in (Role.COORDINATOR, Role.MODERATOR):
         raise DomainError("auth.forbidden", "only site coordinators and moderators upload photos")
@@ -65,7 +62,7 @@ async def upload(request: Request) -> JSONResponse:
 
 async def serve_upload(request: Request) -> Response:
     event, name = request.path_params["event"], request.path_params["name"]
-    if event not in request.app.state.runtime.events or not NAME.match(name):
+    if event not in runtime_of(request).events or not NAME.match(name):
         return JSONResponse({"code": "upload.not_found", "message": "no such photo"}, status_code=404)
     path = request.app.state.settings.uploads_dir(event) / name
     if not path.is_file():

@@ -13,7 +13,7 @@ import collections
 import ipaddress
 from collections.abc import Iterable
 
-from ..ratelimit import RateLimiter
+from ..security.ratelimit import RateLimiter
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 

@@ -22,7 +22,7 @@ from typing import Protocol
 from ..domain import views
 from ..domain.context import Key
 from ..domain.state import Outcome
-from ..replica import EventReplica
+from ..port import ReplicaView
 from ..settings import Settings
 from . import frames
 from .codes import CloseCode
@@ -50,7 +50,7 @@ class Client(Protocol):
 
 
 class Channel:
-    def __init__(self, replica: EventReplica, settings: Settings) -> None:
+    def __init__(self, replica: ReplicaView, settings: Settings) -> None:
         self.replica = replica
         self.settings = settings
         self.groups: dict[str, set[Client]] = collections.defaultdict(set)
@@ -69,8 +69,6 @@ class Channel:
         self._catchup_cache: dict[tuple[str, int], bytes] = {}
         self._sweeper: asyncio.Task[None] | None = None
         self.stats = collections.Counter[str]()
-        replica.listeners.append(self.on_applied)
-        replica.replay_listeners.append(self._remember)
 
     # -- lifecycle ---------------------------------------------------------------
     def start(self, floor: int) -> None:
@@ -100,7 +98,7 @@ class Channel:
     def attach(self, client: Client, resume: int | None) -> None:
         """Bring the client up to date (catch-up or snapshot), then deliver it every frame."""
         ahead = resume is not None and resume > self.replica.state.seq
-        if ahead and self.replica.log.shared:
+        if ahead and self.replica.shared:
             assert resume is not None
             client.seq = resume  # it saw more on another process: frames it has are skipped
             client.write(self._resumed_frame(resume))
@@ -172,7 +170,7 @@ class Channel:
             self._catch_up(client)
 
     # -- changes -------------------------------------------------------------------
-    def _remember(self, outcome: Outcome) -> None:
+    def remember(self, outcome: Outcome) -> None:
         """Keep which keys each entry changed, for clients that resume later."""
         fx = outcome.effects
         keys = (*fx.now, *fx.hot) if fx is not None else ()
@@ -182,7 +180,7 @@ class Channel:
                 self._ring_floor = self._ring.popleft()[0]
 
     def on_applied(self, outcome: Outcome) -> None:
-        self._remember(outcome)
+        self.remember(outcome)
         fx = outcome.effects
         if fx is None:
             return

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import msgspec
 
-from .. import access, signing
 from ..domain.actors import Actor, Role
 from ..domain.errors import DomainError
 from ..domain.event import EventConfig
 from ..domain.views import MOD, PUBLIC, site_audience, track_audience
+from ..security import access, signing
 from .frames import Welcome
 from .protocol import PROTOCOL_VERSION, Hello
 

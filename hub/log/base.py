@@ -67,7 +67,7 @@ class Log(Protocol):
     async def rewrite(self, event: str, transform: Callable[[int, bytes], bytes]) -> int:
         """Replace each entry's bytes by transform(seq, data), keeping every seq, and
         drop the event's snapshot (it holds what was replaced). For erasing personal
-        data (hub/purge.py), with no hub writing to the event meanwhile. Returns how
+        data (hub/jobs/purge.py), with no hub writing to the event meanwhile. Returns how
         many entries changed."""
 
     async def load_snapshot(self, event: str) -> Record | None:

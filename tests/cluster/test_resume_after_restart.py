@@ -9,9 +9,9 @@ import time
 import httpx
 from websockets.asyncio.client import connect
 
-from hub import access
 from hub.client import LiveClient
 from hub.domain.actors import Role
+from hub.security import access
 
 from ..support import RedisServer
 from .topology import EVENT, SECRET, HubProcess, wait_healthy

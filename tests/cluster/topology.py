@@ -13,9 +13,9 @@ from pathlib import Path
 
 import httpx
 
-from hub import access
 from hub.client import LiveClient
 from hub.domain.actors import Role
+from hub.security import access
 
 from ..support import RedisServer, free_port, wait_port
 

@@ -7,8 +7,8 @@ import subprocess
 import httpx
 import pytest
 
-from hub import signing
 from hub.domain.actors import Role
+from hub.security import signing
 
 from ..browser.browser import SHOTS
 from ..hubserver import EVENT, SECRET

@@ -1,11 +1,11 @@
 """Joining, without a server: hello -> actor -> audience -> welcome."""
 import pytest
 
-from hub import access
 from hub.domain.actors import Actor, Role
 from hub.domain.errors import DomainError
 from hub.live import join
 from hub.live.protocol import Hello, JoinSite
+from hub.security import access
 
 from ..domain.helpers import make_config
 

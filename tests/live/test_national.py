@@ -10,8 +10,8 @@ import httpx
 import msgspec
 import pytest
 
-from hub import signing
 from hub.domain.actors import Role
+from hub.security import signing
 
 from ..hubserver import SECRET, HubServer
 

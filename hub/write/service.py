@@ -3,7 +3,7 @@
 `submit` authorises, rate-limits and checks a command against the current state
 (the same rules `apply` uses), and only then appends it; it answers once the
 entry is durable and applied, with the outcome `apply` gave it. Commands that
-could conflict do not interleave between check and apply (hub/gate.py), so in
+could conflict do not interleave between check and apply (hub/write/gate.py), so in
 one process a refusal always means nothing was written.
 """
 from __future__ import annotations
@@ -13,15 +13,15 @@ from collections.abc import Callable
 
 import msgspec
 
-from .domain import commands as c
-from .domain.actors import Actor, Role
-from .domain.errors import DomainError
-from .domain.feed import photo_name
-from .domain.state import Entry, Outcome, applied_seq, check
+from ..domain import commands as c
+from ..domain.actors import Actor, Role
+from ..domain.errors import DomainError
+from ..domain.feed import photo_name
+from ..domain.state import Entry, Outcome, applied_seq, check
+from ..log import LogDiverged, LogUnavailable
+from ..read.replica import EventReplica
+from ..security.ratelimit import RateLimiter, Via
 from .gate import CommandGate
-from .log import LogDiverged, LogUnavailable
-from .ratelimit import RateLimiter, Via
-from .replica import EventReplica
 
 _encode = msgspec.json.Encoder().encode
 

@@ -13,7 +13,7 @@ import msgspec
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from .domain.errors import DomainError
+from ..domain.errors import DomainError
 
 _canonical = msgspec.json.Encoder(order="sorted")
 

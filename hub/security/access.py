@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import msgspec
 
-from .domain.actors import Role
-from .domain.errors import DomainError
+from ..domain.actors import Role
+from ..domain.errors import DomainError
 
 SIGNED_ROLES = frozenset({Role.COORDINATOR, Role.MODERATOR, Role.SCREEN, Role.CAPTIONER})
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read from a projector

@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from .domain import commands as c
-from .domain.actors import Actor, Role
-from .domain.errors import DomainError
-from .service import EventService
+from ..domain import commands as c
+from ..domain.actors import Actor, Role
+from ..domain.errors import DomainError
+from ..write.service import EventService
 
 log = logging.getLogger(__name__)
 COUNTED_ROLES = frozenset({Role.VIEWER, Role.PARTICIPANT})  # the audience: not staff, not screens

@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 import msgspec
 
-from .domain.event import EventConfig
-from .domain.state import Entry, EventState, Outcome, apply, dump_state, load_state
-from .log import START, Log, LogDiverged, LogUnavailable, Position, digest_of
+from ..domain.event import EventConfig
+from ..domain.state import Entry, EventState, Outcome, apply, dump_state, load_state
+from ..log import START, Log, LogDiverged, LogUnavailable, Position, digest_of
 
 log = logging.getLogger(__name__)
 Listener = Callable[[Outcome], None]
@@ -68,6 +68,11 @@ class EventReplica:
         self.ready.set()
         log.info("%s: state at seq %d", self.event, self.state.seq)
         self._follower = asyncio.create_task(self._follow(), name=f"follow-{self.event}")
+
+    @property
+    def shared(self) -> bool:
+        """Other processes write this log too (Redis)."""
+        return self.log.shared
 
     async def stop(self) -> None:
         for task in (self._follower, self._snapshotting):

@@ -14,10 +14,10 @@ import logging
 
 import msgspec
 
-from .domain.event import EventConfig
-from .domain.redaction import redact
-from .domain.state import Entry
-from .log import Log
+from ..domain.event import EventConfig
+from ..domain.redaction import redact
+from ..domain.state import Entry
+from ..log import Log
 
 log = logging.getLogger(__name__)
 _decode = msgspec.json.Decoder(Entry).decode

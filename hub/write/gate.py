@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
-from .domain.actors import Actor, Role
+from ..domain.actors import Actor, Role
 
 EXCLUSIVE_ROLES = frozenset({Role.MODERATOR, Role.COORDINATOR})
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from ..domain.actors import Role
+from ..domain.event import EventConfig
+from ..settings import Settings
 from . import access, signing
-from .domain.actors import Role
-from .domain.event import EventConfig
-from .settings import Settings
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 if TYPE_CHECKING:
-    from .runtime import Runtime
+    from ..port import RuntimePort
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 CHANNEL_COUNTERS = {  # the channel's stats -> what they count
@@ -33,7 +33,7 @@ CHANNEL_COUNTERS = {  # the channel's stats -> what they count
 
 
 class _RuntimeCollector(Collector):
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: RuntimePort) -> None:
         self.runtime = runtime
 
     def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
@@ -76,7 +76,7 @@ class Metrics:
         self.up.set(1)
         self.lag: dict[str, int] = {}
 
-    def watch(self, runtime: Runtime) -> None:
+    def watch(self, runtime: RuntimePort) -> None:
         self.registry.register(_RuntimeCollector(runtime))
 
     def refused(self, code: str) -> None:

@@ -1,0 +1,1 @@
+"""The read side: each process folds the log into the state, in order."""
