@@ -163,6 +163,11 @@ def write_report() -> None:
             path = plot(valid(rows), "rate", "latency-vs-rate", "p99 latency against update rate (5000 viewers)")
             if path:
                 parts += [f"![p99 latency against rate]({path})", ""]
+    ab = load("before-after")
+    if ab:  # a change that touched the hot path: the code before it and after it, in one run
+        parts += ["## Before and after the change (one run)", "", ab["note"] + ".", "",
+                  table(ab["results"], ["code", "viewers", "rate", "deliveries_per_s", "lost_fraction", "p50_ms",
+                                        "p99_ms", "server_cores", "server_cpu_us_per_delivery"]), ""]
     tracks = load("tracks")
     if tracks:  # issue 16: viewers spread over the seven sites' tracks, against one track, same run
         rows = tracks["results"]

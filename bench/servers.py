@@ -136,7 +136,7 @@ class MultiplexDriver(Driver):
         self.pending: set[asyncio.Task] = set()
 
     async def start(self, rate: float) -> None:
-        from hub import access
+        from hub.security import access
         from hub.client import LiveClient
         from hub.domain.actors import Role
         token = access.sign(SECRET, self.event, Role.MODERATOR, None, int(time.time()) + 7200)
