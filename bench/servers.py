@@ -136,9 +136,9 @@ class MultiplexDriver(Driver):
         self.pending: set[asyncio.Task] = set()
 
     async def start(self, rate: float) -> None:
-        from hub.security import access
         from hub.client import LiveClient
         from hub.domain.actors import Role
+        from hub.security import access
         token = access.sign(SECRET, self.event, Role.MODERATOR, None, int(time.time()) + 7200)
         self.clients = [LiveClient(self.url, token=token) for _ in range(max(1, int(rate // 10)))]
         await asyncio.gather(*(c.connect() for c in self.clients))
