@@ -93,15 +93,21 @@ async def test_an_open_select_and_focus_and_scroll_hold_through_a_vote_storm(web
         await record.select_option("1")  # chosen, not yet recorded: the operator is about to press the button
         await record.evaluate("el => { el.__mark = 'kept'; }")
         await record.focus()
-        pane = mod.locator("#queue")  # the questions' pane scrolls inside itself at desk widths
-        scrolled = await pane.evaluate("el => { el.scrollTop = 180; return el.scrollTop; }")
+        # every pane that scrolls inside itself at desk widths, scrolled half-way down
+        scrolled = await mod.evaluate("""() => Object.fromEntries([...document.querySelectorAll('#main .col')]
+            .filter((el) => ['auto', 'scroll'].includes(getComputedStyle(el).overflowY)
+                            && el.scrollHeight > el.clientHeight + 20)
+            .map((el, i) => { el.id = el.id || `pane-${i}`; el.scrollTop = (el.scrollHeight - el.clientHeight) / 2;
+                              return [el.id, el.scrollTop]; }))""")
+        assert len(scrolled) >= 2 and all(top > 0 for top in scrolled.values()), scrolled
         async with storm(hub, lambda i: c.Vote(poll=poll, choices=[i % 2])):
             await wait_js(mod, f"(window.__mx.state.tallies['{poll}'] || {{}}).ballots > 500", timeout=60)
             await wait_js(mod, f"(window.__mx.state.tallies['{poll}'] || {{}}).ballots > 1500", timeout=60)
         assert await record.evaluate("el => el.__mark") == "kept"  # the same element: a list open on it stays open
         assert await record.input_value() == "1"
         assert await mod.evaluate("document.activeElement && document.activeElement.id") == "record-session"
-        assert await pane.evaluate("el => el.scrollTop") == scrolled
+        assert await mod.evaluate("(ids) => Object.fromEntries(ids.map((id) => [id, document.getElementById(id)"
+                                  ".scrollTop]))", list(scrolled)) == scrolled
         # focus on a control in a list pane stays on it while its counts move
         answered = mod.locator("#queue-visible .question").first.get_by_role("button", name="Répondue")
         await answered.focus()
