@@ -73,6 +73,7 @@ class RuntimePort(Protocol):
     addresses: AddressGate
     trusted_proxies: list[Network]
     metrics: Metrics
+    fd_limit: dict[str, int]   # {"soft", "hard"}: the file descriptors this process may open
 
     @property
     def events(self) -> Mapping[str, EventPort]: ...

@@ -24,6 +24,7 @@ from .log import Log, LogUnavailable, open_log
 from .media.engine import MediaEngine, open_engine
 from .media.ice import restrict_host_addresses
 from .media.radio import Radio, source_url
+from .ops.fdlimit import raise_to_hard
 from .ops.metrics import Metrics
 from .port import EventPort, RuntimePort
 from .read.replica import EventReplica
@@ -172,6 +173,7 @@ class Runtime:
         self.addresses = AddressGate(settings.max_connections_per_address, settings.connections_per_address_per_10s)
         self.trusted_proxies = parse_networks(settings.trusted_proxies)
         self.metrics = Metrics()
+        self.fd_limit: dict[str, int] = {}  # the file descriptors this process may open (ops/fdlimit.py)
         self._lag_meter: asyncio.Task[None] | None = None
         for config in events.values():
             replica = EventReplica(config, self.log, snapshot_every=settings.snapshot_every)
@@ -192,6 +194,7 @@ class Runtime:
         self.metrics.watch(self)
 
     async def start(self) -> None:
+        self.fd_limit = raise_to_hard()
         await self.log.open()
         today = datetime.date.today()
         for ev in self.events.values():

@@ -19,7 +19,8 @@ async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "degraded", "log": "unreachable", "events": events}, status_code=503)
     return JSONResponse({"status": "ok", "node": runtime.settings.node_id, "events": events,
                          "snapshots": {eid: ev.last_snapshot for eid, ev in runtime.events.items()},
-                         "connections": {eid: ev.channel.connected for eid, ev in runtime.events.items()}})
+                         "connections": {eid: ev.channel.connected for eid, ev in runtime.events.items()},
+                         "file_descriptors": runtime.fd_limit})
 
 
 async def list_events(request: Request) -> JSONResponse:

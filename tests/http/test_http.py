@@ -144,3 +144,25 @@ def hub_config():
 
     from ..hubserver import EVENTS_DIR
     return load_event_file(EVENTS_DIR / f"{EVENT}.yaml")
+
+
+async def test_the_hub_raises_its_file_descriptor_limit_and_says_where_it_is(tmp_path):
+    """A soft limit below the hard one (1024 is common) is raised at start; /healthz says both."""
+    import resource
+
+    import httpx
+
+    from ..hubserver import HubServer
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    lowered = min(1024, hard)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (lowered, hard))
+    hub = HubServer(tmp_path / "data")
+    try:
+        await hub.start()
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{hub.settings.port}") as client:
+            fds = (await client.get("/healthz")).json()["file_descriptors"]
+        assert fds["hard"] == hard and fds["soft"] == (hard if hard != resource.RLIM_INFINITY else fds["soft"])
+        assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] >= lowered
+    finally:
+        await hub.stop()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, resource.getrlimit(resource.RLIMIT_NOFILE)[0]), hard))
