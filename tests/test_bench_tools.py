@@ -30,3 +30,16 @@ async def test_c_load_generator_counts_every_update_a_hub_sends(hub, tmp_path):
     assert result["connected"] == 40 and result["stalled"] == 4  # 10 % stop reading
     assert result["samples"] == 36 * 5 and result["regressions"] == 0 and result["min_per_viewer"] == 5
     await mod.close()
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="no C compiler")
+async def test_c_load_generator_stops_when_the_bench_that_started_it_is_gone(hub, tmp_path):
+    """Its stdin closed before GO (the bench failed): it ends, instead of spinning a core forever."""
+    binary = tmp_path / "loadgen"
+    subprocess.run(["gcc", "-O2", "-Wall", "-Werror", "-o", str(binary), str(LOADGEN_SRC)], check=True)
+    proc = subprocess.Popen([str(binary), "127.0.0.1", str(hub.settings.port), "/live/grand-est-2020", "mx", "5", "2",
+                             "0", "1000"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    assert (await asyncio.to_thread(proc.stdout.readline)).strip() == "READY 5"
+    proc.stdin.close()
+    assert await asyncio.to_thread(proc.wait, 60) == 3

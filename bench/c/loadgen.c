@@ -238,7 +238,13 @@ int main(int argc, char **argv) {
     while (!go || mono_s() < deadline) {
         int k = epoll_wait(ep, evs, 1024, 5);
         for (int i = 0; i < k && !go; i++) {
-            if (evs[i].data.u32 == UINT32_MAX && read(0, line, sizeof line) > 0) {
+            if (evs[i].data.u32 != UINT32_MAX) continue;
+            ssize_t got = read(0, line, sizeof line);
+            if (got == 0) {  /* the bench that started us is gone: stop, never spin on a closed stdin */
+                fprintf(stderr, "loadgen: stdin closed before GO\n");
+                return 3;
+            }
+            if (got > 0) {
                 go = 1; recording = 1; deadline = mono_s() + seconds; getrusage(RUSAGE_SELF, &r0);
                 epoll_ctl(ep, EPOLL_CTL_DEL, 0, NULL);
             }
