@@ -122,8 +122,7 @@ def set_current(state: StageState, ctx: Ctx, cmd: c.SetCurrentSession, fx: Effec
         if cmd.session is not None:
             require(programme.on_track(ctx.config, cmd.session, site), "programme.other_site",
                     f"session {cmd.session} is not on {site}'s track", session=cmd.session, site=site)
-        track = state.tracks.get(site)
-        require(cmd.session != (track.session if track else state.current), "programme.unchanged",
+        require(cmd.session != track_session(state, site), "programme.unchanged",
                 "that is already the current session", site=site)
         sites = [site]
 
@@ -144,7 +143,7 @@ def render_tracks(state: StageState, config: EventConfig) -> dict[str, Any]:
     out = {}
     for s in config.sites:
         track = state.tracks.get(s.id)
-        session = track.session if track else state.current
+        session = track_session(state, s.id)
         out[s.id] = {"session": session, "since": track.since if track else state.current_since,
                      "next": programme.next_on_track(config, s.id, session if session is not None
                                                      else (track.last if track else None))}

@@ -1,6 +1,6 @@
 // The programme: sessions by day, "now / next" as the control room declares them,
 // the régie's control for it, and a filter of questions by session.
-import { h } from '../lib/dom.js';
+import { h, refill } from '../lib/dom.js';
 import { lang, t } from '../lib/i18n.js';
 import { act, siteCity, siteName } from '../lib/app.js';
 import { trackOf, trackState } from './tracks.js';
@@ -101,17 +101,32 @@ export function currentSessionControl(live) {
 }
 
 // Questions by the session they were asked in: "all", "none" (outside any session) or an index.
-export function sessionFilter(live, value, onChange) {
+function filterChoices(live) {
   const asked = new Set(Object.values(live.state.questions).map((q) => q.session));
   const running = new Set(Object.values(live.state.stage.tracks || {}).map((tr) => tr.session));
   const sessions = sessionsInOrder(live).filter((s) => asked.has(s.index) || s.index === live.state.stage.current
     || running.has(s.index));
+  return { none: asked.has(null), sessions };
+}
+
+export function sessionFilter(live, value, onChange, choices = filterChoices(live)) {
   const select = h('select', { id: 'qna-session', 'aria-label': t('programme.filter'),
     onchange: (e) => onChange(e.target.value) },
   h('option', { value: 'all', selected: value === 'all' }, t('programme.filter_all')),
-  asked.has(null) ? h('option', { value: 'none', selected: value === 'none' }, t('programme.filter_none')) : null,
-  sessions.map((s) => h('option', { value: String(s.index), selected: value === String(s.index) }, `${s.start} — ${s.title}`)));
+  choices.none ? h('option', { value: 'none', selected: value === 'none' }, t('programme.filter_none')) : null,
+  choices.sessions.map((s) => h('option', { value: String(s.index), selected: value === String(s.index) },
+    `${s.start} — ${s.title}`)));
   return h('label', { class: 'filter' }, h('span', {}, t('programme.filter')), select);
+}
+
+// The filter drawn into `container` again only when its choices, its value or the language
+// changed: never by a vote or an upvote, so an open list never closes under the cursor.
+export function refreshSessionFilter(container, live, value, onChange) {
+  const choices = filterChoices(live);
+  const signature = JSON.stringify([value, lang(), choices.none, choices.sessions.map((s) => s.index)]);
+  if (container.dataset.signature === signature) return;
+  container.dataset.signature = signature;
+  refill(container, sessionFilter(live, value, onChange, choices));
 }
 
 export function inSession(value) {

@@ -8,7 +8,7 @@ import { pollBuilder, preparedPolls, renderPollList } from '../features/polls.js
 import { liveTweetComposer, renderFeed } from '../features/feed.js';
 import { floorQueue, onAirBadge, recordingControl, stageSwitch } from '../features/stage.js';
 import { countersTable } from '../features/counters.js';
-import { currentSessionControl, inSession, sessionFilter } from '../features/programme.js';
+import { currentSessionControl, inSession, refreshSessionFilter } from '../features/programme.js';
 import { importForm, regionsTable, synthesisLinks } from '../features/synthesis.js';
 import { installShortcuts, shortcutsHelp } from '../features/shortcuts.js';
 import { onTrack, trackFilter, tracksBoard } from '../features/tracks.js';
@@ -100,18 +100,12 @@ function watchSections(l) {
   page.watch(['stage', 'publishing'], () => refreshReplays(l));
   page.watch(['imports'], () => { setChildren(ui.synthesis, synthesisLinks(l)); setChildren(ui.regions, regionsTable(l)); });
   page.watch(['stage', 'site_screens', 'rooms', 'presence', 'question'], () => refill(ui.tracks, tracksBoard(l)));
-  let filterKey = null;
   page.watch(['question', 'stage'], () => {
     if (ui.trackFilter.dataset.lang !== document.documentElement.lang) {  // built once: it never closes under the cursor
       ui.trackFilter.dataset.lang = document.documentElement.lang;
       refill(ui.trackFilter, trackFilter(l, track, (v) => { track = v; l.changed([]); }));
     }
-    const next = JSON.stringify([session, document.documentElement.lang, [...new Set(Object.values(l.state.questions)
-      .map((q) => q.session))].sort(), Object.values(l.state.stage.tracks || {}).map((tr) => tr.session)]);
-    if (next !== filterKey) {  // its options change with the sessions asked in, never with votes
-      filterKey = next;
-      refill(ui.sessionFilter, sessionFilter(l, session, (v) => { session = v; l.changed([]); }));
-    }
+    refreshSessionFilter(ui.sessionFilter, l, session, (v) => { session = v; l.changed([]); });
   });
   page.watch(['presence', 'question', 'reactions', 'tally'], () => setChildren(ui.counters,
     countersTable(l, [...l.welcome.event.sites.map((s) => s.id), 'remote'])));

@@ -9,7 +9,7 @@ import { renderFeed } from '../features/feed.js';
 import { reactionBar } from '../features/reactions.js';
 import { onAirBadge } from '../features/stage.js';
 import { playerPanel } from '../features/media.js';
-import { inSession, nowNext, programmeList, sessionFilter } from '../features/programme.js';
+import { inSession, nowNext, programmeList, refreshSessionFilter } from '../features/programme.js';
 import { proposalsPanel } from '../features/proposals.js';
 import { viewerTabs } from '../features/tabs.js';
 import { captionBox } from '../features/captions.js';
@@ -193,14 +193,8 @@ async function main() {
       setChildren(slots.nowNext, nowNext(l));
       setChildren(slots.programme, programmeList(l));
     });
-    let filterKey = null;
-    page.watch(['question', 'stage'], () => {  // its options change with the sessions asked in, not with votes
-      const next = JSON.stringify([session, document.documentElement.lang, [...new Set(Object.values(l.state.questions)
-        .map((q) => q.session))].sort(), Object.values(l.state.stage.tracks || {}).map((tr) => tr.session)]);
-      if (next === filterKey) return;
-      filterKey = next;
-      refill(slots.sessionFilter, sessionFilter(l, session, (v) => { session = v; l.changed([]); }));
-    });
+    page.watch(['question', 'stage'], () => refreshSessionFilter(slots.sessionFilter, l, session,
+      (v) => { session = v; l.changed([]); }));
     page.watch(['stage', 'presence'], () => media.update(l));
     page.watch(['captions'], () => captions.update(l));
     page.watch(['post', 'me'], () => proposals.update(l));
