@@ -25,7 +25,8 @@ LIVE_PATH = f"/live/{EVENT}"
 
 # kind -> (load generator mode, path)
 PROTOCOL = {"multiplex": ("mx", LIVE_PATH), "multiplex-2p": ("mx", LIVE_PATH), "ws-broadcast": ("raw", LIVE_PATH),
-            "starlette-loop": ("raw", LIVE_PATH), "node-ws": ("raw", LIVE_PATH), "socketio": ("sio", "/socket.io/"),
+            "starlette-loop": ("raw", LIVE_PATH), "node-ws": ("raw", LIVE_PATH),
+            "node-ws-batch": ("raw", LIVE_PATH), "socketio": ("sio", "/socket.io/"),
             "socketio-2p": ("sio", "/socket.io/"), "python-socketio": ("sio", "/socket.io/")}
 
 
@@ -62,6 +63,7 @@ def start_server(kind: str, port: int, data_dir: str, extra_env: dict | None = N
                 "starlette-loop": ([py, "-m", "bench.peers.starlette_loop", str(port)], ROOT),
                 "python-socketio": ([py, "-m", "bench.peers.python_socketio", str(port)], ROOT),
                 "node-ws": (["node", "ws_server.js", str(port)], NODE),
+                "node-ws-batch": (["node", "ws_batch_server.js", str(port)], NODE),
                 "socketio": (["node", "socketio_server.js", str(port)], NODE)}
     cmd, cwd = commands[kind]
     return _spawn(cmd, env, cwd)

@@ -46,7 +46,8 @@ class Settings:
     link_ttl_days: int = 30
     snapshot_every: int = 500            # entries between state snapshots
     resume_window: int = 20_000          # entries a reconnecting client may catch up on
-    flush_interval_ms: int = 20          # shortest gap between two update frames
+    flush_interval_ms: int = 20          # shortest gap between the end of a flush and the next (hub/live/pacing.py)
+    flush_interval_max_ms: int = 250     # longest such gap, however long flushes take (never below the shortest)
     tally_interval_ms: int = 150         # votes, upvotes, reactions, presence: a few times a second
     presence_interval_ms: int = 1000
     attendance_interval_ms: int = 500    # arrivals and video sessions written in batches this often (0: not recorded)

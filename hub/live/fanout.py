@@ -6,10 +6,17 @@ range (from, seq], and writes those exact bytes to every client of that
 audience: one write per client per flush, whatever the number of changes.
 Changes carry current values (not deltas), so coalescing loses nothing.
 
+Clients in step (they hold exactly what was last flushed, and their transport
+takes writes) are kept per audience with their transport's own `write`: a flush
+is then one C call per client, no Python per client. The others (just joined,
+paused, resuming) are handled one by one and rejoin the in-step set once caught up.
+
+When flushes happen is hub/live/pacing.py: measured from the end of the previous
+flush, so fan-out never takes the whole loop and commands keep being applied.
 Hot keys (votes, upvotes, reactions, presence) alone wait for the tally tick, a
-few times a second; any flush carries them. A client whose outbox is full (its transport paused writing) is
-skipped and later caught up from the ring of recent entries, or sent a fresh
-snapshot; it never holds anybody else up. See docs/protocol.md.
+few times a second; any flush carries them. A client whose outbox is full (its
+transport paused writing) is skipped and later caught up from the ring of recent
+entries, or sent a fresh snapshot; it never holds anybody else up. See docs/protocol.md.
 """
 from __future__ import annotations
 
@@ -17,6 +24,7 @@ import asyncio
 import collections
 import logging
 import time
+from collections.abc import Callable
 from typing import Protocol
 
 from ..domain import views
@@ -26,6 +34,7 @@ from ..port import ReplicaView
 from ..settings import Settings
 from . import frames
 from .codes import CloseCode
+from .pacing import FlushPacer
 from .protocol import text_frame
 
 log = logging.getLogger(__name__)
@@ -44,6 +53,9 @@ class Client(Protocol):
 
     def write(self, frame: bytes) -> None: ...
 
+    def writer(self) -> Callable[[bytes], None] | None:
+        """The transport's own write while data frames may be sent, else None."""
+
     def close(self, code: CloseCode, reason: str) -> None: ...
 
     def keepalive(self, now: float) -> None: ...
@@ -53,7 +65,10 @@ class Channel:
     def __init__(self, replica: ReplicaView, settings: Settings) -> None:
         self.replica = replica
         self.settings = settings
-        self.groups: dict[str, set[Client]] = collections.defaultdict(set)
+        self.groups: dict[str, set[Client]] = collections.defaultdict(set)  # every attached client
+        # the part of each group in step: seq == flushed_seq, not paused -> its transport's write
+        self._live: dict[str, dict[Client, Callable[[bytes], None]]] = collections.defaultdict(dict)
+        self._behind: dict[str, set[Client]] = collections.defaultdict(set)  # the rest of each group
         self.by_pid: dict[str, set[Client]] = {}  # where to send what is one participant's own
         self.by_origin: collections.Counter[str] = collections.Counter()
         self.flushed_seq = 0
@@ -63,8 +78,9 @@ class Channel:
         self._ring_floor = 0  # every entry after this seq is in the ring
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at = 0.0
-        self._last_flush = 0.0
-        self._last_flush_took = 0.0
+        self._held = False  # the flush the timer is for had to wait for its turn
+        base = max(0, settings.flush_interval_ms) / 1000
+        self.pacer = FlushPacer(base, max(base, settings.flush_interval_max_ms / 1000))
         self._next_tally = 0.0
         self._catchup_cache: dict[tuple[str, int], bytes] = {}
         self._sweeper: asyncio.Task[None] | None = None
@@ -112,6 +128,7 @@ class Channel:
         else:
             self._send_snapshot(client, resync=False)
         self.groups[client.audience].add(client)
+        self._settle(client)
         self.by_pid.setdefault(client.pid, set()).add(client)
         if client.counted:
             self.by_origin[client.origin] += 1
@@ -120,6 +137,8 @@ class Channel:
         group = self.groups.get(client.audience)
         if group is not None and client in group:
             group.discard(client)
+            self._live[client.audience].pop(client, None)
+            self._behind[client.audience].discard(client)
             mine = self.by_pid.get(client.pid)
             if mine is not None:
                 mine.discard(client)
@@ -164,10 +183,50 @@ class Channel:
         client.write(text_frame(frames.encode(frames.Me(seq=self.flushed_seq,
                                                         me=views.mine(self.replica.state, client.pid)))))
 
+    # -- in step or behind ------------------------------------------------------------
+    def _settle(self, client: Client) -> None:
+        """Put an attached client where it belongs: in step (written to by the fast
+        path) when it holds exactly what was flushed and takes writes, else behind."""
+        live, behind = self._live[client.audience], self._behind[client.audience]
+        write = client.writer() if not client.paused and client.seq == self.flushed_seq else None
+        if write is not None:
+            behind.discard(client)
+            live[client] = write
+        else:
+            live.pop(client, None)
+            behind.add(client)
+
+    def _step_out(self, client: Client) -> None:
+        """Out of the fast path; its seq, implicit while in step, is written down."""
+        if self._live[client.audience].pop(client, None) is not None:
+            client.seq = self.flushed_seq
+            self._behind[client.audience].add(client)
+
+    def _drop_writer(self, audience: str, write: Callable[[bytes], None]) -> None:
+        for client, w in list(self._live[audience].items()):
+            if w is write:
+                self._step_out(client)
+
+    def fell_behind(self, client: Client) -> None:
+        """Its transport stopped taking writes (its outbox is full). Only its own write
+        pauses a transport, so during a flush it has already been sent this frame."""
+        if client in self.groups.get(client.audience, ()):
+            self._step_out(client)
+
     def writable_again(self, client: Client) -> None:
         """The client's outbox drained: bring it up to date in one frame."""
-        if client.seq < self.flushed_seq and client in self.groups.get(client.audience, ()):
-            self._catch_up(client)
+        if client in self.groups.get(client.audience, ()):
+            self._step_out(client)
+            if client.seq < self.flushed_seq:
+                self._catch_up(client)
+            self._settle(client)
+
+    def rewind(self, client: Client, seq: int) -> None:
+        """The client says it holds only `seq` (it saw a gap): send it what follows."""
+        if client in self.groups.get(client.audience, ()):
+            self._step_out(client)
+            client.seq = min(seq, client.seq)
+            self.writable_again(client)
 
     # -- changes -------------------------------------------------------------------
     def remember(self, outcome: Outcome) -> None:
@@ -205,20 +264,18 @@ class Channel:
         loop = asyncio.get_running_loop()
         now = loop.time()
         if self._pending_now:
-            # At least the flush interval apart, and at least as long as the last flush
-            # took: under load each write then carries more updates (coalescing grows by
-            # itself) and fan-out never takes more than about half of the loop.
-            gap = max(self.settings.flush_interval_ms / 1000, self._last_flush_took)
-            at = max(now, self._last_flush + gap)
+            due = now
         elif self._pending_hot:
-            at = max(now, self._next_tally)
+            due = max(now, self._next_tally)
         else:
             return
+        at = self.pacer.earliest(due)  # hub/live/pacing.py: from the end of the last flush
         if self._timer is not None:
             if self._timer_at <= at:
                 return
             self._timer.cancel()
         self._timer, self._timer_at = loop.call_at(at, self.flush), at
+        self._held = self.pacer.held_back(due)
 
     def _render(self, keys: list[Key], audience: str, first: int, last: int) -> bytes:
         state, config = self.replica.state, self.replica.config
@@ -232,7 +289,8 @@ class Channel:
         S is written, every change up to S is in it: a client's seq is what it was
         sent, and a resume from it misses nothing."""
         self._timer = None
-        now = asyncio.get_running_loop().time()
+        loop = asyncio.get_running_loop()
+        now = loop.time()
         keys = list(self._pending_now)
         self._pending_now.clear()
         if self._pending_hot:
@@ -246,19 +304,30 @@ class Channel:
         self.flushed_seq = last
         self.stats["flushes"] += 1
         self.stats["entries_flushed"] += last - first + 1  # entries per flush: what coalescing shares
-        self._last_flush = now
         self._catchup_cache.clear()
         for audience, members in self.groups.items():
             if not members:
                 continue
             frame = self._render(keys, audience, first, last)
             self.stats["frames"] += 1
-            for client in members:
+            live = self._live[audience]
+            # The hot path: one C call per client. A list, because a write may pause
+            # its own transport, and `fell_behind` then takes it out of `live`.
+            # values(), not items(): a tuple per client per flush would feed the
+            # cyclic GC enough to trigger full collections mid-event (80 ms pauses).
+            for write in list(live.values()):
+                try:
+                    write(frame)
+                except RuntimeError:  # uvloop: its transport closed under us (connection_lost follows)
+                    self._drop_writer(audience, write)
+            self.stats["deliveries"] += len(live)
+            for client in list(self._behind[audience]):
                 self._deliver(client, frame, first, last)
-        self._last_flush_took = asyncio.get_running_loop().time() - now
+        self.pacer.flushed(now, loop.time(), held=self._held)
         self._schedule()
 
     def _deliver(self, client: Client, frame: bytes, first: int, last: int) -> None:
+        """One client not in step: skipped while paused, else brought up to date."""
         if client.paused:
             if client.behind_since is None:
                 client.behind_since = time.monotonic()
@@ -270,6 +339,7 @@ class Channel:
             self.stats["deliveries"] += 1
         elif client.seq < last:
             self._catch_up(client)  # it joined mid-range or fell behind: its own frame
+        self._settle(client)
 
     # -- housekeeping -----------------------------------------------------------------
     async def _sweep_loop(self) -> None:

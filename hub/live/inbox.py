@@ -113,8 +113,7 @@ class Inbox:
         elif isinstance(message, p.Ping):
             s.send(PONG)
         else:  # Resume within a session: the client saw a gap
-            s.seq = min(message.seq, s.seq)
-            s.joined_event().channel.writable_again(s)
+            s.joined_event().channel.rewind(s, message.seq)
 
     def on_hello(self, hello: p.Hello) -> None:
         s = self.session

@@ -151,6 +151,8 @@ class LiveSession(asyncio.Protocol):
     def pause_writing(self) -> None:
         self.paused = True
         self.behind_since = time.monotonic()
+        if self.phase is Phase.JOINED:
+            self.joined_event().channel.fell_behind(self)
 
     def resume_writing(self) -> None:
         self.paused = False
@@ -166,6 +168,13 @@ class LiveSession(asyncio.Protocol):
     def write(self, frame: bytes) -> None:
         if self.phase not in ENDING and self.transport is not None and self.conn.state is State.OPEN:
             self.transport.write(frame)
+
+    def writer(self) -> Callable[[bytes], None] | None:
+        """For the channel's fast path: valid until the session leaves the channel
+        (closing, or the client's close frame: see pump), which it does first."""
+        if self.phase not in ENDING and self.transport is not None and self.conn.state is State.OPEN:
+            return self.transport.write
+        return None
 
     def send(self, payload: bytes) -> None:
         self.write(p.text_frame(payload))
@@ -206,6 +215,8 @@ class LiveSession(asyncio.Protocol):
         # Only once the close handshake is over (or the client hung up): closing the
         # socket while the client is still sending makes the kernel reset it, and the
         # client then never reads the close frame (1006 instead of our code).
+        if self.conn.state is not State.OPEN and self.event is not None:
+            self.event.channel.detach(self)  # no data frame may follow a close frame
         if self.conn.state is State.CLOSED:
             self.transport.close()
         elif self.conn.close_expected():
