@@ -45,10 +45,12 @@ class LoadGen:
     """One C load generator process per target port, pinned to the load core."""
 
     def __init__(self, port: int, mode: str, path: str, conns: int, seconds: float, stall_pct: int = 0,
-                 connect_rate: float = 2500, follow: list[str] | None = None) -> None:
+                 connect_rate: float = 2500, follow: list[str] | None = None, sources: int = 0,
+                 first_source: int = 2) -> None:
+        # sources > 0: connect from that many loopback addresses (127.0.0.<first_source>...)
         self.proc = subprocess.Popen(["taskset", "-c", str(LOAD_CORE), loadgen_binary(), "127.0.0.1", str(port), path,
                                       mode, str(conns), str(seconds), str(stall_pct), str(connect_rate),
-                                      ",".join(follow or [])],
+                                      ",".join(follow or []), str(sources), str(first_source)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
     async def ready(self) -> int:
@@ -84,17 +86,21 @@ def combine(parts: list[dict]) -> dict:
 
 
 async def fanout(kind: str, viewers: int, rate: float, seconds: float = 8.0, warmup: float = 2.0,
-                 stall_pct: int = 0, connect_rate: float = 2500, follow: list[str] | None = None) -> dict:
+                 stall_pct: int = 0, connect_rate: float = 2500, follow: list[str] | None = None,
+                 gens_per_port: int = 1, sources: int = 0) -> dict:
+    """`gens_per_port` load generators per server port (each process has its own file
+    descriptor limit), each connecting from `sources` loopback addresses of its own."""
     mode, path = PROTOCOL[kind]
     with tempfile.TemporaryDirectory() as data_dir:
         servers: Servers = await start_servers(kind, data_dir)
         try:
             await asyncio.sleep(0.3)
             rss0 = sum(rss_bytes(p.pid) for p in servers.procs)
-            share = [viewers // len(servers.viewer_ports) + (i < viewers % len(servers.viewer_ports))
-                     for i in range(len(servers.viewer_ports))]
-            gens = [LoadGen(port, mode, path, n, seconds, stall_pct, connect_rate / len(share), follow)
-                    for port, n in zip(servers.viewer_ports, share)]
+            ports = [port for port in servers.viewer_ports for _ in range(gens_per_port)]
+            share = [viewers // len(ports) + (i < viewers % len(ports)) for i in range(len(ports))]
+            gens = [LoadGen(port, mode, path, n, seconds, stall_pct, connect_rate / len(share), follow,
+                            sources, 2 + i * sources)
+                    for i, (port, n) in enumerate(zip(ports, share))]
             connected = sum([await g.ready() for g in gens])
             await asyncio.sleep(1.0)
             rss1 = sum(rss_bytes(p.pid) for p in servers.procs)
@@ -170,7 +176,7 @@ async def w_rate(args) -> list[dict]:
 
 async def w_saturation(args) -> list[dict]:
     out = []
-    for kind in ("multiplex", "socketio", "node-ws", "ws-broadcast"):
+    for kind in ("multiplex", "node-ws-batch", "socketio", "node-ws", "ws-broadcast"):
         print(f"-- {kind}: 2000 viewers x 500/s (saturation)", flush=True)
         out.append(await fanout(kind, 2000, 500, args.seconds))
     return out
@@ -211,6 +217,43 @@ async def w_tracks(args) -> list[dict]:
     return out
 
 
+async def w_contention(args) -> list[dict]:
+    """5000 viewers x 10/s while a CPU hog runs on each core (bench/hog.py): the server
+    and the load generator get about half a core each. Twice each, interleaved."""
+    from .hog import hogs
+    out = []
+    for kind in ("multiplex", "node-ws", "socketio", "multiplex", "node-ws", "socketio"):
+        print(f"-- {kind}: 5000 viewers x 10/s, a CPU hog on every core", flush=True)
+        with hogs(seconds=120):
+            result = await fanout(kind, 5000, 10, args.seconds)
+        out.append({**result, "contention": "one hog per core"})
+    return out
+
+
+def hub_fd_limit() -> int:
+    """The file descriptors a hub process may hold here (it raises its soft limit to the hard one)."""
+    import resource
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+
+
+async def w_big(args) -> list[dict]:
+    """One process, 50 000 viewers x 1 update/s, asked; clients spread over loopback
+    addresses (past one address's port range) and several load generators (each its
+    own descriptor limit). Where the machine caps it (the hub's hard descriptor
+    limit), it runs as many as fit and says so."""
+    asked = 50_000
+    fit = hub_fd_limit() - 200  # the hub's own files, listening socket, log, spare
+    viewers = min(asked, fit)
+    gens = max(1, -(-viewers // 10_000))
+    out = []
+    for kind in ("multiplex", "node-ws"):
+        print(f"-- {kind}: {viewers} viewers x 1/s (asked {asked}; hub descriptor limit {hub_fd_limit()})", flush=True)
+        result = await fanout(kind, viewers, 1, args.seconds, connect_rate=2500, gens_per_port=gens, sources=4)
+        out.append({**result, "asked": asked, "fd_limit": hub_fd_limit(),
+                    "capped_by": None if viewers == asked else "the hub's hard file-descriptor limit (ulimit -Hn)"})
+    return out
+
+
 async def w_twoproc(args) -> list[dict]:
     out = []
     for kind in ("multiplex", "multiplex-2p", "socketio", "socketio-2p"):
@@ -223,7 +266,7 @@ async def main() -> None:
     from . import storms
     workloads = {"viewers": w_viewers, "rate": w_rate, "saturation": w_saturation, "stalled": w_stalled,
                  "join": w_join, "twoproc": w_twoproc, "votes": storms.w_votes, "reconnect": storms.w_reconnect,
-                 "events": storms.w_events, "tracks": w_tracks}
+                 "events": storms.w_events, "tracks": w_tracks, "contention": w_contention, "big": w_big}
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("workload", help=f"one of {', '.join([*workloads, 'all', 'report'])}, or several with commas")
     ap.add_argument("--seconds", type=float, default=8.0)

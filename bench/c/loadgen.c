@@ -164,7 +164,14 @@ static double pct(double q) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 9) { fprintf(stderr, "usage: loadgen HOST PORT PATH MODE CONNS SECONDS STALL_PERCENT CONNECT_PER_S [FOLLOW]\n"); return 2; }
+    if (argc < 9) { fprintf(stderr, "usage: loadgen HOST PORT PATH MODE CONNS SECONDS STALL_PERCENT CONNECT_PER_S [FOLLOW [SOURCES [FIRST]]]\n"); return 2; }
+    /* SOURCES > 0: connect from 127.0.0.FIRST .. 127.0.0.(FIRST+SOURCES-1), round robin, to get
+     * past one address's ephemeral port range (about 28 000 ports) */
+    int sources = argc > 10 ? atoi(argv[10]) : 0, first_source = argc > 11 ? atoi(argv[11]) : 2;
+    struct rlimit fds;  /* as many sockets as the hard limit allows */
+    if (getrlimit(RLIMIT_NOFILE, &fds) == 0 && fds.rlim_cur < fds.rlim_max) {
+        fds.rlim_cur = fds.rlim_max; setrlimit(RLIMIT_NOFILE, &fds);
+    }
     if (argc > 9 && argv[9][0]) {
         for (char *site = strtok(argv[9], ","); site && follows < 64; site = strtok(NULL, ",")) follow[follows++] = site;
     }
@@ -185,7 +192,13 @@ int main(int argc, char **argv) {
         while (opened < n && mono_s() >= due) {
             conn_t *c = &conns[opened];
             c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+            if (c->fd < 0) { failed++; opened++; c->state = ST_CLOSED; due = t0 + opened / rate; continue; }
             int one = 1; setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+            if (sources > 0) {
+                struct sockaddr_in src = {.sin_family = AF_INET, .sin_port = 0};
+                src.sin_addr.s_addr = htonl(0x7f000000u | (unsigned)(first_source + opened % sources));
+                bind(c->fd, (struct sockaddr *)&src, sizeof src);
+            }
             c->started = mono_s(); c->state = ST_CONNECTING; c->last_seq = -1;
             c->stalled = 0;  /* chosen once everyone has joined */
             connect(c->fd, (struct sockaddr *)&addr, sizeof addr);
