@@ -63,8 +63,13 @@ bench-deps: venv
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	cd bench/peers/node && npm ci --no-audit --no-fund --silent
 
+# Every workload at the default settings (each table of BENCHMARKS.md names its command
+# and the settings it ran with), the media benches, then BENCHMARKS.md and its plots.
 bench: bench-deps
-	$(BIN)/python -m bench.suite all
+	$(BIN)/python -m bench.suite all --no-report
+	$(BIN)/python -m bench.media
+	$(BIN)/python -m bench.audio
+	$(BIN)/python -m bench.suite report
 
 clean:
 	rm -rf $(VENV) data build *.egg-info node_modules $(ARTIFACTS)

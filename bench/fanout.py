@@ -187,7 +187,13 @@ async def main() -> None:
 def machine() -> dict:
     import platform
     return {"python": platform.python_version(), "cpus": os.cpu_count(), "kernel": platform.release(),
-            "date": time.strftime("%Y-%m-%d")}
+            "date": time.strftime("%Y-%m-%d"), "settings": hub_settings()}
+
+
+def hub_settings() -> str:
+    """The hub settings the servers ran with: the benches pass none of their own."""
+    given = {k: v for k, v in sorted(os.environ.items()) if k.startswith("HUB_")}
+    return ", ".join(f"{k}={v}" for k, v in given.items()) or "defaults"
 
 
 if __name__ == "__main__":

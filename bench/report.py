@@ -106,9 +106,70 @@ def targets() -> list[str]:
         rows.append(("vote storm: no ballot lost, tallies visible ≤ 250 ms after the last ballot",
                      f"{v['counted']}/{v['voters']} counted, visible to all within {v['visible_after_last_ballot_max_ms']} ms",
                      v["lost"] == 0 and v["visible_after_last_ballot_max_ms"] <= 250))
+    rows += targets_18()
     out = ["## Targets", "", "| target | this run | met |", "| --- | --- | --- |"]
     out += [f"| {t} | {got} | {'yes' if ok else '**no**'} |" for t, got, ok in rows]
     return out + [""]
+
+
+def _first(data: dict | None, **match: object) -> dict | None:
+    if not data:
+        return None
+    return next((r for r in data["results"] if all(r.get(k) == v for k, v in match.items())), None)
+
+
+def _best(data: dict | None, key: str, low: bool = True, **match: object) -> dict | None:
+    """Of the rows that match (a workload run twice, interleaved), the best by `key`."""
+    rows = [r for r in (data or {}).get("results", []) if all(r.get(k) == v for k, v in match.items())]
+    return (min if low else max)(rows, key=lambda r: r[key]) if rows else None
+
+
+FLUSH_MS = 20  # HUB_FLUSH_INTERVAL_MS at its default
+
+
+def targets_18() -> list[tuple[str, str, bool]]:
+    """Issue 18: the hot path at the default settings."""
+    rows = []
+    sat = load("saturation")
+    m, batch = _first(sat, server="multiplex"), _first(sat, server="node-ws-batch")
+    if m and batch:
+        ratio = m["deliveries_per_s"] / batch["deliveries_per_s"]
+        rows.append((f"saturation at the defaults: ≥ 900 000 deliveries/s on one core, ≥ 0.9× node-ws-batch, "
+                     f"p99 ≤ 3 flush intervals ({3 * FLUSH_MS} ms)",
+                     f"{m['deliveries_per_s']:,}/s, {ratio:.2f}× node-ws-batch, p99 {m['p99_ms']} ms",
+                     m["deliveries_per_s"] >= 900_000 and ratio >= 0.9 and m["p99_ms"] <= 3 * FLUSH_MS))
+    viewers = load("viewers")
+    m, ws = _first(viewers, server="multiplex", viewers=5000), _first(viewers, server="node-ws", viewers=5000)
+    if m and ws:
+        cost = m["server_cpu_us_per_delivery"] / ws["server_cpu_us_per_delivery"]
+        rows.append(("5000 × 10/s: p99 ≤ 100 ms, CPU per delivery ≤ 0.8× node ws",
+                     f"p99 {m['p99_ms']} ms; {m['server_cpu_us_per_delivery']} µs against "
+                     f"{ws['server_cpu_us_per_delivery']} µs ({cost:.2f}×)", m["p99_ms"] <= 100 and cost <= 0.8))
+    cont = load("contention")
+    m, ws = _best(cont, "p99_ms", server="multiplex"), _best(cont, "p99_ms", server="node-ws")
+    if m and ws:
+        rows.append(("under a CPU hog on both cores, 5000 × 10/s: p99 no worse than node ws (best of two each)",
+                     f"{m['p99_ms']} ms against {ws['p99_ms']} ms", m["p99_ms"] <= ws["p99_ms"]))
+    big = _first(load("big"), server="multiplex")
+    if big:
+        capped = f" (asked {big['asked']:,}: capped by {big['capped_by']}, {big['fd_limit']:,})" \
+            if big.get("capped_by") else ""
+        rows.append(("one process, 50 000 viewers × 1/s: p99 ≤ 500 ms, ≤ 10 KiB per connection",
+                     f"{big['connected']:,} viewers{capped}: p99 {big['p99_ms']} ms, {big['kib_per_connection']} KiB",
+                     big["connected"] >= big["asked"] and big["p99_ms"] <= 500 and big["kib_per_connection"] <= 10))
+    audio = load("audio")
+    if audio:
+        per = audio["picture_and_sound"]["core_per_extra_viewer"]
+        rows.append(("media: ≥ 250 picture-and-sound viewers per core", f"{1 / per:.0f} per core "
+                     f"({per * 100:.2f} % of a core each)", 1 / per >= 250))
+    return rows
+
+
+def how(name: str) -> str:
+    """The command and settings that produced a table."""
+    data = load(name) or {}
+    settings = data.get("machine", {}).get("settings", "defaults")
+    return f"`python -m bench.suite {name}`, hub settings: {settings}."
 
 
 COLS = ["server", "viewers", "rate", "deliveries_per_s", "lost_fraction", "p50_ms", "p99_ms", "p999_ms", "server_cores",
@@ -140,7 +201,7 @@ def write_report() -> None:
         if not data:
             continue
         rows = data["results"]
-        parts += [f"## {title}", ""]
+        parts += [f"## {title}", "", how(name), ""]
         cols = COLS if name != "join" else ["server", "viewers", "connected", "connect_all_s", "connect_p50_ms",
                                             "connect_p99_ms", "kib_per_connection", "server_cores"]
         if name == "stalled":
@@ -163,6 +224,24 @@ def write_report() -> None:
             path = plot(valid(rows), "rate", "latency-vs-rate", "p99 latency against update rate (5000 viewers)")
             if path:
                 parts += [f"![p99 latency against rate]({path})", ""]
+    cont = load("contention")
+    if cont:
+        parts += ["## Under contention: a CPU hog on every core, 5000 viewers × 10/s", "", how("contention"),
+                  "One Python burner pinned to each core (`bench/hog.py`), so the server and the load generator "
+                  "each get about half a core. Twice each, interleaved.", "",
+                  table(cont["results"], COLS), ""]
+    big = load("big")
+    if big:
+        first = big["results"][0]
+        parts += ["## One process, as many viewers as it may hold, × 1 update/s", "", how("big"),
+                  f"Asked: {first['asked']:,} viewers. Clients connect from several loopback addresses "
+                  "(127.0.0.2…, past one address's ~28 000 ephemeral ports) and from several load generators (each "
+                  "process has its own descriptor limit). "
+                  + (f"Here the hard descriptor limit is {first['fd_limit']:,} per process (`ulimit -Hn`; the hub "
+                     "raises its soft limit to it and says both in its log and /healthz), so each server holds "
+                     f"{first['viewers']:,}: that, not the hub, is where this machine stops it."
+                     if first.get("capped_by") else ""), "",
+                  table(big["results"], COLS + ["connect_all_s", "connect_p99_ms"]), ""]
     ab = load("before-after")
     if ab:  # a change that touched the hot path: the code before it and after it, in one run
         parts += ["## Before and after the change (one run)", "", ab["note"] + ".", "",

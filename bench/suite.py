@@ -25,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from .fanout import hub_settings
 from .procstat import cpu_seconds, rss_bytes
 from .servers import LOAD_CORE, PROTOCOL, ROOT, Servers, driver_for, start_servers
 
@@ -153,7 +154,8 @@ def machine() -> dict:
     import platform
     return {"python": platform.python_version(), "cpus": os.cpu_count(), "kernel": platform.release(),
             "node": subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip(),
-            "date": time.strftime("%Y-%m-%d")}
+            "date": time.strftime("%Y-%m-%d"), "settings": hub_settings()}
+
 
 
 async def w_viewers(args) -> list[dict]:
@@ -270,6 +272,7 @@ async def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("workload", help=f"one of {', '.join([*workloads, 'all', 'report'])}, or several with commas")
     ap.add_argument("--seconds", type=float, default=8.0)
+    ap.add_argument("--no-report", action="store_true", help="all: leave BENCHMARKS.md to `bench.suite report`")
     args = ap.parse_args()
     if args.workload == "all":
         names = list(workloads)
@@ -279,7 +282,7 @@ async def main() -> None:
         names = args.workload.split(",")
     for name in names:
         save(name, await workloads[name](args))
-    if args.workload in ("all", "report"):
+    if args.workload == "report" or (args.workload == "all" and not args.no_report):
         from .report import write_report
         write_report()
 
