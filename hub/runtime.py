@@ -183,7 +183,9 @@ class Runtime:
             ev = EventRuntime(config=config, replica=replica, service=service,
                               attendance=AttendanceRecorder(service, settings.node_id,
                                                             settings.attendance_interval_ms / 1000),
-                              channel=Channel(replica, settings), media=open_engine(config, settings))
+                              channel=Channel(replica, settings,
+                                              on_flush=self.metrics.flush_seconds.labels(event=config.id).observe),
+                              media=open_engine(config, settings))
             # the one place the replica's listeners are wired: the channel, then the media
             replica.listeners.extend([ev.channel.on_applied, ev.follow_stage])
             replica.replay_listeners.append(ev.channel.remember)
@@ -195,6 +197,7 @@ class Runtime:
 
     async def start(self) -> None:
         self.fd_limit = raise_to_hard()
+        self.metrics.gc_pauses.install()
         await self.log.open()
         today = datetime.date.today()
         for ev in self.events.values():
@@ -251,6 +254,7 @@ class Runtime:
             ev.write_captions()
             await ev.replica.stop()
         await self.log.close()
+        self.metrics.gc_pauses.uninstall()
 
 
 def as_ports(runtime: Runtime, event: EventRuntime) -> tuple[RuntimePort, EventPort]:

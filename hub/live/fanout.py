@@ -62,8 +62,10 @@ class Client(Protocol):
 
 
 class Channel:
-    def __init__(self, replica: ReplicaView, settings: Settings) -> None:
+    def __init__(self, replica: ReplicaView, settings: Settings,
+                 on_flush: Callable[[float], None] = lambda seconds: None) -> None:
         self.replica = replica
+        self.on_flush = on_flush  # how long each flush took (the metrics)
         self.settings = settings
         self.groups: dict[str, set[Client]] = collections.defaultdict(set)  # every attached client
         # the part of each group in step: seq == flushed_seq, not paused -> its transport's write
@@ -324,6 +326,7 @@ class Channel:
             for client in list(self._behind[audience]):
                 self._deliver(client, frame, first, last)
         self.pacer.flushed(now, loop.time(), held=self._held)
+        self.on_flush(self.pacer.last_took)
         self._schedule()
 
     def _deliver(self, client: Client, frame: bytes, first: int, last: int) -> None:

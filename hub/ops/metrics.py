@@ -16,6 +16,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from .gcpause import GcPauses
+
 if TYPE_CHECKING:
     from ..port import RuntimePort
 
@@ -72,6 +74,15 @@ class Metrics:
                                         buckets=(.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5))
         self.refusals = Counter("multiplex_refusals", "commands and requests refused, per error code",
                                 ["code"], registry=self.registry)
+        self.flush_seconds = Histogram("multiplex_flush_seconds",
+                                       "time one flush took: rendering an update and writing it to every client",
+                                       ["event"], registry=self.registry,
+                                       buckets=(.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1))
+        self.gc_pause_seconds = Histogram("multiplex_gc_pause_seconds",
+                                          "time the cyclic garbage collector stopped this process, per generation",
+                                          ["generation"], registry=self.registry,
+                                          buckets=(.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5))
+        self.gc_pauses = GcPauses(lambda gen, s: self.gc_pause_seconds.labels(generation=str(gen)).observe(s))
         self.up = Gauge("multiplex_up", "1 while this hub process serves", registry=self.registry)
         self.up.set(1)
         self.lag: dict[str, int] = {}

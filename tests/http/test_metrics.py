@@ -3,6 +3,8 @@ flushes and the entries they carried, refusals per code, the log's append
 latency; behind the control room's link, or on an address of its own."""
 from __future__ import annotations
 
+import gc
+
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -45,10 +47,18 @@ async def test_the_metrics_after_a_small_scenario(http, hub):
     assert got[("multiplex_refusals_total", (("code", "question.not_found"),))] == 1
     assert got[("multiplex_refusals_total", (("code", "auth.missing"),))] == 1
     assert got[("multiplex_log_append_seconds_count", ev)] >= 1
+    assert got[("multiplex_flush_seconds_count", ev)] == got[("multiplex_flushes_total", ev)]
+    gc.collect(0)  # a collection happens while the hub serves: it is timed
+    r = await http.get("/metrics", headers={"Authorization": f"Bearer {hub.token(Role.MODERATOR)}"})
+    assert samples(r.text)[("multiplex_gc_pause_seconds_count", (("generation", "0"),))] >= 1
     assert got[("multiplex_media_sessions", (("event", EVENT), ("kind", "watch")))] == 0
     assert ("multiplex_replica_lag_entries", ev) in got
     for client in (mod, viewer, participant):
         await client.close()
+    timing = hub.runtime.metrics.gc_pauses._callback
+    assert timing in gc.callbacks
+    await hub.stop()
+    assert timing not in gc.callbacks  # a stopped hub leaves the collector as it found it
 
 
 async def test_the_metrics_on_an_address_of_their_own(tmp_path):
