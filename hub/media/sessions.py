@@ -20,6 +20,7 @@ from ..domain.errors import DomainError
 from ..domain.event import EventConfig
 from ..domain.presence import INTERPRETER
 from ..settings import Settings
+from .forward import speed_up
 from .ice import configuration, filter_remote_candidates
 from .recorder import Recorder, file_name
 from .source import Source
@@ -196,6 +197,7 @@ class EventMedia:
                 if target != PROGRAM:
                     track.attach(self.sources[kind][target])
                 sender = pc.addTrack(track)
+                speed_up(sender, track)  # forward the source's packets (hub/media/forward.py)
                 on_keyframe_request(sender, track.keyframe_request)
                 session.tracks.append(track)
             _prefer_forwardable_codecs(pc)

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from aiortc.codecs.vpx import Vp8Encoder
+
 from .tap import is_vp8_keyframe
 
 
@@ -17,6 +19,9 @@ class EncodedFrame:
     data: bytes
     keyframe: bool
     at: float  # monotonic arrival time at the hub
+    # the RTP payloads it goes out as, cut once here for every viewer (hub/media/forward.py);
+    # empty for a codec the hub does not cut itself
+    payloads: tuple[bytes, ...] = ()
 
 
 class Subscriber(Protocol):
@@ -34,6 +39,7 @@ class Source:
         self._last_request = float("-inf")
         self._deferred: asyncio.TimerHandle | None = None
         self.frames = 0
+        self.picture_id = 0  # VP8's, per source: every viewer's packets of a frame are the same bytes
         self.keyframes_requested = 0
         self.last_frame_at: float | None = None
 
@@ -44,11 +50,21 @@ class Source:
     def push(self, codec: str, data: bytes) -> None:
         """A complete encoded frame from the publisher: hand it to every subscriber."""
         now = self.clock()
-        frame = EncodedFrame(data, self.kind == "audio" or (codec == "VP8" and is_vp8_keyframe(data)), now)
+        frame = EncodedFrame(data, self.kind == "audio" or (codec == "VP8" and is_vp8_keyframe(data)), now,
+                             self._payloads(codec, data))
         self.frames += 1
         self.last_frame_at = now
         for subscriber in list(self.subscribers):
             subscriber.offer(frame, self)
+
+    def _payloads(self, codec: str, data: bytes) -> tuple[bytes, ...]:
+        if codec == "opus":
+            return (data,)
+        if codec == "VP8":
+            payloads = tuple(Vp8Encoder._packetize(data, self.picture_id))  # aiortc's own packetizer
+            self.picture_id = (self.picture_id + 1) % (1 << 15)
+            return payloads
+        return ()
 
     def keyframe_wanted(self) -> None:
         """Ask the publisher for a keyframe: at once, or, if one was asked for very

@@ -130,20 +130,26 @@ class ForwardTrack(MediaStreamTrack):
         return len(self._queue)
 
     # -- packets out -------------------------------------------------------------------
-    async def recv(self) -> av.Packet[Any]:
+    async def next_frame(self) -> tuple[EncodedFrame, int]:
+        """The next frame and its timestamp in the codec's clock (90 kHz video, 48 kHz
+        sound), from the hub's clock: continuous across source switches."""
         while not self._queue:
             if self.readyState != "live":
                 raise MediaStreamError
             self._ready.clear()
             await self._ready.wait()
         frame = self._queue.popleft()
-        packet = av.Packet(frame.data)
-        # Timestamps from the hub's clock: continuous across source switches.
         pts = max(int((frame.at - self._t0) * self._rate), self._last_pts + 1)
         self._last_pts = pts
+        self.forwarded += 1
+        return frame, pts
+
+    async def recv(self) -> av.Packet[Any]:
+        """As aiortc's senders and the recorder read a track: an encoded packet."""
+        frame, pts = await self.next_frame()
+        packet = av.Packet(frame.data)
         packet.pts = packet.dts = pts
         packet.time_base = self._time_base
-        self.forwarded += 1
         return packet
 
     def stop(self) -> None:
