@@ -54,11 +54,13 @@ def _spawn(cmd: list[str], env: dict, cwd: Path = ROOT) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def start_server(kind: str, port: int, data_dir: str, extra_env: dict | None = None) -> subprocess.Popen:
+def start_server(kind: str, port: int, data_dir: str, extra_env: dict | None = None,
+                 hub_root: Path = ROOT) -> subprocess.Popen:
+    """`hub_root`: the checkout whose hub runs (bench/compare.py runs an older one beside this)."""
     env = {"HUB_SECRET": SECRET, "HUB_DATA_DIR": data_dir, "HUB_PORT": str(port), "HUB_LOG_LEVEL": "warning",
            "PYTHONUNBUFFERED": "1", **(extra_env or {})}
     py = sys.executable
-    commands = {"multiplex": ([py, "-m", "hub.cli", "serve"], ROOT),
+    commands = {"multiplex": ([py, "-m", "hub.cli", "serve"], hub_root),
                 "ws-broadcast": ([py, "-m", "bench.peers.ws_broadcast", str(port)], ROOT),
                 "starlette-loop": ([py, "-m", "bench.peers.starlette_loop", str(port)], ROOT),
                 "python-socketio": ([py, "-m", "bench.peers.python_socketio", str(port)], ROOT),
@@ -96,7 +98,7 @@ async def start_redis(data_dir: str) -> tuple[subprocess.Popen, int]:
     return proc, port
 
 
-async def start_servers(kind: str, data_dir: str, extra_env: dict | None = None) -> Servers:
+async def start_servers(kind: str, data_dir: str, extra_env: dict | None = None, hub_root: Path = ROOT) -> Servers:
     if kind in ("multiplex-2p", "socketio-2p"):
         # Two processes sharing one event (Multiplex: Redis Streams; Socket.IO: its Redis adapter).
         redis, redis_port = await start_redis(data_dir)
@@ -109,7 +111,7 @@ async def start_servers(kind: str, data_dir: str, extra_env: dict | None = None)
             await wait_listening(port, proc)
         return Servers(kind, procs, ports, ports[0], [redis])
     port = free_port()
-    proc = start_server(kind, port, data_dir, extra_env)
+    proc = start_server(kind, port, data_dir, extra_env, hub_root)
     await wait_listening(port, proc)
     return Servers(kind, [proc], [port], port)
 

@@ -88,12 +88,12 @@ def combine(parts: list[dict]) -> dict:
 
 async def fanout(kind: str, viewers: int, rate: float, seconds: float = 8.0, warmup: float = 2.0,
                  stall_pct: int = 0, connect_rate: float = 2500, follow: list[str] | None = None,
-                 gens_per_port: int = 1, sources: int = 0) -> dict:
+                 gens_per_port: int = 1, sources: int = 0, hub_root: Path = ROOT) -> dict:
     """`gens_per_port` load generators per server port (each process has its own file
     descriptor limit), each connecting from `sources` loopback addresses of its own."""
     mode, path = PROTOCOL[kind]
     with tempfile.TemporaryDirectory() as data_dir:
-        servers: Servers = await start_servers(kind, data_dir)
+        servers: Servers = await start_servers(kind, data_dir, hub_root=hub_root)
         try:
             await asyncio.sleep(0.3)
             rss0 = sum(rss_bytes(p.pid) for p in servers.procs)
