@@ -76,10 +76,10 @@ async def hub_cores(pid: int, seconds: float) -> float:
     return (cpu_seconds(pid) - cpu0) / (time.perf_counter() - t0)
 
 
-async def per_viewer(kind: str, counts: list[int], seconds: float, gop: list[bytes]) -> dict:
+async def per_viewer(kind: str, counts: list[int], seconds: float, gop: list[bytes], hub_root: Path = ROOT) -> dict:
     port = free_port()
     with tempfile.TemporaryDirectory() as data_dir:
-        proc = start("multiplex", port, data_dir)
+        proc = start("multiplex", port, data_dir, hub_root)
         viewers: list = []
         pcs: list = []
         try:

@@ -39,12 +39,14 @@ SITES = ["nancy", "reims", "strasbourg", "metz"]
 LOOPBACK = {"HUB_MEDIA_HOST_ADDRESSES": "127.0.0.1", "HUB_MEDIA_REMOTE_NETWORKS": "127.0.0.0/8"}
 
 
-def start(kind: str, port: int, data_dir: str) -> subprocess.Popen:
+def start(kind: str, port: int, data_dir: str, hub_root: Path = ROOT) -> subprocess.Popen:
+    """`hub_root`: the checkout whose hub runs (bench/compare.py runs an older one beside this)."""
     env = {**os.environ, **LOOPBACK, "HUB_SECRET": SECRET, "HUB_DATA_DIR": data_dir, "HUB_PORT": str(port),
            "HUB_LOG_LEVEL": "warning"}
     cmd = [sys.executable, "-m", "hub.cli", "serve"] if kind == "multiplex" else \
         [sys.executable, "-m", "bench.peers.media_relay", str(port)]
-    return subprocess.Popen(["taskset", "-c", "0", *cmd], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+    return subprocess.Popen(["taskset", "-c", "0", *cmd], cwd=hub_root if kind == "multiplex" else ROOT, env=env,
+                            stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
 
 

@@ -247,6 +247,13 @@ def write_report() -> None:
         parts += ["## Before and after the change (one run)", "", ab["note"] + ".", "",
                   table(ab["results"], ["code", "viewers", "rate", "deliveries_per_s", "lost_fraction", "p50_ms",
                                         "p99_ms", "server_cores", "server_cpu_us_per_delivery"]), ""]
+    mab = load("media-before-after")
+    if mab:  # a change to the media path: hub CPU per extra picture-and-sound viewer, before and after
+        parts += ["## Media: before and after the change (one run)", "", mab["note"] + ".", "",
+                  "| code | hub cores at " + " / ".join(map(str, mab["results"][0]["viewers"])) + " viewers "
+                  "| core per extra viewer | viewers per core |", "| --- | --- | --- | --- |"]
+        parts += [f"| {r['code']} | {' / '.join(map(str, r['hub_cores']))} | {r['core_per_extra_viewer'] * 100:.3f} % "
+                  f"| {1 / r['core_per_extra_viewer']:.0f} |" for r in mab["results"]] + [""]
     tracks = load("tracks")
     if tracks:  # issue 16: viewers spread over the seven sites' tracks, against one track, same run
         rows = tracks["results"]
