@@ -32,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     asr_p = sub.add_parser("asr", help="speech recognition for an event's live captions, in this process "
                                        "(HUB_ASR_MODEL: a sherpa-onnx streaming model folder)")
     asr_p.add_argument("event")
+    worker_p = sub.add_parser("media-worker", help="serve remote viewers' pictures for a hub (started by the hub "
+                                                   "itself with HUB_MEDIA_WORKERS; not run by hand)")
+    worker_p.add_argument("--port", type=int, required=True)
+    worker_p.add_argument("--hub", required=True, help="the hub's own base URL, on loopback")
     sub.add_parser("synthesis-key", help="print the public key this hub signs syntheses with "
                                          "(for a national hub's HUB_SYNTHESIS_SOURCES)")
     parser.add_argument("--env-file", default="hub.env",
@@ -63,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "asr":
         return _asr(settings, events, args.event)
+    if args.command == "media-worker":
+        return _media_worker(settings, events, args.port, args.hub)
     public = settings.effective_public_url
     if args.command == "links":
         chosen = events.get(args.event)
@@ -137,5 +143,32 @@ def _purge(settings: Settings, events: dict[str, EventConfig], event: str, yes: 
     return 0
 
 
+def _media_worker(settings: Settings, events: dict[str, EventConfig], port: int, hub: str) -> int:
+    """A media worker (hub/media/worker.py), on loopback, for the hub that started it."""
+    import os
+    import time
+
+    import uvicorn
+
+    from .domain.actors import Role
+    from .media.ice import restrict_host_addresses
+    from .media.worker import worker_app
+    from .security import access
+
+    key = os.environ.get("MX_WORKER_KEY", "")
+    if not key:
+        print("multiplex: media-worker is started by the hub (HUB_MEDIA_WORKERS), not by hand", file=sys.stderr)
+        return 2
+    restrict_host_addresses(settings)
+
+    def token_for(event: str) -> str:  # a control-room link: the hub serves a relay pull only to one
+        return access.sign(settings.secret, event, Role.MODERATOR, None, int(time.time()) + 7 * 86400)
+
+    app = worker_app(events, settings, hub, key, token_for)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level=settings.log_level, lifespan="on")
+    return 0
+
+
 if __name__ == "__main__":
     sys.exit(main())
+

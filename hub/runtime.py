@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .domain import captions
 from .domain import commands as c
@@ -31,6 +32,9 @@ from .read.replica import EventReplica
 from .security.ratelimit import Via
 from .settings import Settings, SettingsError
 from .write.service import EventService
+
+if TYPE_CHECKING:
+    from .media.workers import WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +197,20 @@ class Runtime:
                 ev.radio = _radio(settings, config, ev.media)
             self.events[config.id] = ev
         restrict_host_addresses(settings)
+        self.media_workers = self._media_workers(settings)
         self.metrics.watch(self)
+
+    def _media_workers(self, settings: Settings) -> "WorkerPool | None":
+        """HUB_MEDIA_WORKERS processes for the remote viewers of every event (embedded engine)."""
+        if settings.media_workers <= 0 or settings.media_engine != "embedded":
+            return None
+        from .media.sessions import EventMedia
+        from .media.workers import WorkerPool
+        pool = WorkerPool(settings.media_workers, f"http://127.0.0.1:{settings.port}", settings)
+        for ev in self.events.values():
+            if isinstance(ev.media, EventMedia):
+                ev.media.workers = pool
+        return pool
 
     async def start(self) -> None:
         self.fd_limit = raise_to_hard()
@@ -216,6 +233,8 @@ class Runtime:
             ev.reporter = asyncio.create_task(
                 ev.report_presence(self.settings.node_id, self.settings.presence_interval_ms / 1000))
         self._lag_meter = asyncio.create_task(self._measure_lag_every(5.0), name="metrics-lag")
+        if self.media_workers is not None:
+            await self.media_workers.start()
 
     async def _measure_lag_every(self, seconds: float) -> None:
         """The replicas' lag behind the log, for the metrics (read by every scrape)."""
@@ -239,6 +258,8 @@ class Runtime:
         return True
 
     async def stop(self) -> None:
+        if self.media_workers is not None:
+            await self.media_workers.stop()
         if self._lag_meter is not None:
             self._lag_meter.cancel()
             await asyncio.gather(self._lag_meter, return_exceptions=True)

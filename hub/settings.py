@@ -75,6 +75,7 @@ class Settings:
     media_max_bitrate: int = 1_500_000   # what a site's camera may send, bits per second
     media_keyframe_interval_ms: int = 500  # at most one keyframe request per source per interval
     media_engine: str = "embedded"       # or "mediamtx": sites publish to, viewers watch from, the engine
+    media_workers: int = 0               # embedded: processes serving remote viewers (0: the hub's own)
     media_engine_url: str = ""           # the engine's public base URL, e.g. https://media.example.org
     media_engine_api: str = "http://127.0.0.1:9997"  # MediaMTX's control API, as the hub reaches it
     media_engine_poll_ms: int = 1000     # how often the hub asks MediaMTX which sites are live
@@ -106,6 +107,11 @@ class Settings:
 # written once (the type of its default says int, float, path or text).
 NAMES = [f.name for f in fields(Settings)]
 _KIND = {f.name: type(f.default) if f.default is not MISSING else str for f in fields(Settings)}
+
+
+def as_env(settings: Settings) -> dict[str, str]:
+    """These settings as HUB_* variables: what a process the hub starts reads back (from_env)."""
+    return {f"HUB_{name.upper()}": str(getattr(settings, name)) for name in NAMES}
 
 
 def _parse(name: str, raw: str) -> object:

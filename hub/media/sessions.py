@@ -13,6 +13,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCSessionDescription
 
@@ -26,6 +27,9 @@ from .recorder import Recorder, file_name
 from .source import Source
 from .tap import on_keyframe_request, request_keyframe, tap_receiver
 from .tracks import ForwardTrack
+
+if TYPE_CHECKING:
+    from .workers import WorkerPool
 
 log = logging.getLogger(__name__)
 CODECS = {"video": ("video/VP8", "video/rtx"), "audio": ("audio/opus",)}
@@ -76,6 +80,7 @@ class EventMedia:
         # those are of the program (docs/accessibility.md)
         self.track_recorders: dict[str, tuple[int, Recorder]] = {}
         self.track_files: list[Path] = []
+        self.workers: WorkerPool | None = None  # HUB_MEDIA_WORKERS: remote viewers served by other processes
 
     # -- state the rest of the hub reads ------------------------------------------------
     def live_sites(self) -> list[str]:
@@ -86,7 +91,8 @@ class EventMedia:
         return [path for path, _, _ in self.finished]
 
     def watching(self) -> int:
-        return sum(1 for s in self.sessions.values() if s.role == "watch")
+        here = sum(1 for s in self.sessions.values() if s.role == "watch")
+        return here + (self.workers.handed_out(self.config.id) if self.workers is not None else 0)
 
     def source(self, kind: str, site: str | None) -> Source | None:
         return self.sources[kind].get(site) if site else None
@@ -178,12 +184,16 @@ class EventMedia:
         return session.id, pc.localDescription.sdp
 
     # -- WHEP: somebody watches a site or the program -------------------------------------
-    async def watch(self, target: str, offer_sdp: str, *, thumbnail: bool = False) -> tuple[str, str]:
-        """`thumbnail`: a site's picture for the control room, keyframes only (tracks.py)."""
+    async def watch(self, target: str, offer_sdp: str, *, thumbnail: bool = False,
+                    here: bool = False) -> tuple[str, str]:
+        """`thumbnail`: a site's picture for the control room, keyframes only (tracks.py).
+        `here`: served by this process even with media workers (a worker's own pull)."""
         if target != PROGRAM and target not in self.sources["video"]:
             raise DomainError("site.not_found", f"no site {target}")
         if thumbnail and target == PROGRAM:
             raise DomainError("media.offer", "thumbnails are of one site, not of the program")
+        if self.workers is not None and not thumbnail and not here and target != INTERPRETER:
+            return await self.workers.watch(self.config.id, target, offer_sdp)
         pc = RTCPeerConnection(configuration(self.settings))
         session = MediaSession(secrets.token_urlsafe(12), "watch", target, pc)
         try:
@@ -225,6 +235,8 @@ class EventMedia:
                 await self.close(session.id)
 
     async def close(self, session_id: str) -> bool:
+        if self.workers is not None and self.workers.owns(session_id):
+            return await self.workers.close(self.config.id, session_id)
         session = self.sessions.pop(session_id, None)
         if session is None:
             return False

@@ -1,0 +1,132 @@
+"""The hub's side of its media workers (hub/media/worker.py): it starts them,
+hands each remote viewer's offer to the one with the fewest viewers, and routes
+the session's DELETE back to it.
+
+With HUB_MEDIA_WORKERS=N (embedded engine), N processes serve the remote viewers
+of sites and of the program; the hub keeps the publishers, the on-air switch,
+recording, thumbnails and the interpreter's picture. Each worker pulls a target
+from the hub once, so the hub's own media cost is one viewer per worker and
+target, whatever the audience (docs/media.md, "Media workers").
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import socket
+import subprocess
+import sys
+
+import httpx
+
+from ..domain.errors import DomainError
+from ..settings import Settings, as_env
+from .worker import KEY_HEADER
+
+log = logging.getLogger(__name__)
+PREFIX = "w"  # a worker's session ids read "w<index>.<its own id>"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class WorkerPool:
+    def __init__(self, count: int, hub_url: str, settings: Settings) -> None:
+        self.count, self.hub_url, self.settings = count, hub_url, settings
+        self.key = secrets.token_urlsafe(24)
+        self.ports: list[int] = []
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self.viewers: list[set[str]] = []  # open sessions per worker, as the hub handed them out
+        self.by_event: dict[str, set[str]] = {}
+        self.http = httpx.AsyncClient(timeout=30)
+
+    async def start(self) -> None:
+        for _ in range(self.count):
+            port = _free_port()
+            # the hub's own settings, whatever they came from (env, hub.env, a test's overrides)
+            env = {**os.environ, **as_env(self.settings), "MX_WORKER_KEY": self.key}
+            self.procs.append(subprocess.Popen(
+                [sys.executable, "-m", "hub.cli", "media-worker", "--port", str(port), "--hub", self.hub_url],
+                env=env))
+            self.ports.append(port)
+            self.viewers.append(set())
+        await asyncio.gather(*(self._listening(i) for i in range(self.count)))
+        log.info("media workers: %s", ", ".join(f"pid {p.pid} on 127.0.0.1:{port}"
+                                                 for p, port in zip(self.procs, self.ports)))
+
+    async def _listening(self, i: int) -> None:
+        for _ in range(600):
+            if self.procs[i].poll() is not None:
+                raise RuntimeError(f"media worker {i} exited with {self.procs[i].returncode}")
+            try:
+                r = await self.http.get(f"http://127.0.0.1:{self.ports[i]}/watching", headers={KEY_HEADER: self.key})
+                if r.status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.05)
+        raise TimeoutError(f"media worker {i} did not start")
+
+    def owns(self, session_id: str) -> bool:
+        return session_id.startswith(PREFIX) and "." in session_id
+
+    async def watch(self, event: str, target: str, offer: str) -> tuple[str, str]:
+        i = min(range(self.count), key=lambda n: len(self.viewers[n]))  # the least loaded
+        try:
+            r = await self.http.post(f"http://127.0.0.1:{self.ports[i]}/whep/{event}/{target}", content=offer,
+                                     headers={KEY_HEADER: self.key, "Content-Type": "application/sdp"})
+        except httpx.TransportError:
+            raise DomainError("media.worker_down", "the media worker is not answering: try again",
+                              retry_after=1.0) from None
+        if r.status_code != 201:
+            body = r.json() if r.headers.get("content-type", "").startswith("application/json") else {}
+            raise DomainError(body.get("code", "media.offer"), body.get("message", "this offer cannot be answered"))
+        session_id = f"{PREFIX}{i}.{r.headers['X-Session']}"
+        self.viewers[i].add(session_id)
+        self.by_event.setdefault(event, set()).add(session_id)
+        return session_id, r.text
+
+    def handed_out(self, event: str) -> int:
+        """Viewers of `event` handed to workers and not closed since."""
+        return len(self.by_event.get(event, ()))
+
+    async def close(self, event: str, session_id: str) -> bool:
+        index, _, own = session_id[len(PREFIX):].partition(".")
+        if not index.isdigit() or int(index) >= self.count:
+            return False
+        i = int(index)
+        self.viewers[i].discard(session_id)
+        self.by_event.get(event, set()).discard(session_id)
+        try:
+            r = await self.http.delete(f"http://127.0.0.1:{self.ports[i]}/sessions/{event}/{own}",
+                                       headers={KEY_HEADER: self.key})
+        except httpx.TransportError:
+            return False
+        return r.status_code == 200
+
+    async def watching(self) -> dict[str, int]:
+        """Viewers per event, as the workers count them (a viewer that vanished without
+        a DELETE is gone from there when its connection fails)."""
+        total: dict[str, int] = {}
+        for port in self.ports:
+            try:
+                r = await self.http.get(f"http://127.0.0.1:{port}/watching", headers={KEY_HEADER: self.key})
+                for event, n in r.json().items():
+                    total[event] = total.get(event, 0) + int(n)
+            except (httpx.TransportError, ValueError):
+                continue
+        return total
+
+    async def stop(self) -> None:
+        for proc in self.procs:
+            proc.terminate()
+        for proc in self.procs:
+            try:
+                await asyncio.to_thread(proc.wait, 10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        await self.http.aclose()
