@@ -42,6 +42,7 @@ class WorkerPool:
         self.procs: list[subprocess.Popen[bytes]] = []
         self.viewers: list[set[str]] = []  # open sessions per worker, as the hub handed them out
         self.by_event: dict[str, set[str]] = {}
+        self.answering: list[int] = []     # offers handed to each worker and not answered yet
         self.http = httpx.AsyncClient(timeout=30)
 
     async def start(self) -> None:
@@ -54,6 +55,7 @@ class WorkerPool:
                 env=env))
             self.ports.append(port)
             self.viewers.append(set())
+            self.answering.append(0)
         await asyncio.gather(*(self._listening(i) for i in range(self.count)))
         log.info("media workers: %s", ", ".join(f"pid {p.pid} on 127.0.0.1:{port}"
                                                  for p, port in zip(self.procs, self.ports)))
@@ -75,13 +77,17 @@ class WorkerPool:
         return session_id.startswith(PREFIX) and "." in session_id
 
     async def watch(self, event: str, target: str, offer: str) -> tuple[str, str]:
-        i = min(range(self.count), key=lambda n: len(self.viewers[n]))  # the least loaded
+        # the least loaded, counting offers still being answered: a burst of viewers spreads
+        i = min(range(self.count), key=lambda n: len(self.viewers[n]) + self.answering[n])
+        self.answering[i] += 1
         try:
             r = await self.http.post(f"http://127.0.0.1:{self.ports[i]}/whep/{event}/{target}", content=offer,
                                      headers={KEY_HEADER: self.key, "Content-Type": "application/sdp"})
         except httpx.TransportError:
             raise DomainError("media.worker_down", "the media worker is not answering: try again",
                               retry_after=1.0) from None
+        finally:
+            self.answering[i] -= 1
         if r.status_code != 201:
             body = r.json() if r.headers.get("content-type", "").startswith("application/json") else {}
             raise DomainError(body.get("code", "media.offer"), body.get("message", "this offer cannot be answered"))

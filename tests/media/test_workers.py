@@ -44,11 +44,9 @@ async def test_viewers_are_served_by_the_workers_and_the_hub_pulls_once_per_work
             pcs.append(await publish_over_whip(http, hub.token(Role.COORDINATOR, "nancy"), EVENT, "nancy", RED, 440))
             pcs.append(await publish_over_whip(http, hub.token(Role.COORDINATOR, "reims"), EVENT, "reims", BLUE, 660))
             await mod.command({"type": "stage.on_air", "site": "nancy"})
-            locations = []
-            for target in ("nancy", "program", "program", "nancy"):
-                viewer = HttpWatcher()
-                locations.append(await viewer.watch_over(http, target))
-                viewers.append(viewer)
+            viewers = [HttpWatcher() for _ in range(4)]  # arriving together: spread all the same
+            locations = list(await asyncio.gather(*(v.watch_over(http, target) for v, target in
+                                                    zip(viewers, ("nancy", "program", "program", "nancy")))))
             # each worker got two viewers (the least loaded first), and says so in its session ids
             assert sorted(loc.rsplit("/", 1)[1].split(".")[0] for loc in locations) == ["w0", "w0", "w1", "w1"]
             for viewer in viewers:
