@@ -69,6 +69,7 @@ bench: bench-deps
 	$(BIN)/python -m bench.suite all --no-report
 	$(BIN)/python -m bench.media
 	$(BIN)/python -m bench.audio
+	$(BIN)/python -m bench.workers
 	$(BIN)/python -m bench.suite report
 
 clean:

@@ -162,6 +162,18 @@ def targets_18() -> list[tuple[str, str, bool]]:
         per = audio["picture_and_sound"]["core_per_extra_viewer"]
         rows.append(("media: ≥ 250 picture-and-sound viewers per core", f"{1 / per:.0f} per core "
                      f"({per * 100:.2f} % of a core each)", 1 / per >= 250))
+    workers = load("workers")
+    if workers:
+        by = {r["workers"]: r for r in workers["runs"]}
+        one, two = by.get(1), by.get(2)
+        if one and two:
+            single = one["worker_core_per_extra_viewer"][0]
+            pair = two["worker_core_per_extra_viewer"]
+            ok = all(x <= 1.25 * single for x in pair) and two["hub_core_per_extra_viewer"] <= 0.1 * single
+            rows.append(("media workers: two carry about twice one (each worker's cost per viewer as one "
+                         "worker's; the hub's share does not grow with viewers)",
+                         f"one worker {single * 100:.3f} %, two {', '.join(f'{x * 100:.3f}' for x in pair)} % per "
+                         f"viewer each; hub {two['hub_core_per_extra_viewer'] * 100:.3f} %", ok))
     return rows
 
 
@@ -291,6 +303,20 @@ def write_report() -> None:
                   f"of a core per stream ({radio.get('streams')} streams: hub {radio.get('off')} core without the "
                   f"radio, {radio.get('on')} with it)." if "core_per_stream" in radio else f"- Webradio: {radio}",
                   ""]
+    workers = load("workers")
+    if workers:
+        parts += ["## Media workers (HUB_MEDIA_WORKERS)", "",
+                  "`python -m bench.workers`: one picture-and-sound source, the same viewers through the hub alone, "
+                  "one worker, two workers. Hub and workers all pinned to core 0 (the viewers need core 1 on this "
+                  "two-core machine), so the figure is each process's CPU per extra viewer: when each of two "
+                  "workers spends what one spends, N workers on N cores carry N times one.", "",
+                  "| workers | hub, per extra viewer | each worker, per extra viewer of its own | all, per extra viewer |",
+                  "| --- | --- | --- | --- |"]
+        for r in workers["runs"]:
+            each = ", ".join(f"{x * 100:.3f} %" for x in r.get("worker_core_per_extra_viewer", [])) or "—"
+            parts.append(f"| {r['workers']} | {r['hub_core_per_extra_viewer'] * 100:.3f} % | {each} | "
+                         f"{r['all_core_per_extra_viewer'] * 100:.3f} % |")
+        parts.append("")
     parts += ["## What limits it", "",
               "- At one update per flush (≤ ~20 updates/s) every delivery is one `send` per client. The hub writes "
               "each client in step through its transport's own `write` (one C call, the frame's bytes shared), so "
