@@ -132,7 +132,10 @@ def worker_app(configs: dict[str, EventConfig], settings: Settings, hub_url: str
     async def count(request: Request) -> JSONResponse:
         if not hmac.compare_digest(request.headers.get(KEY_HEADER, ""), key):
             raise DomainError("auth.forbidden", "only the hub that started this worker may use it")
-        return JSONResponse({eid: ev.media.watching() for eid, ev in events.items()})
+        # the viewers' sessions open here, per event (a viewer gone without a DELETE is gone from
+        # here once its connection fails: the hub reconciles its count from this)
+        return JSONResponse({eid: [sid for sid, s in ev.media.sessions.items() if s.role == "watch"]
+                             for eid, ev in events.items()})
 
     async def refused(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, DomainError)

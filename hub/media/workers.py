@@ -44,6 +44,7 @@ class WorkerPool:
         self.by_event: dict[str, set[str]] = {}
         self.answering: list[int] = []     # offers handed to each worker and not answered yet
         self.http = httpx.AsyncClient(timeout=30)
+        self._reconciler: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         for _ in range(self.count):
@@ -59,6 +60,7 @@ class WorkerPool:
         await asyncio.gather(*(self._listening(i) for i in range(self.count)))
         log.info("media workers: %s", ", ".join(f"pid {p.pid} on 127.0.0.1:{port}"
                                                  for p, port in zip(self.procs, self.ports)))
+        self._reconciler = asyncio.create_task(self._reconcile_every(5.0), name="media-workers-count")
 
     async def _listening(self, i: int) -> None:
         for _ in range(600):
@@ -115,19 +117,35 @@ class WorkerPool:
         return r.status_code == 200
 
     async def watching(self) -> dict[str, int]:
-        """Viewers per event, as the workers count them (a viewer that vanished without
-        a DELETE is gone from there when its connection fails)."""
+        """Viewers per event, as the workers count them; the hub's own count
+        (`handed_out`) is brought in line with theirs: a viewer that vanished without
+        a DELETE is gone from a worker once its connection fails."""
         total: dict[str, int] = {}
-        for port in self.ports:
+        for i, port in enumerate(self.ports):
             try:
                 r = await self.http.get(f"http://127.0.0.1:{port}/watching", headers={KEY_HEADER: self.key})
-                for event, n in r.json().items():
-                    total[event] = total.get(event, 0) + int(n)
-            except (httpx.TransportError, ValueError):
+                open_here = {f"{PREFIX}{i}.{sid}" for sids in r.json().values() for sid in sids}
+                for event, sids in r.json().items():
+                    total[event] = total.get(event, 0) + len(sids)
+            except (httpx.TransportError, ValueError, TypeError):
                 continue
+            if self.answering[i]:
+                continue  # an offer being answered may not be listed yet: next time
+            gone = self.viewers[i] - open_here
+            self.viewers[i] -= gone
+            for sessions in self.by_event.values():
+                sessions -= gone
         return total
 
+    async def _reconcile_every(self, seconds: float) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            await self.watching()
+
     async def stop(self) -> None:
+        if self._reconciler is not None:
+            self._reconciler.cancel()
+            await asyncio.gather(self._reconciler, return_exceptions=True)
         for proc in self.procs:
             proc.terminate()
         for proc in self.procs:

@@ -18,6 +18,17 @@ from ..support import until
 from .peers import BLUE, RED, Watcher, offer_of, publish_over_whip
 
 
+async def until_async(fetch, check, timeout: float, what: str) -> None:
+    """Poll an async reading until `check` holds (the worker notices a vanished
+    viewer when its connection fails, in aiortc's own time)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not check(await fetch()):
+        if loop.time() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.5)
+
+
 class HttpWatcher(Watcher):
     """A remote viewer over the hub's public WHEP endpoint, as the viewer page is."""
 
@@ -68,6 +79,12 @@ async def test_viewers_are_served_by_the_workers_and_the_hub_pulls_once_per_work
             assert (await http.delete(locations[0])).status_code == 404
             assert media.watching() == len(pulls) + 3
             assert (await pool.watching())[EVENT] == 3
+            # a viewer that goes without a DELETE (a closed tab): once its worker sees the
+            # connection gone, the hub's count follows
+            await viewers[3].close()
+            await until_async(lambda: pool.watching(), lambda got: got.get(EVENT) == 2, timeout=60,
+                              what="the worker to drop the vanished viewer")
+            assert media.watching() == len(pulls) + 2
     finally:
         await asyncio.gather(*(v.close() for v in viewers), *(pc.close() for pc in pcs), return_exceptions=True)
         procs = list(hub.runtime.media_workers.procs) if hub.app and hub.runtime.media_workers else []
