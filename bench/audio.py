@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import shutil
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -76,7 +78,10 @@ async def hub_cores(pid: int, seconds: float) -> float:
     return (cpu_seconds(pid) - cpu0) / (time.perf_counter() - t0)
 
 
-async def per_viewer(kind: str, counts: list[int], seconds: float, gop: list[bytes], hub_root: Path = ROOT) -> dict:
+@contextlib.asynccontextmanager
+async def nancy_publishing(gop: list[bytes], hub_root: Path = ROOT) -> AsyncIterator[tuple]:
+    """A hub (pinned to core 0) with Nancy publishing picture and sound: yields the hub's
+    process and `more(n, make)`, which brings its viewers up to `n` and lets them settle."""
     port = free_port()
     with tempfile.TemporaryDirectory() as data_dir:
         proc = start("multiplex", port, data_dir, hub_root)
@@ -88,22 +93,30 @@ async def per_viewer(kind: str, counts: list[int], seconds: float, gop: list[byt
             async with httpx.AsyncClient(timeout=30) as http:
                 pcs.append(await publish_with_sound(http, base, "nancy", gop))
                 await asyncio.sleep(2)
-                points = []
-                for n in counts:
-                    await add_viewers(http, base, "nancy", viewers, n,
-                                      make=SoundViewer if kind == "sound only" else BothViewer)
+
+                async def more(n: int, make=BothViewer) -> list:
+                    await add_viewers(http, base, "nancy", viewers, n, make=make)
                     await asyncio.sleep(3)
-                    cores = await hub_cores(proc.pid, seconds)
-                    points.append({"viewers": n, "hub_cores": round(cores, 3),
-                                   "frames_per_viewer_so_far": round(sum(v.frames for v in viewers) / len(viewers))})
-                    print(f"   {kind:>15} {json.dumps(points[-1])}", flush=True)
-            first, last = points[0], points[-1]
-            per = (last["hub_cores"] - first["hub_cores"]) / max(1, last["viewers"] - first["viewers"])
-            return {"kind": kind, "points": points, "core_per_extra_viewer": round(per, 5)}
+                    return viewers
+                yield proc, more
         finally:
             await asyncio.gather(*(v.pc.close() for v in viewers), *(p.close() for p in pcs), return_exceptions=True)
             proc.terminate()
-            proc.wait(10)
+            proc.wait(20)
+
+
+async def per_viewer(kind: str, counts: list[int], seconds: float, gop: list[bytes], hub_root: Path = ROOT) -> dict:
+    async with nancy_publishing(gop, hub_root) as (proc, more):
+        points = []
+        for n in counts:
+            viewers = await more(n, SoundViewer if kind == "sound only" else BothViewer)
+            cores = await hub_cores(proc.pid, seconds)
+            points.append({"viewers": n, "hub_cores": round(cores, 3),
+                           "frames_per_viewer_so_far": round(sum(v.frames for v in viewers) / len(viewers))})
+            print(f"   {kind:>15} {json.dumps(points[-1])}", flush=True)
+    first, last = points[0], points[-1]
+    per = (last["hub_cores"] - first["hub_cores"]) / max(1, last["viewers"] - first["viewers"])
+    return {"kind": kind, "points": points, "core_per_extra_viewer": round(per, 5)}
 
 
 async def per_radio_stream(seconds: float, gop: list[bytes]) -> dict:

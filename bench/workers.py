@@ -16,17 +16,14 @@ import argparse
 import asyncio
 import json
 import os
-import tempfile
 from pathlib import Path
-
-import httpx
 
 from hub.media.ice import restrict_host_addresses
 from hub.settings import Settings
 
-from .audio import BothViewer, publish_with_sound
-from .fanout import free_port, machine, wait_listening
-from .media import EVENT, ROOT, add_viewers, start
+from .audio import nancy_publishing
+from .fanout import machine
+from .media import ROOT
 from .media_peers import encode_gop
 from .procstat import cpu_seconds
 
@@ -48,42 +45,29 @@ async def cores(pids: list[int], seconds: float) -> list[float]:
 
 
 async def run(workers: int, counts: list[int], seconds: float, gop: list[bytes]) -> dict:
-    port = free_port()
-    os.environ["HUB_MEDIA_WORKERS"] = str(workers)
-    with tempfile.TemporaryDirectory() as data_dir:
-        proc = start("multiplex", port, data_dir)  # taskset -c 0: its workers inherit the core
+    os.environ["HUB_MEDIA_WORKERS"] = str(workers)  # read by the hub at start; its workers inherit core 0
+    try:
+        async with nancy_publishing(gop) as (proc, more):
+            points = []
+            for n in counts:
+                await more(n)
+                worker_pids = children(proc.pid)[:workers] if workers else []
+                measured = await cores([proc.pid, *worker_pids], seconds)
+                points.append({"viewers": n, "hub_cores": measured[0], "worker_cores": measured[1:]})
+                print(f"   {workers} worker(s): {json.dumps(points[-1])}", flush=True)
+    finally:
         del os.environ["HUB_MEDIA_WORKERS"]
-        viewers: list = []
-        pcs: list = []
-        try:
-            await wait_listening(port, proc)
-            base = f"http://127.0.0.1:{port}/api/events/{EVENT}/media"
-            async with httpx.AsyncClient(timeout=30) as http:
-                pcs.append(await publish_with_sound(http, base, "nancy", gop))
-                await asyncio.sleep(2)
-                points = []
-                for n in counts:
-                    await add_viewers(http, base, "nancy", viewers, n, make=BothViewer)
-                    await asyncio.sleep(3)
-                    worker_pids = children(proc.pid)[:workers] if workers else []
-                    measured = await cores([proc.pid, *worker_pids], seconds)
-                    points.append({"viewers": n, "hub_cores": measured[0], "worker_cores": measured[1:]})
-                    print(f"   {workers} worker(s): {json.dumps(points[-1])}", flush=True)
-            first, last = points[0], points[-1]
-            extra = max(1, last["viewers"] - first["viewers"])
-            out = {"workers": workers, "points": points,
-                   "hub_core_per_extra_viewer": round((last["hub_cores"] - first["hub_cores"]) / extra, 5)}
-            if workers:
-                # each worker's share of the viewers: the least loaded gets the next one
-                per = [(lc - fc) / (extra / workers) for fc, lc in zip(first["worker_cores"], last["worker_cores"])]
-                out["worker_core_per_extra_viewer"] = [round(x, 5) for x in per]
-            total = [p["hub_cores"] + sum(p["worker_cores"]) for p in (first, last)]
-            out["all_core_per_extra_viewer"] = round((total[1] - total[0]) / extra, 5)
-            return out
-        finally:
-            await asyncio.gather(*(v.pc.close() for v in viewers), *(p.close() for p in pcs), return_exceptions=True)
-            proc.terminate()
-            proc.wait(20)
+    first, last = points[0], points[-1]
+    extra = max(1, last["viewers"] - first["viewers"])
+    out = {"workers": workers, "points": points,
+           "hub_core_per_extra_viewer": round((last["hub_cores"] - first["hub_cores"]) / extra, 5)}
+    if workers:
+        # each worker's share of the viewers: the least loaded gets the next one
+        per = [(lc - fc) / (extra / workers) for fc, lc in zip(first["worker_cores"], last["worker_cores"])]
+        out["worker_core_per_extra_viewer"] = [round(x, 5) for x in per]
+    total = [p["hub_cores"] + sum(p["worker_cores"]) for p in (first, last)]
+    out["all_core_per_extra_viewer"] = round((total[1] - total[0]) / extra, 5)
+    return out
 
 
 async def main() -> None:
