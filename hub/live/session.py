@@ -166,8 +166,9 @@ class LiveSession(asyncio.Protocol):
 
     # -- what the channel calls ---------------------------------------------------------
     def write(self, frame: bytes) -> None:
-        if self.phase not in ENDING and self.transport is not None and self.conn.state is State.OPEN:
-            self.transport.write(frame)
+        write = self.writer()
+        if write is not None:
+            write(frame)
 
     def writer(self) -> Callable[[bytes], None] | None:
         """For the channel's fast path: valid until the session leaves the channel

@@ -184,12 +184,16 @@ class EventMedia:
         return session.id, pc.localDescription.sdp
 
     # -- WHEP: somebody watches a site or the program -------------------------------------
+    def require_target(self, target: str) -> None:
+        """What can be watched: a site (or the interpreter's picture), or the program."""
+        if target != PROGRAM and target not in self.sources["video"]:
+            raise DomainError("site.not_found", f"no site {target}")
+
     async def watch(self, target: str, offer_sdp: str, *, thumbnail: bool = False,
                     here: bool = False) -> tuple[str, str]:
         """`thumbnail`: a site's picture for the control room, keyframes only (tracks.py).
         `here`: served by this process even with media workers (a worker's own pull)."""
-        if target != PROGRAM and target not in self.sources["video"]:
-            raise DomainError("site.not_found", f"no site {target}")
+        self.require_target(target)
         if thumbnail and target == PROGRAM:
             raise DomainError("media.offer", "thumbnails are of one site, not of the program")
         if self.workers is not None and not thumbnail and not here and target != INTERPRETER:

@@ -47,7 +47,8 @@ class Upstream:
         self._opening: asyncio.Task[None] | None = None
 
     async def ensure(self, http: httpx.AsyncClient) -> None:
-        """Connected, or connecting (viewers wait for nothing: their tracks fill when frames come)."""
+        """Connected, or being connected: the viewer that asks waits for the hub's answer
+        (a refusal is its error), not for frames: its tracks fill when they come."""
         if self.pc is not None and self.pc.connectionState not in ("failed", "closed"):
             return
         if self._opening is None or self._opening.done():
@@ -89,8 +90,7 @@ class WorkerMedia:
         self.upstreams: dict[str, Upstream] = {}
 
     async def watch(self, http: httpx.AsyncClient, target: str, offer: str) -> tuple[str, str]:
-        if target != PROGRAM and target not in self.media.sources["video"]:
-            raise DomainError("site.not_found", f"no site {target}")
+        self.media.require_target(target)  # before pulling anything of it
         upstream = self.upstreams.get(target)
         if upstream is None:
             url = f"{self.hub_url}/api/events/{self.event}/media/{target}/whep?relay=1"
@@ -110,9 +110,12 @@ def worker_app(configs: dict[str, EventConfig], settings: Settings, hub_url: str
     events: dict[str, WorkerMedia] = {}
     http = httpx.AsyncClient(timeout=30)
 
-    def event(request: Request) -> WorkerMedia:
+    def from_the_hub(request: Request) -> None:
         if not hmac.compare_digest(request.headers.get(KEY_HEADER, ""), key):
             raise DomainError("auth.forbidden", "only the hub that started this worker may use it")
+
+    def event(request: Request) -> WorkerMedia:
+        from_the_hub(request)
         eid = request.path_params["event"]
         if eid not in configs:
             raise DomainError("event.not_found", f"no event {eid}")
@@ -130,8 +133,7 @@ def worker_app(configs: dict[str, EventConfig], settings: Settings, hub_url: str
         return Response(status_code=200 if await ev.media.close(request.path_params["session"]) else 404)
 
     async def count(request: Request) -> JSONResponse:
-        if not hmac.compare_digest(request.headers.get(KEY_HEADER, ""), key):
-            raise DomainError("auth.forbidden", "only the hub that started this worker may use it")
+        from_the_hub(request)
         # the viewers' sessions open here, per event (a viewer gone without a DELETE is gone from
         # here once its connection fails: the hub reconciles its count from this)
         return JSONResponse({eid: [sid for sid, s in ev.media.sessions.items() if s.role == "watch"]

@@ -11,6 +11,7 @@ target, whatever the audience (docs/media.md, "Media workers").
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import os
 import secrets
@@ -40,10 +41,9 @@ class WorkerPool:
         self.key = secrets.token_urlsafe(24)
         self.ports: list[int] = []
         self.procs: list[subprocess.Popen[bytes]] = []
-        self.viewers: list[set[str]] = []  # open sessions per worker, as the hub handed them out
-        self.by_event: dict[str, set[str]] = {}
+        self.handed: dict[str, tuple[int, str]] = {}  # open viewer session -> (its worker, its event)
         self.answering: list[int] = []     # offers handed to each worker and not answered yet
-        self.http = httpx.AsyncClient(timeout=30)
+        self.http = httpx.AsyncClient(timeout=30, headers={KEY_HEADER: self.key})
         self._reconciler: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -55,7 +55,6 @@ class WorkerPool:
                 [sys.executable, "-m", "hub.cli", "media-worker", "--port", str(port), "--hub", self.hub_url],
                 env=env))
             self.ports.append(port)
-            self.viewers.append(set())
             self.answering.append(0)
         await asyncio.gather(*(self._listening(i) for i in range(self.count)))
         log.info("media workers: %s", ", ".join(f"pid {p.pid} on 127.0.0.1:{port}"
@@ -67,7 +66,7 @@ class WorkerPool:
             if self.procs[i].poll() is not None:
                 raise RuntimeError(f"media worker {i} exited with {self.procs[i].returncode}")
             try:
-                r = await self.http.get(f"http://127.0.0.1:{self.ports[i]}/watching", headers={KEY_HEADER: self.key})
+                r = await self.http.get(self._url(i, "/watching"))
                 if r.status_code == 200:
                     return
             except httpx.TransportError:
@@ -75,16 +74,20 @@ class WorkerPool:
             await asyncio.sleep(0.05)
         raise TimeoutError(f"media worker {i} did not start")
 
+    def _url(self, i: int, path: str) -> str:
+        return f"http://127.0.0.1:{self.ports[i]}{path}"
+
     def owns(self, session_id: str) -> bool:
         return session_id.startswith(PREFIX) and "." in session_id
 
     async def watch(self, event: str, target: str, offer: str) -> tuple[str, str]:
         # the least loaded, counting offers still being answered: a burst of viewers spreads
-        i = min(range(self.count), key=lambda n: len(self.viewers[n]) + self.answering[n])
+        load = collections.Counter(worker for worker, _ in self.handed.values())
+        i = min(range(self.count), key=lambda n: load[n] + self.answering[n])
         self.answering[i] += 1
         try:
-            r = await self.http.post(f"http://127.0.0.1:{self.ports[i]}/whep/{event}/{target}", content=offer,
-                                     headers={KEY_HEADER: self.key, "Content-Type": "application/sdp"})
+            r = await self.http.post(self._url(i, f"/whep/{event}/{target}"), content=offer,
+                                     headers={"Content-Type": "application/sdp"})
         except httpx.TransportError:
             raise DomainError("media.worker_down", "the media worker is not answering: try again",
                               retry_after=1.0) from None
@@ -94,24 +97,21 @@ class WorkerPool:
             body = r.json() if r.headers.get("content-type", "").startswith("application/json") else {}
             raise DomainError(body.get("code", "media.offer"), body.get("message", "this offer cannot be answered"))
         session_id = f"{PREFIX}{i}.{r.headers['X-Session']}"
-        self.viewers[i].add(session_id)
-        self.by_event.setdefault(event, set()).add(session_id)
+        self.handed[session_id] = (i, event)
         return session_id, r.text
 
     def handed_out(self, event: str) -> int:
         """Viewers of `event` handed to workers and not closed since."""
-        return len(self.by_event.get(event, ()))
+        return sum(1 for _, ev in self.handed.values() if ev == event)
 
     async def close(self, event: str, session_id: str) -> bool:
-        index, _, own = session_id[len(PREFIX):].partition(".")
-        if not index.isdigit() or int(index) >= self.count:
-            return False
-        i = int(index)
-        self.viewers[i].discard(session_id)
-        self.by_event.get(event, set()).discard(session_id)
+        handed = self.handed.get(session_id)
+        if handed is None or handed[1] != event:
+            return False  # never handed out, closed already, or another event's
+        del self.handed[session_id]
+        own = session_id.partition(".")[2]
         try:
-            r = await self.http.delete(f"http://127.0.0.1:{self.ports[i]}/sessions/{event}/{own}",
-                                       headers={KEY_HEADER: self.key})
+            r = await self.http.delete(self._url(handed[0], f"/sessions/{event}/{own}"))
         except httpx.TransportError:
             return False
         return r.status_code == 200
@@ -121,20 +121,19 @@ class WorkerPool:
         (`handed_out`) is brought in line with theirs: a viewer that vanished without
         a DELETE is gone from a worker once its connection fails."""
         total: dict[str, int] = {}
-        for i, port in enumerate(self.ports):
+        for i in range(self.count):
             try:
-                r = await self.http.get(f"http://127.0.0.1:{port}/watching", headers={KEY_HEADER: self.key})
-                open_here = {f"{PREFIX}{i}.{sid}" for sids in r.json().values() for sid in sids}
-                for event, sids in r.json().items():
+                listed = (await self.http.get(self._url(i, "/watching"))).json()
+                open_here = {f"{PREFIX}{i}.{sid}" for sids in listed.values() for sid in sids}
+                for event, sids in listed.items():
                     total[event] = total.get(event, 0) + len(sids)
-            except (httpx.TransportError, ValueError, TypeError):
+            except (httpx.TransportError, ValueError, TypeError, AttributeError):
                 continue
             if self.answering[i]:
                 continue  # an offer being answered may not be listed yet: next time
-            gone = self.viewers[i] - open_here
-            self.viewers[i] -= gone
-            for sessions in self.by_event.values():
-                sessions -= gone
+            for session_id in [sid for sid, (worker, _) in self.handed.items()
+                               if worker == i and sid not in open_here]:
+                del self.handed[session_id]
         return total
 
     async def _reconcile_every(self, seconds: float) -> None:
