@@ -25,14 +25,12 @@ from aiortc import RTCConfiguration, RTCPeerConnection
 from aiortc.mediastreams import AudioStreamTrack
 
 from hub.domain.actors import Role
-from hub.media.ice import restrict_host_addresses
 from hub.media.tap import tap_receiver
 from hub.security import access
-from hub.settings import Settings
 
 from .fanout import free_port, machine, wait_listening
-from .media import EVENT, ROOT, SECRET, add_viewers, start
-from .media_peers import CountingViewer, ReplayTrack, encode_gop, exchange, vp8_only
+from .media import EVENT, ROOT, SECRET, add_viewers, load_side, start
+from .media_peers import CountingViewer, ReplayTrack, exchange, vp8_only
 from .procstat import cpu_seconds
 
 
@@ -165,9 +163,7 @@ async def main() -> None:
     ap.add_argument("--seconds", type=float, default=8.0)
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "audio.json"))
     args = ap.parse_args()
-    os.sched_setaffinity(0, {1})
-    restrict_host_addresses(Settings(media_host_addresses="127.0.0.1"))
-    gop = encode_gop()
+    gop = load_side()
     counts = [int(x) for x in args.viewers.split(",")]
     results: dict = {"machine": machine()}
     print("-- CPU per extra viewer: picture and sound, then sound only (one 640x480@30 + Opus source)", flush=True)

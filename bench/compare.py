@@ -40,16 +40,9 @@ async def _fanout_rows(roots: list[tuple[str, Path]], seconds: float) -> list[di
 
 
 async def _media_rows(roots: list[tuple[str, Path]], seconds: float) -> list[dict]:
-    import os
-
-    from hub.media.ice import restrict_host_addresses
-    from hub.settings import Settings
-
-    from .audio import per_viewer
-    from .media_peers import encode_gop
-    os.sched_setaffinity(0, {1})  # publisher and viewers on the load core, as bench.audio does
-    restrict_host_addresses(Settings(media_host_addresses="127.0.0.1"))
-    gop = encode_gop()
+    from .audio import per_viewer  # WebRTC and encoding only when the media path is compared
+    from .media import load_side
+    gop = load_side()
     rows = []
     for _ in range(2):
         for label, root in roots:

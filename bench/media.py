@@ -152,6 +152,14 @@ async def latency(kind: str, seconds: float) -> dict:
             proc.wait(10)
 
 
+def load_side() -> list[bytes]:
+    """This process becomes the load side: pinned to core 1 (the hub runs on core 0),
+    WebRTC on 127.0.0.1 only; returns the encoded pictures its publishers replay."""
+    os.sched_setaffinity(0, {1})
+    restrict_host_addresses(Settings(media_host_addresses="127.0.0.1"))
+    return encode_gop()
+
+
 async def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--viewers", default="1,16,32,60")
@@ -160,9 +168,7 @@ async def main() -> None:
     ap.add_argument("--seconds", type=float, default=8.0)
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "media.json"))
     args = ap.parse_args()
-    os.sched_setaffinity(0, {1})
-    restrict_host_addresses(Settings(media_host_addresses="127.0.0.1"))
-    gop = encode_gop()
+    gop = load_side()
     results: dict = {"machine": machine()}
     print("-- CPU per extra viewer, one 640x480@30 source (~1 Mbit/s)", flush=True)
     results["multiplex"] = await cost_per_viewer("multiplex", [int(x) for x in args.viewers.split(",")], args.seconds, gop)

@@ -18,13 +18,9 @@ import json
 import os
 from pathlib import Path
 
-from hub.media.ice import restrict_host_addresses
-from hub.settings import Settings
-
 from .audio import nancy_publishing
 from .fanout import machine
-from .media import ROOT
-from .media_peers import encode_gop
+from .media import ROOT, load_side
 from .procstat import cpu_seconds
 
 
@@ -76,9 +72,7 @@ async def main() -> None:
     ap.add_argument("--seconds", type=float, default=8.0)
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "workers.json"))
     args = ap.parse_args()
-    os.sched_setaffinity(0, {1})
-    restrict_host_addresses(Settings(media_host_addresses="127.0.0.1"))
-    gop = encode_gop()
+    gop = load_side()
     counts = [int(x) for x in args.viewers.split(",")]
     results = {"machine": machine(), "runs": [await run(w, counts, args.seconds, gop) for w in (0, 1, 2)]}
     for r in results["runs"]:
