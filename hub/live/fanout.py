@@ -80,7 +80,6 @@ class Channel:
         self._ring_floor = 0  # every entry after this seq is in the ring
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at = 0.0
-        self._held = False  # the flush the timer is for had to wait for its turn
         base = max(0, settings.flush_interval_ms) / 1000
         self.pacer = FlushPacer(base, max(base, settings.flush_interval_max_ms / 1000))
         self._next_tally = 0.0
@@ -277,7 +276,6 @@ class Channel:
                 return
             self._timer.cancel()
         self._timer, self._timer_at = loop.call_at(at, self.flush), at
-        self._held = self.pacer.held_back(due)
 
     def _render(self, keys: list[Key], audience: str, first: int, last: int) -> bytes:
         state, config = self.replica.state, self.replica.config
@@ -327,7 +325,7 @@ class Channel:
             self.stats["deliveries"] += len(writes)
             for client in list(self._behind[audience]):
                 self._deliver(client, frame, first, last)
-        self.pacer.flushed(now, loop.time(), held=self._held)
+        self.pacer.flushed(now, loop.time())
         self.on_flush(self.pacer.last_took)
         self._schedule()
 

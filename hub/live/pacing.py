@@ -5,19 +5,21 @@ nothing else on the loop does (commands are not read, acks are not sent). So the
 next flush waits, counted from the *end* of the previous one:
 
     next flush >= end of last flush + gap
-    gap = clamp(took, base, ceiling)   if the last flush was held back by this rule
+    gap = clamp(took, base, ceiling)   if the last flush took more than half the
+                                       time the loop had between it and the one before
           base                         otherwise
 
 - idle channel: the last flush ended long ago, so a change goes out at once;
 - busy channel: flushes are `base` apart (HUB_FLUSH_INTERVAL_MS);
-- contended (changes keep coming while flushes take longer than `base`, so each
-  flush had to wait for its turn): the gap is as long as the flush took, so the
-  loop spends at most about half its time writing frames and the other half
-  reading and applying commands; each frame then carries every update since the
-  previous one, so coalescing grows by itself as the load grows;
-- a flush that was not held back (the change came after a quiet spell, or was a
-  tally waiting for its tick) does not stretch the next gap: a long flush alone
-  is not contention, and stretching then would only add latency;
+- contended (flushes follow each other and take longer than the gaps between
+  them): the gap is as long as the flush took, so the loop spends at most about
+  half its time writing frames and the other half reading and applying commands;
+  each frame then carries every update since the previous one, so coalescing
+  grows by itself as the load grows. Once contended it stays so while flushes
+  keep coming, whatever a command's own path takes (a slow disk, a loaded CPU);
+- a long flush after a quiet spell (a change after a pause, a tally at its tick,
+  a post at 10/s to 5000 viewers) does not stretch the next gap: that is not
+  contention, and stretching then would only add latency;
 - the gap never exceeds `ceiling` (HUB_FLUSH_INTERVAL_MAX_MS), so a huge audience
   is not kept waiting for a frame longer than that plus one flush.
 
@@ -36,7 +38,7 @@ class FlushPacer:
     ceiling_s: float    # longest gap, however long flushes take
     last_end: float = -math.inf
     last_took: float = 0.0
-    contended: bool = False  # the last flush was held back by this rule
+    contended: bool = False  # the last flush took more than half the loop's time before it
 
     def __post_init__(self) -> None:
         if not 0 <= self.base_s <= self.ceiling_s:
@@ -53,13 +55,8 @@ class FlushPacer:
         """The earliest time a flush may start, given that something is pending now."""
         return max(now, self.last_end + self.gap)
 
-    def held_back(self, due: float) -> bool:
-        """Whether a flush due at `due` (a change now, or a tally at its tick) must wait."""
-        return self.last_end + self.gap > due
-
-    def flushed(self, started: float, ended: float, *, held: bool) -> None:
-        """A flush ran from `started` to `ended` (loop time); `held`: it had to wait
-        for its turn (held_back was true when it was scheduled)."""
+    def flushed(self, started: float, ended: float) -> None:
+        """A flush ran from `started` to `ended` (loop time)."""
         self.last_took = max(0.0, ended - started)
+        self.contended = self.last_took > (started - self.last_end) / 2  # never, after a first flush
         self.last_end = ended
-        self.contended = held

@@ -10,8 +10,12 @@ import time
 from hub.domain.views import PUBLIC
 
 from ..hubserver import EVENT, HubServer
+from ..support import until
 
-FLUSH_COST_S = 0.120   # each flush takes about this long: far above the 20 ms interval
+# Each flush takes about this long: far above the 20 ms interval, and long enough that
+# the gap it earns (as long again) holds a command's whole path even on a machine
+# loaded 15 deep (a command then takes tens of ms of wall time, not hundreds).
+FLUSH_COST_S = 0.5
 VIEWERS = 600
 
 
@@ -42,7 +46,7 @@ class CostlyViewer:
 
 
 async def test_acks_keep_coming_while_the_fan_out_is_saturated(tmp_path):
-    hub = HubServer(tmp_path / "data", flush_interval_ms=20)
+    hub = HubServer(tmp_path / "data", flush_interval_ms=20, flush_interval_max_ms=2000)
     await hub.start()
     channel = hub.runtime.events[EVENT].channel
     order: list[str] = []
@@ -54,7 +58,7 @@ async def test_acks_keep_coming_while_the_fan_out_is_saturated(tmp_path):
         asked, start = channel.pacer.gap, loop.time()
         order.append("flush")
         real_flush()
-        spans.append((asked, start, loop.time()))
+        spans.append((asked, start, channel.pacer.last_end))  # the end the pacer counts from
 
     channel.flush = recorded_flush  # type: ignore[method-assign]
     viewers = [CostlyViewer(i) for i in range(VIEWERS)]
@@ -73,6 +77,9 @@ async def test_acks_keep_coming_while_the_fan_out_is_saturated(tmp_path):
     feeding = asyncio.create_task(feed())
     try:
         await probe.wait_for(lambda c: c.seq >= 3, timeout=120)  # the feeder's posts flow
+        # measured once the pacer has seen the contention (its first long flush alone is not)
+        await until(lambda: order.count("flush") >= 3 and channel.pacer.contended, timeout=120,
+                    what="a contended fan-out")
         i = 0
         while i < 8 or order.count("flush") < 8:  # commands all through several saturated flushes
             i += 1
