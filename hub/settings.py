@@ -72,6 +72,9 @@ class Settings:
     media_ice_servers: str = "[]"        # none by default: nothing points at a public server
     media_host_addresses: str = ""       # host candidates to offer (comma list); empty: every interface
     media_remote_networks: str = ""      # accept remote candidates only in these CIDRs; empty: any
+    turn_urls: str = ""                  # coturn for closed networks (comma list of turn:/turns: URLs); "": none
+    turn_secret: str = ""                # coturn's static-auth-secret: the hub mints time-limited credentials
+    turn_ttl_s: int = 43_200             # how long a minted TURN credential lasts (a day's session, not for ever)
     media_max_bitrate: int = 1_500_000   # what a site's camera may send, bits per second
     media_keyframe_interval_ms: int = 500  # at most one keyframe request per source per interval
     media_engine: str = "embedded"       # or "mediamtx": sites publish to, viewers watch from, the engine
@@ -166,6 +169,8 @@ def from_env(env: Mapping[str, str] | None = None, *, env_file: Path | None = No
     # distinct between replicas (each container has its own host name).
     values.setdefault("node_id", f"{socket.gethostname()}-{values.get('port', 8000)}")
     settings = Settings(**values)  # type: ignore[arg-type]
+    if settings.turn_urls and len(settings.turn_secret) < 16:
+        raise SettingsError("HUB_TURN_URLS needs HUB_TURN_SECRET (coturn's static-auth-secret, 16+ characters)")
     if settings.secret and len(settings.secret) < 16:
         raise SettingsError("HUB_SECRET must be at least 16 characters")
     return settings

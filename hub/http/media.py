@@ -21,11 +21,12 @@ from ..domain.errors import DomainError
 from ..domain.presence import INTERPRETER
 from ..media.ice import ice_servers
 from ..media.sessions import PROGRAM, EventMedia
-from ..security import access
+from ..security import access, turn
 from .auth import event_of, grant_from, is_moderator, runtime_of
 
 if TYPE_CHECKING:
     from ..port import EventPort
+    from ..settings import Settings
 
 MAX_SDP = 64 * 1024
 PID = re.compile(PID_PATTERN)
@@ -98,12 +99,31 @@ async def media_config(request: Request) -> JSONResponse:
     else:
         here = f"/api/events/{e}/media"
         whip_url, whep_url, program = f"{here}/{{site}}/whip", f"{here}/{{site}}/whep", True
-    servers = [{"urls": s.urls, **({"username": s.username, "credential": s.credential} if s.username else {})}
-               for s in ice_servers(settings)]
+    servers: list[dict[str, object]] = [
+        {"urls": s.urls, **({"username": s.username, "credential": s.credential} if s.username else {})}
+        for s in ice_servers(settings)]
+    relay, expires_at = _turn_server(request, settings)
+    if relay is not None:
+        servers.append(relay)
+    # TURN credentials are someone's: never kept by a cache or a proxy.
     return JSONResponse({"engine": settings.media_engine, "whip": whip_url, "whep": whep_url,
                          "program": f"/api/events/{e}/media/{PROGRAM}/whep" if program else None,
-                         "ice_servers": servers, "max_bitrate": settings.media_max_bitrate,
-                         "live": ev.media.live_sites()})
+                         "ice_servers": servers, "ice_expires_at": expires_at,
+                         "max_bitrate": settings.media_max_bitrate,
+                         "live": ev.media.live_sites()}, headers={"Cache-Control": "no-store"})
+
+
+def _turn_server(request: Request, settings: Settings) -> tuple[dict[str, object] | None, int | None]:
+    """coturn's URLs with a credential minted for the participant asking (`?pid=`):
+    none without a participant, as a credential names who it was given to."""
+    urls = [u.strip() for u in settings.turn_urls.split(",") if u.strip()]
+    pid = request.query_params.get("pid")
+    if pid is not None and not PID.fullmatch(pid):
+        raise DomainError("media.participant", "pid must be a participant id")
+    if not urls or pid is None:
+        return None, None
+    minted = turn.mint(settings.turn_secret, pid, int(time.time()), settings.turn_ttl_s)
+    return {"urls": urls, "username": minted.username, "credential": minted.credential}, minted.expires_at
 
 
 class MediamtxAuthRequest(msgspec.Struct):

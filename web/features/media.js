@@ -5,12 +5,21 @@ import { h } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { participantId } from '../lib/live.js';
 
+// The hub's media configuration, with a TURN credential minted for this participant:
+// asked again once that credential is about to run out (a projector stays up all day).
 const configs = new Map();
+const RENEW_BEFORE_S = 300;
 export async function mediaConfig(event) {
-  if (!configs.has(event)) {
-    configs.set(event, fetch(`/api/events/${encodeURIComponent(event)}/media`).then((r) => r.json()));
-  }
-  return configs.get(event);
+  const cached = configs.get(event);
+  if (cached && !(cached.expires && Date.now() / 1000 > cached.expires - RENEW_BEFORE_S)) return cached.config;
+  const url = `/api/events/${encodeURIComponent(event)}/media?pid=${encodeURIComponent(participantId())}`;
+  const entry = { expires: null, config: null };
+  entry.config = fetch(url).then((r) => r.json()).then((config) => {
+    entry.expires = config.ice_expires_at;
+    return config;
+  }, (err) => { configs.delete(event); throw err; });
+  configs.set(event, entry);
+  return entry.config;
 }
 
 // The hub (aiortc) does not trickle ICE: send the offer once gathering is done.
