@@ -18,10 +18,12 @@ $(STAMP): pyproject.toml
 # nginx (the load balancer of the several-process topology)
 # chromium (browser tests, driven by Playwright with executable_path)
 # poppler-utils (the report's PDF is checked as text and rendered to PNG)
-# and icecast2 (the webradio is streamed to a real Icecast and listened to).
+# icecast2 (the webradio is streamed to a real Icecast and listened to)
+# and coturn (pages relayed over TURN/TCP, as on networks that block UDP).
 APT_PACKAGES := $(if $(shell command -v redis-server),,redis-server) $(if $(wildcard /usr/sbin/nginx),,nginx-light) \
 	$(if $(wildcard /usr/bin/chromium),,chromium fonts-noto-color-emoji) $(if $(shell command -v npm),,npm) \
-	$(if $(shell command -v pdftoppm),,poppler-utils) $(if $(shell command -v icecast2),,icecast2)
+	$(if $(shell command -v pdftoppm),,poppler-utils) $(if $(shell command -v icecast2),,icecast2) \
+	$(if $(wildcard /usr/bin/turnserver),,coturn)
 system-deps:
 	@if [ -n "$(strip $(APT_PACKAGES))" ]; then \
 	  echo "installing from Debian packages: $(APT_PACKAGES)"; \
