@@ -23,6 +23,7 @@ from .live.admission import AddressGate, parse_networks
 from .live.fanout import Channel
 from .log import Log, LogUnavailable, open_log
 from .media.engine import MediaEngine, open_engine
+from .media.hls import parse_renditions
 from .media.ice import restrict_host_addresses
 from .media.radio import Radio, source_url
 from .ops.fdlimit import raise_to_hard
@@ -141,6 +142,12 @@ def check_settings(settings: Settings, events: dict[str, EventConfig]) -> None:
         parse_networks(settings.trusted_proxies)
     except ValueError as exc:
         raise SettingsError(f"HUB_TRUSTED_PROXIES: {exc}") from None
+    try:
+        parse_renditions(settings.hls_renditions)
+    except ValueError as exc:
+        raise SettingsError(f"HUB_HLS_RENDITIONS: {exc}") from None
+    if not 0.5 <= settings.hls_segment_s <= 6 or not 3 <= settings.hls_window <= 30:
+        raise SettingsError("HUB_HLS_SEGMENT_S is 0.5 to 6 seconds and HUB_HLS_WINDOW 3 to 30 segments")
     if not settings.radio_url:
         return
     if settings.media_engine != "embedded":

@@ -22,6 +22,8 @@ from ..domain.event import EventConfig
 from ..domain.presence import INTERPRETER
 from ..settings import Settings
 from .forward import speed_up
+from .hls import parse_renditions
+from .hls_streams import HlsStreams
 from .ice import configuration, filter_remote_candidates
 from .recorder import Recorder, file_name
 from .source import Source
@@ -81,6 +83,10 @@ class EventMedia:
         self.track_recorders: dict[str, tuple[int, Recorder]] = {}
         self.track_files: list[Path] = []
         self.workers: WorkerPool | None = None  # HUB_MEDIA_WORKERS: remote viewers served by other processes
+        # HLS of the program and of each site, packaged here on demand (hub/media/hls.py)
+        self.hls = HlsStreams(settings.data_dir / "hls" / config.id, parse_renditions(settings.hls_renditions),
+                              self._hls_tracks, self.drop_program_track, segment_s=settings.hls_segment_s,
+                              window=settings.hls_window, idle_s=settings.hls_idle_s)
 
     # -- state the rest of the hub reads ------------------------------------------------
     def live_sites(self) -> list[str]:
@@ -92,7 +98,12 @@ class EventMedia:
 
     def watching(self) -> int:
         here = sum(1 for s in self.sessions.values() if s.role == "watch")
-        return here + (self.workers.handed_out(self.config.id) if self.workers is not None else 0)
+        workers = self.workers.handed_out(self.config.id) if self.workers is not None else 0
+        return here + workers + sum(self.hls.audience().values())
+
+    def webrtc_watching(self) -> int:
+        """Remote viewers on WebRTC (here and in the workers): what the régie's HLS threshold compares."""
+        return self.watching() - sum(self.hls.audience().values())
 
     def source(self, kind: str, site: str | None) -> Source | None:
         return self.sources[kind].get(site) if site else None
@@ -143,6 +154,16 @@ class EventMedia:
         track.attach(self.source(kind, self.on_air))
         self.program_tracks.add(track)
         return track
+
+    def _hls_tracks(self, target: str) -> tuple[ForwardTrack, ForwardTrack]:
+        """What an HLS packager of `target` reads: the program's tracks, or a site's."""
+        self.require_target(target)
+        if target == PROGRAM:
+            return self.program_track("video"), self.program_track("audio")
+        video, audio = ForwardTrack("video"), ForwardTrack("audio")
+        video.attach(self.sources["video"][target])
+        audio.attach(self.sources["audio"][target])
+        return video, audio
 
     def drop_program_track(self, track: ForwardTrack) -> None:
         self.program_tracks.discard(track)
@@ -257,6 +278,7 @@ class EventMedia:
         """Nothing to start: sessions come with WHIP/WHEP requests."""
 
     async def stop(self) -> None:
+        await self.hls.stop()
         await self.record(None)
         await self.record_tracks({site: None for site in self.track_recorders})
         await asyncio.gather(*(self.close(sid) for sid in list(self.sessions)), return_exceptions=True)

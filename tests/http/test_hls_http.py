@@ -1,0 +1,104 @@
+"""The HLS routes on a real hub: playlists and segments with cache headers a CDN can
+follow, coded 404s for every name that is not one, and the players' reports counted
+once per viewer."""
+from __future__ import annotations
+
+import asyncio
+import re
+
+import httpx
+import pytest
+
+from ..hubserver import EVENT, HubServer
+from ..support import until
+
+
+@pytest.fixture
+async def hub(tmp_path):
+    hub = HubServer(tmp_path / "data", hls_renditions="360p,audio", attendance_interval_ms=50)
+    await hub.start()
+    yield hub
+    await hub.stop()
+
+
+@pytest.fixture
+async def http(hub):
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{hub.settings.port}", timeout=30) as client:
+        yield client
+
+
+async def live_playlist(http, rendition="360p") -> str:
+    """The rendition's playlist once it lists two segments (the first request starts the packager)."""
+    deadline = asyncio.get_running_loop().time() + 60
+    while True:
+        response = await http.get(f"/hls/{EVENT}/program/{rendition}/index.m3u8")
+        if response.status_code == 200 and response.text.count("seg-") >= 2:
+            return response.text
+        assert asyncio.get_running_loop().time() < deadline, f"no segments: {response.status_code} {response.text}"
+        await asyncio.sleep(0.2)
+
+
+async def test_program_playlists_and_segments_carry_cache_headers(http, hub):
+    master = await http.get(f"/hls/{EVENT}/program/master.m3u8")
+    assert master.status_code == 200 and master.headers["content-type"].startswith("application/vnd.apple.mpegurl")
+    assert master.headers["cache-control"] == "public, max-age=30"
+    assert master.text.index("360p/index.m3u8") < master.text.index("audio/index.m3u8")
+    text = await live_playlist(http)
+    assert "#EXT-X-PROGRAM-DATE-TIME:" in text
+    index = await http.get(f"/hls/{EVENT}/program/360p/index.m3u8")
+    assert index.headers["cache-control"] == "public, max-age=1"
+    name = re.findall(r"^seg-\d+\.ts$", text, re.M)[-1]
+    seg = await http.get(f"/hls/{EVENT}/program/360p/{name}")
+    assert seg.status_code == 200 and seg.headers["content-type"] == "video/mp2t"
+    assert seg.headers["cache-control"] == "public, max-age=600, immutable"
+    assert seg.content[:1] == b"\x47"  # an MPEG-TS packet
+    audio = await live_playlist(http, "audio")
+    assert "seg-" in audio
+
+
+BAD_NAMES = [
+    ("/hls/{e}/program/4k/index.m3u8", 404, "hls.rendition"),
+    ("/hls/{e}/program/4k/seg-1.ts", 404, "hls.rendition"),
+    ("/hls/{e}/program/360p/seg-1.ts", 404, "hls.segment_gone"),
+    ("/hls/{e}/program/360p/seg-99999999999.ts", 404, "hls.segment_not_yet"),
+    ("/hls/{e}/program/360p/..%2F..%2Fmultiplex.db", 404, None),
+    ("/hls/{e}/program/360p/%2e%2e", 404, "hls.name"),
+    ("/hls/{e}/program/360p/seg-1.ts%00.m3u8", 404, "hls.name"),
+    ("/hls/{e}/program/360p/s%C3%A9g-1.ts", 404, "hls.name"),
+    ("/hls/{e}/nowhere/master.m3u8", 404, "site.not_found"),
+    ("/hls/no-such-event/program/master.m3u8", 404, "event.not_found"),
+    ("/hls/{e}/..%2F..%2Fetc/360p/index.m3u8", 404, None),
+]
+
+
+async def test_names_that_are_not_playlists_or_segments_get_coded_404s(http):
+    await live_playlist(http)  # the packager runs: a segment's number can be judged
+    for path, status, code in BAD_NAMES:
+        response = await http.get(path.replace("{e}", EVENT))
+        assert response.status_code == status, path
+        if code is not None:
+            assert response.json()["code"] == code, path
+            assert response.headers["cache-control"] == "public, max-age=1"  # a crowd asking reaches us once
+
+
+async def test_players_reports_count_each_viewer_once(http, hub):
+    media = hub.runtime.events[EVENT].media
+    for pid in ("viewer-aaaaaaaa", "viewer-aaaaaaaa", "viewer-bbbbbbbb"):
+        response = await http.post(f"/api/events/{EVENT}/hls/watching",
+                                   json={"pid": pid, "target": "program", "rendition": "360p"})
+        assert response.status_code == 204
+    await http.post(f"/api/events/{EVENT}/hls/watching",
+                    json={"pid": "viewer-cccccccc", "target": "program", "rendition": "audio"})
+    assert media.hls.audience() == {"360p": 2, "audio": 1}
+    assert media.watching() == 3 and media.webrtc_watching() == 0
+    attendance = hub.runtime.events[EVENT].replica.state.attendance
+    await until(lambda: len(attendance.watchers) == 3, what="three distinct viewers in the log")
+    for body in (b"{", b"\xff\xfe", b'{"pid": "x y", "target": "program", "rendition": "360p"}',
+                 b'{"pid": "viewer-dddddddd", "target": "program", "rendition": "4k"}',
+                 b'{"pid": "viewer-dddddddd", "target": "mars", "rendition": "360p"}',
+                 b"[" * 100_000, b'{"pid": "viewer-dddddddd", "target": "program", "rendition": "360p", "x": 1}',
+                 b'{"pid": 1e999, "target": "program", "rendition": "360p"}'):
+        response = await http.post(f"/api/events/{EVENT}/hls/watching", content=body)
+        assert 400 <= response.status_code < 500, body[:40]
+        assert "code" in response.json()
+    assert media.hls.audience() == {"360p": 2, "audio": 1}
