@@ -29,12 +29,18 @@ system-deps:
 	  echo "installing from Debian packages: $(APT_PACKAGES)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES); fi
 
-# axe-core, injected into pages by the accessibility checks.
+# From npm (package.json): hls.js, served to the pages (HLS where the browser has no
+# native player), and for the tests axe-core, injected by the accessibility checks.
+# `make run` installs the first only; without npm the pages still play WebRTC.
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
-	touch $@
+	touch node_modules/.served $@
 
-run: venv
+node_modules/.served: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --omit=dev --no-audit --no-fund --silent && touch $@; \
+	else echo "npm is missing: pages will play HLS only where the browser can (Safari); apt-get install npm"; fi
+
+run: venv node_modules/.served
 	$(BIN)/multiplex serve
 
 ARTIFACTS := test-artifacts

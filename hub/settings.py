@@ -26,6 +26,8 @@ def _shipped(in_checkout: str, installed: str) -> Path:
 
 
 WEB_DIR = _shipped("web", "web")
+# What the pages load from npm (hls.js): node_modules in a checkout, vendor/ beside the pages in a wheel
+VENDOR_DIR = _shipped("node_modules", "vendor")
 
 
 class SettingsError(ValueError):

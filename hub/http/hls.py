@@ -143,7 +143,7 @@ async def watching(request: Request) -> Response:
     if report is None or not PID.fullmatch(report.pid):
         raise DomainError("hls.report", 'send {"pid": your participant id, "target", "rendition"}')
     media.require_target(report.target)
-    if report.rendition not in media.hls.by_name:
+    if report.rendition not in media.hls.by_name and report.rendition != "auto":  # auto: Safari's own choice
         raise DomainError("hls.rendition", "no such rendition")
     if media.hls.seen(report.pid, report.target, report.rendition):
         ev.watched(report.pid)

@@ -102,12 +102,16 @@ async def media_config(request: Request) -> JSONResponse:
     servers: list[dict[str, object]] = [
         {"urls": s.urls, **({"username": s.username, "credential": s.credential} if s.username else {})}
         for s in ice_servers(settings)]
+    # New remote viewers go to HLS once WebRTC carries HUB_HLS_WEBRTC_LIMIT of them (0: never).
+    limit = settings.hls_webrtc_limit
+    hls_first = (program and limit > 0 and isinstance(ev.media, EventMedia) and ev.media.webrtc_watching() >= limit)
     relay, expires_at = _turn_server(request, settings)
     if relay is not None:
         servers.append(relay)
     # TURN credentials are someone's: never kept by a cache or a proxy.
     return JSONResponse({"engine": settings.media_engine, "whip": whip_url, "whep": whep_url,
                          "program": f"/api/events/{e}/media/{PROGRAM}/whep" if program else None,
+                         "hls": program, "hls_first": bool(hls_first),
                          "ice_servers": servers, "ice_expires_at": expires_at,
                          "max_bitrate": settings.media_max_bitrate,
                          "live": ev.media.live_sites()}, headers={"Cache-Control": "no-store"})

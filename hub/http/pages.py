@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..settings import WEB_DIR
+from ..settings import VENDOR_DIR, WEB_DIR
 from .auth import runtime_of
 
 WEB = WEB_DIR
+HLS_JS = "hls.js/dist/hls.light.min.mjs"
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
        "connect-src 'self' ws: wss:; media-src 'self' blob:; object-src 'none'; base-uri 'none'; "
        "frame-ancestors 'none'; form-action 'self'")
@@ -39,6 +40,15 @@ async def index(request: Request) -> Response:
     return shell("index")
 
 
+async def hls_js(request: Request) -> Response:
+    """hls.js (npm, installed by `make run`), which plays HLS where the browser cannot by itself."""
+    path = VENDOR_DIR / HLS_JS
+    if not path.is_file():
+        return JSONResponse({"code": "page.vendor_missing", "message": "hls.js is not installed (npm ci)"},
+                            status_code=404)
+    return FileResponse(path, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"})
+
+
 routes = [
     Route("/", index),
     Route("/e/{event}", _page("viewer")),
@@ -50,6 +60,7 @@ routes = [
     Route("/e/{event}/replay", _page("replay")),
     Route("/e/{event}/caption", _page("caption")),
     Route("/e/{event}/checkin/{invitee}", _page("checkin")),
+    Route("/static/vendor/hls.mjs", hls_js),
     Mount("/static", StaticFiles(directory=WEB), name="static"),
 ]
 

@@ -45,6 +45,8 @@ class _RuntimeCollector(Collector):
                     for name, text in CHANNEL_COUNTERS.items()}
         publishing = GaugeMetricFamily("multiplex_media_sessions", "media sessions open now",
                                        labels=["event", "kind"])
+        hls = GaugeMetricFamily("multiplex_hls_viewers", "HLS players that reported in the last 45 s, per rendition",
+                                labels=["event", "rendition"])
         lag = GaugeMetricFamily("multiplex_replica_lag_entries",
                                 "log entries not applied yet by this process (at the last scrape)", labels=["event"])
         for event, ev in self.runtime.events.items():
@@ -59,10 +61,14 @@ class _RuntimeCollector(Collector):
                 family.add_metric([event], ev.channel.stats[name])
             publishing.add_metric([event, "publish"], len(ev.media.live_sites()))
             publishing.add_metric([event, "watch"], ev.media.watching())
+            streams = getattr(ev.media, "hls", None)  # the embedded engine's HLS; MediaMTX serves its own
+            for rendition, n in sorted(streams.audience().items() if streams is not None else ()):
+                hls.add_metric([event, rendition], n)
             lag.add_metric([event], self.runtime.metrics.lag.get(event, 0))
         yield connections
         yield from counters.values()
         yield publishing
+        yield hls
         yield lag
 
 

@@ -21,8 +21,23 @@ SETTINGS = {f"HUB_{n.upper()}" for n in NAMES}
 
 
 def test_the_services_of_the_deployment():
-    assert set(SERVICES) == {"redis", *HUBS, "lb", "mediamtx", "icecast"}
+    assert set(SERVICES) == {"redis", *HUBS, "lb", "mediamtx", "icecast", "turn"}
     assert SERVICES["icecast"]["profiles"] == ["radio"]  # the webradio: only when asked for
+    assert SERVICES["turn"]["profiles"] == ["turn"]      # TURN for closed networks: only when asked for
+
+
+def test_the_turn_service_is_debians_coturn_with_the_configuration_the_tests_run():
+    turn = SERVICES["turn"]
+    folder = ROOT / turn["build"]
+    dockerfile = (folder / "Dockerfile").read_text()
+    assert "apt-get install" in dockerfile and "coturn" in dockerfile and "turnserver.conf" in dockerfile
+    conf = (folder / "turnserver.conf").read_text()
+    assert "use-auth-secret" in conf and "tls-listening-port=443" in conf
+    assert any("static-auth-secret" in part for part in turn["command"])
+    ports = {p.split(":", 1)[1] for p in turn["ports"]}
+    assert {"3478/udp", "3478/tcp", "443/tcp"} <= ports
+    for hub in HUBS:  # the hubs mint credentials with the same secret
+        assert SERVICES[hub]["environment"]["HUB_TURN_SECRET"] == "${TURN_SECRET:-}"
 
 
 def test_the_icecast_service_is_built_from_debians_package_with_the_template_the_tests_check():
@@ -85,7 +100,7 @@ def test_the_rendered_template_is_valid_nginx(tmp_path):
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
     assert "${" not in render_template(TEMPLATE.read_text(), {"HUB_1_ADDRESS": "a:1", "HUB_2_ADDRESS": "b:2",
-                                                              "LISTEN_PORT": "80"})
+                                                              "LISTEN_PORT": "80", "HLS_CACHE_DIR": "/c"})
 
 
 def test_mediamtx_asks_the_hubs_through_the_load_balancer_who_may_publish():

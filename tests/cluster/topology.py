@@ -75,7 +75,8 @@ class Nginx:
         self.dir.mkdir(parents=True, exist_ok=True)
         site = render_template(TEMPLATE.read_text(), {"HUB_1_ADDRESS": f"127.0.0.1:{upstreams[0]}",
                                                       "HUB_2_ADDRESS": f"127.0.0.1:{upstreams[1]}",
-                                                      "LISTEN_PORT": f"127.0.0.1:{self.port}"})
+                                                      "LISTEN_PORT": f"127.0.0.1:{self.port}",
+                                                      "HLS_CACHE_DIR": str(self.dir / "hls-cache")})
         (self.dir / "multiplex.conf").write_text(site)
         kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
         temp = "\n".join(f"  {k}_temp_path {self.dir}/{k};" for k in kinds)

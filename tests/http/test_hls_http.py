@@ -9,6 +9,8 @@ import re
 import httpx
 import pytest
 
+from hub.domain.actors import Role
+
 from ..hubserver import EVENT, HubServer
 from ..support import until
 
@@ -91,6 +93,8 @@ async def test_players_reports_count_each_viewer_once(http, hub):
                     json={"pid": "viewer-cccccccc", "target": "program", "rendition": "audio"})
     assert media.hls.audience() == {"360p": 2, "audio": 1}
     assert media.watching() == 3 and media.webrtc_watching() == 0
+    metrics = (await http.get("/metrics", headers={"authorization": f"Bearer {hub.token(Role.MODERATOR)}"})).text
+    assert f'multiplex_hls_viewers{{event="{EVENT}",rendition="360p"}} 2.0' in metrics
     attendance = hub.runtime.events[EVENT].replica.state.attendance
     await until(lambda: len(attendance.watchers) == 3, what="three distinct viewers in the log")
     for body in (b"{", b"\xff\xfe", b'{"pid": "x y", "target": "program", "rendition": "360p"}',

@@ -4,6 +4,7 @@
 import { h } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { participantId } from '../lib/live.js';
+import { HlsPlayer, hlsPlayable } from './hls.js';
 
 // The hub's media configuration, with a TURN credential minted for this participant:
 // asked again once that credential is about to run out (a projector stays up all day).
@@ -204,6 +205,7 @@ export class Player {
     this.close();
     this.target = target;
     if (!target) return;
+    if (target !== this.tried) Object.assign(this, { tried: target, triedSince: Date.now() });  // retries keep it
     const config = await mediaConfig(this.event);
     const base = target === 'program' ? config.program : config.whep.replace('{site}', encodeURIComponent(target));
     if (!base) return;
@@ -245,6 +247,8 @@ export class Player {
   }
 }
 
+const FALLBACK_MS = 6000;  // a WebRTC viewer not connected by then watches over HLS
+
 // The viewer's player: the program (the site on air) or any live site.
 // `controls: false` (a big screen): no toolbar, and the sound on when the browser lets
 // it start so (a projector's kiosk is started with autoplay allowed: docs/deployment.md).
@@ -254,6 +258,26 @@ export function playerPanel(live, { controls = true } = {}) {
   video.muted = true;  // browsers only autoplay muted video: a button turns the sound on
   const player = new Player(live.event, video);
   window.__mxPlayer = player;
+  // Remote viewers may watch over HLS instead (features/hls.js): by choice, when WebRTC
+  // cannot connect on their network, or when the hub says WebRTC has its fill of viewers.
+  // On-site participants, coordinators and screens stay on WebRTC (the room is live).
+  const remote = controls && live.welcome && live.welcome.role === 'viewer';
+  const hlsPlayer = new HlsPlayer(live.event, video);
+  window.__mxHls = hlsPlayer;
+  const TRANSPORT_KEY = `mx.transport.${live.event}`;
+  let transport = localStorage.getItem(TRANSPORT_KEY) === 'hls' ? 'hls' : 'auto';
+  let fellBack = null;  // why this page went to HLS by itself: 'fell_back' or 'crowded'
+  let fallbackTimer = null;
+  const transportChoice = h('select', { id: 'watch-transport' },
+    ['auto', 'hls'].map((m) => h('option', { value: m, selected: m === transport })));
+  const transportLabel = h('label', { for: 'watch-transport' });
+  transportChoice.addEventListener('change', () => {
+    transport = transportChoice.value;
+    localStorage.setItem(TRANSPORT_KEY, transport);
+    fellBack = null;
+    update(live);
+  });
+  const transportNote = h('p', { class: 'hint transport-note', role: 'status', hidden: true });
   const choice = h('select', { id: 'watch-target' });
   const sound = h('button', { type: 'button', class: 'small', 'aria-pressed': 'false' }, t('media.sound_on'));
   sound.addEventListener('click', () => {
@@ -292,7 +316,9 @@ export function playerPanel(live, { controls = true } = {}) {
   pipToggle.addEventListener('click', () => { pipWanted = !pipWanted; update(live); });
   const screen = h('div', { class: 'player-screen' }, video, pip, slate);
   const element = h('div', { class: 'player-panel' }, screen,
-    controls ? h('div', { class: 'toolbar' }, label, choice, modeLabel, modeChoice, sound, pipToggle) : null);
+    controls ? h('div', { class: 'toolbar' }, label, choice, modeLabel, modeChoice,
+      remote ? [transportLabel, transportChoice] : null, sound, pipToggle) : null,
+    remote ? transportNote : null);
   if (!controls) {
     video.muted = false;
     video.addEventListener('loadedmetadata', () => video.play().catch(() => { video.muted = true; video.play().catch(() => {}); }));
@@ -339,11 +365,35 @@ export function playerPanel(live, { controls = true } = {}) {
     const pipOn = interpreter && pipWanted && mode === 'video';
     pip.hidden = !pipOn;
     if (pipOn) pipPlayer.watch('interpreter'); else { pipPlayer.close(); pipVideo.srcObject = null; }
-    if (mode === 'off') { player.close(); return; }
+    transportLabel.textContent = t('media.transport.label');
+    for (const option of transportChoice.options) option.textContent = t(`media.transport.${option.value}`);
+    clearTimeout(fallbackTimer);
+    if (mode === 'off') { player.close(); hlsPlayer.close(); return; }
+    if (remote && config.hls && transport === 'auto' && !fellBack && config.hls_first && !player.pc) fellBack = 'crowded';
+    const overHls = remote && config.hls && (transport === 'hls' || fellBack) && await hlsPlayable(video);
+    transportNote.hidden = !(overHls && fellBack);
+    if (fellBack) transportNote.textContent = t(`media.transport.${fellBack}`);
+    element.dataset.transport = overHls ? 'hls' : 'webrtc';
+    if (overHls) {
+      player.close();
+      hlsPlayer.play(target, { audioOnly: mode === 'audio' });
+      return;
+    }
+    hlsPlayer.close();
     player.setAudioOnly(mode === 'audio');
     player.watch(target);
+    if (remote && config.hls && transport === 'auto') {
+      // WebRTC that has not connected within a few seconds (UDP blocked, no TURN): HLS, by itself.
+      const check = () => {
+        if (player.target && !(player.pc && player.pc.connectionState === 'connected')) {
+          fellBack = 'fell_back';
+          update(live);
+        }
+      };
+      fallbackTimer = setTimeout(check, Math.max(0, FALLBACK_MS - (Date.now() - (player.triedSince || Date.now()))));
+    }
   }
-  return { element, update, close: () => { player.close(); pipPlayer.close(); } };
+  return { element, update, close: () => { player.close(); pipPlayer.close(); hlsPlayer.close(); } };
 }
 
 // The other sites, small, for a coordinator; every site (`all`) for a big screen.

@@ -1,0 +1,128 @@
+"""HLS in Chromium, through nginx configured from the project's own template: a
+remote viewer who chooses the broadcast plays the program over HLS (hls.js from npm),
+the on-air switch changes its picture within two segments, segments come from
+nginx's cache, and a viewer whose WebRTC cannot connect falls back to HLS by itself."""
+from __future__ import annotations
+
+import asyncio
+import re
+
+import av
+import httpx
+import pytest
+
+from hub.domain.actors import Role
+
+from ..cluster.topology import Nginx
+from ..hubserver import HubServer
+from ..media.peers import colour_of
+from ..support import until
+from .browser import chromium, open_page, wait_js, wait_online
+from .test_media import COLOUR, canvas_camera, go_live
+from .test_turn import RELAY_ONLY
+
+EVENT = "grand-est-2020"
+REMOTE = f"localStorage.setItem('mx.join.{EVENT}', JSON.stringify({{remote: true}}));"
+CHOOSES_HLS = REMOTE + f"localStorage.setItem('mx.transport.{EVENT}', 'hls');"
+
+
+@pytest.fixture
+async def behind_nginx(tmp_path):
+    hub = HubServer(tmp_path / "data", hls_renditions="360p,audio", presence_interval_ms=500, tally_interval_ms=100)
+    await hub.start()
+    # Both of the template's upstreams are this hub: the media hub and the other.
+    lb = Nginx(tmp_path / "nginx", [hub.settings.port, hub.settings.port])
+    await asyncio.to_thread(lb.start)
+    yield hub, lb
+    await asyncio.to_thread(lb.stop)
+    await hub.stop()
+
+
+def segment_colours(hub) -> dict[int, str]:
+    """The program's 360p segments on the hub's disk now: number -> colour of its last picture."""
+    folder = hub.runtime.events[EVENT].media.hls.folder / "program" / "360p"
+    out = {}
+    for path in sorted(folder.glob("seg-*.ts")):
+        try:
+            with av.open(str(path)) as container:
+                frames = list(container.decode(video=0))
+        except (av.FFmpegError, FileNotFoundError):
+            continue  # deleted meanwhile (the window moved on)
+        if frames:
+            out[int(re.search(r"\d+", path.name).group())] = colour_of(frames[-1])
+    return out
+
+
+def listed(hub) -> list[int]:
+    playlist = hub.runtime.events[EVENT].media.hls.folder / "program" / "360p" / "index.m3u8"
+    return [int(n) for n in re.findall(r"^seg-(\d+)\.ts$", playlist.read_text(), re.M)]
+
+
+async def take_on_air(mod, site: str) -> None:
+    await mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name=site).click()
+
+
+async def test_a_remote_viewer_plays_the_program_over_hls_through_nginx_and_follows_the_switch(behind_nginx):
+    hub, lb = behind_nginx
+    base = f"http://127.0.0.1:{lb.port}/e/{EVENT}"
+    async with chromium() as browser:
+        nancy = await open_page(browser, f"{base}/site/nancy#token={hub.token(Role.COORDINATOR, 'nancy')}",
+                                init_script=canvas_camera("#ff0000"))
+        reims = await open_page(browser, f"{base}/site/reims#token={hub.token(Role.COORDINATOR, 'reims')}",
+                                init_script=canvas_camera("#0000ff"))
+        mod = await open_page(browser, f"{base}/moderate#token={hub.token(Role.MODERATOR)}")
+        for page in (nancy, reims, mod):
+            await wait_online(page)
+        await go_live(nancy)
+        await go_live(reims)
+        await take_on_air(mod, "Nancy")
+        errors: list[str] = []
+        viewer = await open_page(browser, base, init_script=CHOOSES_HLS, errors=errors)
+        await wait_online(viewer)
+        await wait_js(viewer, "document.querySelector('.player-panel').dataset.transport === 'hls'", timeout=30)
+        await wait_js(viewer, f"({COLOUR})() === 'red'", timeout=90)
+        assert await viewer.evaluate("window.__mxPlayer.pc === null")  # no WebRTC meanwhile
+        assert await viewer.evaluate("!!(window.__mxHls.hls && window.__mxHls.hls.playingDate)")
+
+        # The switch: the first segment showing Reims comes at most two after the last one listed then.
+        before = listed(hub)[-1]
+        await take_on_air(mod, "Reims")
+        await wait_js(viewer, f"({COLOUR})() === 'blue'", timeout=90)
+        colours = segment_colours(hub)
+        first_blue = min(n for n, c in colours.items() if c == "blue")
+        assert first_blue - before <= 2, (before, colours)
+
+        # nginx answers the viewers: a segment asked twice reaches the hub at most once.
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{lb.port}", timeout=30) as http:
+            name = f"seg-{listed(hub)[-1]}.ts"
+            statuses = [(await http.get(f"/hls/{EVENT}/program/360p/{name}")).headers.get("x-cache-status")
+                        for _ in range(2)]
+            assert statuses[-1] == "HIT", statuses
+        # ... and the page reported itself: one HLS viewer of the program.
+        media = hub.runtime.events[EVENT].media
+        await until(lambda: media.hls.audience() == {"360p": 1}, what="the viewer counted once, in 360p")
+        assert not [e for e in errors if "Content Security Policy" in e or "hls" in e.lower()], errors
+
+
+async def test_a_viewer_whose_webrtc_cannot_connect_falls_back_to_hls_by_itself(behind_nginx):
+    hub, lb = behind_nginx
+    base = f"http://127.0.0.1:{lb.port}/e/{EVENT}"
+    async with chromium() as browser:
+        nancy = await open_page(browser, f"{base}/site/nancy#token={hub.token(Role.COORDINATOR, 'nancy')}",
+                                init_script=canvas_camera("#ff0000"))
+        mod = await open_page(browser, f"{base}/moderate#token={hub.token(Role.MODERATOR)}")
+        for page in (nancy, mod):
+            await wait_online(page)
+        await go_live(nancy)
+        await take_on_air(mod, "Nancy")
+        # UDP blocked and no TURN: relayed candidates only, and there is no relay.
+        viewer = await open_page(browser, base, init_script=REMOTE + RELAY_ONLY)
+        await wait_online(viewer)
+        # It tries WebRTC first (the offer is sent, nothing connects), then goes to HLS by itself.
+        await wait_js(viewer, "document.querySelector('.player-panel').dataset.transport === 'webrtc'"
+                              " && !!window.__mxPlayer.pc", timeout=30)
+        await wait_js(viewer, "document.querySelector('.player-panel').dataset.transport === 'hls'", timeout=60)
+        await wait_js(viewer, f"({COLOUR})() === 'red'", timeout=90)
+        note = viewer.locator(".transport-note")
+        assert await note.is_visible()
+        assert "diffusion" in (await note.text_content()).lower()
