@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import msgspec
+
 from .domain import captions
 from .domain import commands as c
 from .domain.actors import Actor, Role
@@ -40,6 +42,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+WEBRTC_DELAY_MS = 1500  # the most a WebRTC picture is behind (jitter buffer and a slow path)
+
+
 @dataclass
 class EventRuntime:
     config: EventConfig
@@ -68,7 +73,19 @@ class EventRuntime:
         return self.replica.last_snapshot
 
     async def submit(self, actor: Actor, cmd: c.AnyCommand, cid: str | None = None, via: Via | None = None) -> Outcome:
+        if isinstance(cmd, c.Vote) and cmd.delay_ms is not None:
+            cmd = msgspec.structs.replace(cmd, delay_ms=self.vouched_delay_ms(actor, cmd.delay_ms))
         return await self.service.submit(actor, cmd, cid, via)
+
+    def vouched_delay_ms(self, actor: Actor, claimed: int) -> int:
+        """How far behind the live moment the hub believes this voter's picture is: what the
+        client says, lowered to what its way of watching allows. A participant this hub
+        knows as an HLS player may be up to its playlist window behind (8 s by default);
+        anyone else watches WebRTC, or is on site, and gets at most WEBRTC_DELAY_MS."""
+        hls = getattr(self.media, "hls", None)  # the embedded engine's HLS streams
+        remote = actor.role is Role.VIEWER
+        bound = hls.delay_bound_ms if remote and hls is not None and hls.watching(actor.pid) else WEBRTC_DELAY_MS
+        return min(max(claimed, 0), bound)
 
     def arrived(self, actor: Actor) -> None:
         self.attendance.arrived(actor)

@@ -121,6 +121,10 @@ class Vote(Command, tag="poll.vote", frozen=True):
     rating: int | None = None          # rating scale
     words: list[Short] | None = None   # word cloud
     text: Text | None = None           # open text
+    # How far behind the live moment the voter's picture is (HLS: seconds): a closed poll
+    # takes the vote for that long after closing. The hub replaces what the client says
+    # by what it can vouch for before the command reaches the log (docs/protocol.md).
+    delay_ms: int | None = None
 
 
 # --- Live feed -----------------------------------------------------------------

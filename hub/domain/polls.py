@@ -66,6 +66,7 @@ class Poll(msgspec.Struct):
     session: int | None = None  # the programme session under way (on its track) when it was created
     site: str | None = None     # a room poll's site; None: the whole event
     hands: dict[str, list[int]] = msgspec.field(default_factory=dict)  # site -> show of hands per answer
+    closed_at: int | None = None  # when it was last closed (ms): a viewer behind the picture may still vote
 
 
 class PollsState(msgspec.Struct):
@@ -133,6 +134,7 @@ def transition(state: PollsState, ctx: Ctx, cmd: c.OpenPoll | c.ClosePoll, fx: E
 
     def commit() -> None:
         poll.state = target
+        poll.closed_at = ctx.at if target is PollState.CLOSED else None
         fx.now.extend([("poll", poll.id), ("tally", poll.id)])
     return commit
 
@@ -262,13 +264,26 @@ def _count(poll: Poll, pid: str, ballot: Ballot, sign: int, answer_id: str = "")
             poll.texts = [t for t in poll.texts if t[0] != pid]
 
 
+MAX_GRACE_MS = 30_000  # however far behind a viewer says its picture is
+
+
+def _in_grace(poll: Poll, ctx: Ctx, cmd: c.Vote) -> bool:
+    """A closed poll still takes the vote of a viewer whose picture is `delay_ms` behind,
+    for that long after it closed: they saw it open later, so they see it close later.
+    `delay_ms` is what the hub vouched for (it lowers what the client says, see
+    runtime.vouched_delay_ms), bounded here once more."""
+    if poll.state is not PollState.CLOSED or poll.closed_at is None or not cmd.delay_ms:
+        return False
+    return ctx.at - poll.closed_at <= min(max(cmd.delay_ms, 0), MAX_GRACE_MS)
+
+
 def vote(state: PollsState, ctx: Ctx, cmd: c.Vote, fx: Effects) -> Commit:
     poll = _get(state, cmd.poll)
     # a room poll: answered in its room, or remotely by who follows that site (the only ones who see it)
     require(poll.site is None or ctx.actor.origin in (poll.site, REMOTE), "poll.other_site",
             f"poll {poll.id} is a poll of {poll.site}'s room", poll=poll.id)
-    require(poll.state is PollState.OPEN, "poll.not_open", f"poll {poll.id} is {poll.state.value}: no votes now",
-            poll=poll.id, state=poll.state.value)
+    require(poll.state is PollState.OPEN or _in_grace(poll, ctx, cmd), "poll.not_open",
+            f"poll {poll.id} is {poll.state.value}: no votes now", poll=poll.id, state=poll.state.value)
     ballot = Ballot(site=ctx.actor.origin, value=_ballot_value(poll, ctx, cmd), category=ctx.actor.category_key)
 
     def commit() -> None:
@@ -278,7 +293,8 @@ def vote(state: PollsState, ctx: Ctx, cmd: c.Vote, fx: Effects) -> Commit:
         poll.ballots[ctx.actor.pid] = ballot
         _count(poll, ctx.actor.pid, ballot, +1, ctx.new_id("a"))
         fx.hot.append(("tally", poll.id))
-        fx.result.update(poll=poll.id, replaced=previous is not None, ballot=ballot.value)
+        fx.result.update(poll=poll.id, replaced=previous is not None, ballot=ballot.value,
+                         late=poll.state is PollState.CLOSED)
     return commit
 
 

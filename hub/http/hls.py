@@ -5,7 +5,8 @@ viewers (docs/media.md "HLS"), and the players' "I am watching" report.
   GET  /hls/{event}/{target}/master.m3u8               every rendition (cached 30 s)
   GET  /hls/{event}/{target}/{rendition}/index.m3u8    the live window (cached 1 s)
   GET  /hls/{event}/{target}/{rendition}/seg-N.ts      one segment (immutable)
-  POST /api/events/{event}/hls/watching                {"pid", "target", "rendition"}
+  POST /api/events/{event}/hls/watching                {"pid", "target", "rendition", "delay_ms"?}
+  GET  /api/events/{event}/hls/audience                the control room's view: per rendition, delay
 
 Names are matched, never joined into a path: a traversal, an unknown rendition or a
 segment that has expired or does not exist yet gets a 404 with its code. Errors are
@@ -29,7 +30,7 @@ from ..domain.actors import PID_PATTERN
 from ..domain.errors import DomainError
 from ..media.hls import master_playlist
 from ..media.sessions import EventMedia
-from .auth import event_of
+from .auth import event_of, is_moderator
 from .errors import STATUS
 
 SEGMENT = re.compile(r"seg-(\d{1,12})\.ts")
@@ -128,6 +129,7 @@ class WatchingReport(msgspec.Struct, forbid_unknown_fields=True):
     pid: str
     target: str
     rendition: str
+    delay_ms: int | None = None  # the picture's delay behind the live moment, as the page measures it
 
 
 async def watching(request: Request) -> Response:
@@ -145,9 +147,18 @@ async def watching(request: Request) -> Response:
     media.require_target(report.target)
     if report.rendition not in media.hls.by_name and report.rendition != "auto":  # auto: Safari's own choice
         raise DomainError("hls.rendition", "no such rendition")
-    if media.hls.seen(report.pid, report.target, report.rendition):
+    if media.hls.seen(report.pid, report.target, report.rendition, report.delay_ms):
         ev.watched(report.pid)
     return Response(status_code=204, headers={"Cache-Control": "no-store"})
+
+
+async def audience(request: Request) -> Response:
+    """For the control room: the HLS audience per rendition and how far behind it is."""
+    ev = event_of(request)
+    is_moderator(request, ev.config.id, required=True)
+    media = _media(request)
+    return JSONResponse({"viewers": media.hls.audience(), "delay": media.hls.delays(),
+                         "webrtc_viewers": media.webrtc_watching()}, headers={"Cache-Control": "no-store"})
 
 
 routes = [
@@ -155,4 +166,5 @@ routes = [
     Route("/hls/{event}/{target}/{rendition}/index.m3u8", playlist),
     Route("/hls/{event}/{target}/{rendition}/{name}", segment),
     Route("/api/events/{event}/hls/watching", watching, methods=["POST"]),
+    Route("/api/events/{event}/hls/audience", audience),
 ]

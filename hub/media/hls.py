@@ -237,7 +237,13 @@ class HlsPackager:
         vp8 = av.CodecContext.create("vp8", "r")
         opus = av.CodecContext.create("opus", "r")
         resampler = av.AudioResampler(format="fltp", layout="stereo", rate=AUDIO_RATE)
+        # The muxer dates segments from the wall clock when it writes its header, plus the
+        # timestamps since the first packet: write the header now and a picture at 0 now,
+        # so that EXT-X-PROGRAM-DATE-TIME is the hub's time of each picture's arrival.
         t0 = time.monotonic()
+        for output in outputs:
+            output.container.start_encoding()
+            output.picture(None, 0)
         audio_clock = 0           # samples written so far, the sound's own timeline
         last_picture = t0         # when a picture was last encoded (new or repeated)
         skipping = False          # behind: decode nothing until the next keyframe

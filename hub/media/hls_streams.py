@@ -30,7 +30,8 @@ class HlsStreams:
         self.clock = clock
         self.packagers: dict[str, HlsPackager] = {}
         self._asked: dict[str, float] = {}
-        self._audience: dict[str, tuple[str, str, float]] = {}  # player -> (target, rendition, last report)
+        # player -> (target, rendition, last report, its picture's delay in ms or None)
+        self._audience: dict[str, tuple[str, str, float, int | None]] = {}
         self._reaper: asyncio.Task[None] | None = None
 
     def asked(self, target: str) -> HlsPackager:
@@ -58,26 +59,50 @@ class HlsStreams:
         self._reaper = None
 
     # -- the HLS audience ------------------------------------------------------------------
-    def seen(self, player: str, target: str, rendition: str) -> bool:
-        """A player's report; True when it is new (a viewer to count once)."""
+    def seen(self, player: str, target: str, rendition: str, delay_ms: int | None = None) -> bool:
+        """A player's report; True when it is new (a viewer to count once). Its delay is
+        clamped to what an HLS player can be behind (see delay_bound_ms), never trusted."""
         now = self.clock()
         new = player not in self._audience
         if new and len(self._audience) >= MAX_AUDIENCE:
             self._forget(now)
             if len(self._audience) >= MAX_AUDIENCE:
                 return False
-        self._audience[player] = (target, rendition, now)
+        if delay_ms is not None:
+            delay_ms = min(max(delay_ms, 0), self.delay_bound_ms)
+        self._audience[player] = (target, rendition, now, delay_ms)
         return new
 
+    @property
+    def delay_bound_ms(self) -> int:
+        """The most an HLS player can be behind the live moment: its whole playlist window, plus
+        two seconds of encoding and fetching. A player that says more is lagging or lying."""
+        return int(self.segment_s * self.window * 1000) + 2000
+
+    def watching(self, player: str) -> bool:
+        """Whether this participant is an HLS player now (it reported within the last 45 s)."""
+        entry = self._audience.get(player)
+        return entry is not None and self.clock() - entry[2] <= AUDIENCE_TTL_S
+
+    def delays(self) -> dict[str, int | None]:
+        """The HLS audience's delay behind the live moment: median and 95th percentile (ms), and
+        how many players said theirs."""
+        self._forget(self.clock())
+        said = sorted(d for *_, d in self._audience.values() if d is not None)
+        if not said:
+            return {"players": 0, "median_ms": None, "p95_ms": None}
+        return {"players": len(said), "median_ms": said[len(said) // 2],
+                "p95_ms": said[min(len(said) - 1, int(len(said) * 0.95))]}
+
     def _forget(self, now: float) -> None:
-        for player in [p for p, (_, _, at) in self._audience.items() if now - at > AUDIENCE_TTL_S]:
+        for player in [p for p, (_, _, at, _) in self._audience.items() if now - at > AUDIENCE_TTL_S]:
             del self._audience[player]
 
     def audience(self) -> dict[str, int]:
         """Players watching now, per rendition."""
         self._forget(self.clock())
         counts: dict[str, int] = {}
-        for _, rendition, _ in self._audience.values():
+        for _, rendition, _, _ in self._audience.values():
             counts[rendition] = counts.get(rendition, 0) + 1
         return counts
 

@@ -53,6 +53,25 @@ def test_closed_and_draft_polls_take_no_votes():
     assert w.refused(REMOTE_VIEWER, c.OpenPoll(poll=pid)) == "auth.forbidden"
 
 
+def test_a_closed_poll_takes_a_late_viewers_vote_for_as_long_as_their_picture_is_behind():
+    w = World()  # every command is one second after the previous one (helpers.World)
+    pid = make_poll(w)
+    w.ok(MOD, c.ClosePoll(poll=pid))
+    # One second after closing: a picture 5 s behind still shows the poll open; 0.5 s does not.
+    assert w.ok(REMOTE_VIEWER, c.Vote(poll=pid, choices=[0], delay_ms=5000))["late"] is True
+    assert w.refused(participant("nancy"), c.Vote(poll=pid, choices=[1], delay_ms=500)) == "poll.not_open"
+    assert w.refused(participant("nancy"), c.Vote(poll=pid, choices=[1], delay_ms=-5000)) == "poll.not_open"
+    assert tally(w, pid)["counts"] == [1, 0, 0]
+    # Bounded whatever the command says: at most 30 s after closing.
+    w.clock += 40_000
+    assert w.refused(participant("reims"), c.Vote(poll=pid, choices=[1], delay_ms=3_600_000)) == "poll.not_open"
+    # Reopened then closed again: the grace counts from the last close.
+    w.ok(MOD, c.OpenPoll(poll=pid))
+    assert w.ok(participant("reims"), c.Vote(poll=pid, choices=[1], delay_ms=9000))["late"] is False
+    w.ok(MOD, c.ClosePoll(poll=pid))
+    assert w.ok(participant("metz"), c.Vote(poll=pid, choices=[2], delay_ms=2000))["late"] is True
+
+
 def test_multiple_choice_respects_max_picks():
     w = World()
     pid = make_poll(w, PollKind.MULTIPLE, max_picks=2)

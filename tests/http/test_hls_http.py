@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 
 import httpx
+import msgspec
 import pytest
 
+from hub.client import HubError
 from hub.domain.actors import Role
+from hub.domain.state import Entry
 
 from ..hubserver import EVENT, HubServer
 from ..support import until
@@ -106,3 +110,42 @@ async def test_players_reports_count_each_viewer_once(http, hub):
         assert 400 <= response.status_code < 500, body[:40]
         assert "code" in response.json()
     assert media.hls.audience() == {"360p": 2, "audio": 1}
+
+
+async def test_a_late_vote_is_taken_only_as_late_as_the_hub_can_vouch_for(tmp_path):
+    """The client says how far behind its picture is; the hub lowers that to what its way
+    of watching allows: an HLS player it knows, up to the playlist window; anyone else,
+    WebRTC's 1.5 s. So a client's word alone never keeps a poll open."""
+    hub = HubServer(tmp_path / "data", hls_renditions="360p,audio", hls_window=30)  # HLS bound: 32 s
+    await hub.start()
+    mod, plain, player = hub.moderator(), hub.viewer(), hub.viewer()
+    try:
+        await asyncio.gather(mod.connect(), plain.connect(), player.connect())
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{hub.settings.port}", timeout=30) as http:
+            report = await http.post(f"/api/events/{EVENT}/hls/watching", json={
+                "pid": player.pid, "target": "program", "rendition": "360p", "delay_ms": 7_200_000})
+            assert report.status_code == 204
+            seen = (await http.get(f"/api/events/{EVENT}/hls/audience",
+                                   headers={"authorization": f"Bearer {hub.token(Role.MODERATOR)}"})).json()
+            assert seen["delay"] == {"players": 1, "median_ms": 32_000, "p95_ms": 32_000}  # an hour: clamped
+            assert (await http.get(f"/api/events/{EVENT}/hls/audience")).status_code == 401
+        poll = (await mod.command({"type": "poll.create", "question": "?", "kind": "single",
+                                   "options": ["a", "b"]}))["result"]["poll"]
+        await mod.command({"type": "poll.open", "poll": poll})
+        await mod.command({"type": "poll.close", "poll": poll})
+        closed_at = hub.runtime.events[EVENT].state.polls.polls[poll].closed_at
+        await until(lambda: time.time() * 1000 > closed_at + 1600, what="past WebRTC's bound")
+        before = hub.seq()
+        with pytest.raises(HubError) as refused:  # says an hour, watches WebRTC as far as the hub knows
+            await plain.command({"type": "poll.vote", "poll": poll, "choices": [0], "delay_ms": 3_600_000})
+        assert refused.value.code == "poll.not_open" and hub.seq() == before
+        with pytest.raises(HubError):  # an HLS player that says 0.5 s is taken at its word
+            await player.command({"type": "poll.vote", "poll": poll, "choices": [1], "delay_ms": 500})
+        ack = await player.command({"type": "poll.vote", "poll": poll, "choices": [1], "delay_ms": 3_600_000})
+        assert ack["result"]["late"] is True
+        (_, data), = await hub.runtime.log.read(EVENT, hub.seq() - 1)
+        entry = msgspec.json.decode(data, type=Entry)
+        assert entry.cmd.delay_ms == 32_000  # the log keeps what the hub vouched for, not what was said
+    finally:
+        await asyncio.gather(mod.close(), plain.close(), player.close())
+        await hub.stop()
