@@ -38,11 +38,13 @@ async def behind_nginx(tmp_path):
     await hub.stop()
 
 
-def segment_colours(hub) -> dict[int, str]:
-    """The program's 360p segments on the hub's disk now: number -> colour of its last picture."""
+def segment_colours(hub, numbers: list[int] | None = None) -> dict[int, str]:
+    """The program's 360p segments on the hub's disk now (or those numbered):
+    number -> colour of its last picture."""
     folder = hub.runtime.events[EVENT].media.hls.folder / "program" / "360p"
     out = {}
-    for path in sorted(folder.glob("seg-*.ts")):
+    paths = sorted(folder.glob("seg-*.ts")) if numbers is None else [folder / f"seg-{n}.ts" for n in numbers]
+    for path in paths:
         try:
             with av.open(str(path)) as container:
                 frames = list(container.decode(video=0))
@@ -51,6 +53,12 @@ def segment_colours(hub) -> dict[int, str]:
         if frames:
             out[int(re.search(r"\d+", path.name).group())] = colour_of(frames[-1])
     return out
+
+
+def newest_colour(hub) -> str | None:
+    """The colour of the newest listed 360p segment of the program (one decoded, not all)."""
+    numbers = listed(hub)
+    return segment_colours(hub, numbers[-1:]).get(numbers[-1]) if numbers else None
 
 
 def listed(hub) -> list[int]:
@@ -126,3 +134,76 @@ async def test_a_viewer_whose_webrtc_cannot_connect_falls_back_to_hls_by_itself(
         note = viewer.locator(".transport-note")
         assert await note.is_visible()
         assert "diffusion" in (await note.text_content()).lower()
+
+
+def painted_camera(rgb: str) -> str:
+    """canvas_camera, with its colour in window.__paint so that the test can change it."""
+    # canvas_camera's fillStyle becomes '' + window.__paint + '': read at every frame
+    return f"window.__paint = '{rgb}';" + canvas_camera("' + window.__paint + '")
+
+
+# In the viewer's page: when the ballot first appears, and what colour the picture shows then.
+WATCH_BALLOT = f"""(() => {{
+  const colour = {COLOUR};
+  window.__ballot = null;
+  const timer = setInterval(() => {{
+    if (document.querySelector('form.ballot')) {{
+      window.__ballot = {{ at: Date.now(), colour: colour() }};
+      clearInterval(timer);
+    }}
+  }}, 40);
+}})()"""
+
+
+async def test_an_hls_viewer_sees_the_poll_when_its_picture_reaches_that_moment_and_may_vote_late(behind_nginx):
+    hub, lb = behind_nginx
+    base = f"http://127.0.0.1:{lb.port}/e/{EVENT}"
+    mod = hub.moderator()
+    await mod.connect()
+    try:
+        async with chromium() as browser:
+            nancy = await open_page(browser, f"{base}/site/nancy#token={hub.token(Role.COORDINATOR, 'nancy')}",
+                                    init_script=painted_camera("#ff0000"))
+            await wait_online(nancy)
+            await go_live(nancy)
+            await mod.command({"type": "stage.on_air", "site": "nancy"})
+            viewer = await open_page(browser, base, init_script=CHOOSES_HLS)
+            await wait_online(viewer)
+            await wait_js(viewer, f"({COLOUR})() === 'red'", timeout=90)
+            # The picture is seconds behind, and the page knows by how much.
+            await wait_js(viewer, "Number(document.querySelector('.player-panel').dataset.delay) > 1000", timeout=30)
+            await viewer.evaluate(WATCH_BALLOT)
+
+            # The camera turns green; once the hub has packaged green pictures (the hub's picture
+            # is green by then, however slow the camera's own path under load), the poll opens.
+            poll = (await mod.command({"type": "poll.create", "question": "Vert ?", "kind": "single",
+                                       "options": ["oui", "non"]}))["result"]["poll"]
+            await nancy.evaluate("window.__paint = '#00ff00'")
+            await until(lambda: newest_colour(hub) == "green", timeout=60, what="green packaged")
+            opened = await viewer.evaluate("Date.now()")
+            await mod.command({"type": "poll.open", "poll": poll})
+            await wait_js(viewer, "window.__ballot !== null", timeout=60)
+            shown = await viewer.evaluate("window.__ballot")
+            # Not when the hub opened it (the picture still red then), but when the picture turned green.
+            assert shown["colour"] == "green", (shown, shown["at"] - opened)
+            assert shown["at"] - opened >= 1000, (shown, opened)
+
+            # The régie closes it; the viewer, still seeing it open, votes: taken, as late.
+            await mod.command({"type": "poll.close", "poll": poll})
+            await viewer.locator("form.ballot label").first.click()
+            await viewer.locator("form.ballot button[type=submit]").click()
+            ballots = hub.runtime.events[EVENT].state.polls.polls[poll].ballots
+            await until(lambda: len(ballots) == 1, timeout=30, what="the late vote taken")
+
+            # The régie sees how far behind its HLS audience is.
+            regie = await open_page(browser, f"{base}/moderate#token={hub.token(Role.MODERATOR)}")
+            await wait_online(regie)
+            figures = regie.locator("#hls-audience")
+            await figures.get_by_text("médian").wait_for(timeout=60_000)
+            text = await figures.text_content()
+            assert "360p 1" in text, text
+            median = float(re.search(r"médian (\d+,\d) s", text).group(1).replace(",", "."))
+            assert 1.0 <= median <= hub.runtime.events[EVENT].media.hls.delay_bound_ms / 1000, text
+    finally:
+        await mod.close()
+

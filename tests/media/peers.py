@@ -63,7 +63,7 @@ class ToneTrack(AudioStreamTrack):
 
 
 def colour_of(frame: VideoFrame) -> str:
-    """"red", "blue" or "other", from the chroma at the centre of the picture."""
+    """"red", "blue", "green" or "other", from the chroma at the centre of the picture."""
     u_plane, v_plane = frame.planes[1], frame.planes[2]
     row, col = frame.height // 4, frame.width // 4
     u = bytes(u_plane)[row * u_plane.line_size + col]
@@ -72,6 +72,8 @@ def colour_of(frame: VideoFrame) -> str:
         return "red"
     if u > 200 and v < 160:
         return "blue"
+    if u < 100 and v < 100:
+        return "green"
     return "other"
 
 

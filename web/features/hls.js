@@ -24,8 +24,9 @@ export async function hlsPlayable(video) {
 }
 
 export class HlsPlayer {
-  constructor(event, video) {
-    Object.assign(this, { event, video, hls: null, target: null, reporter: null, audioOnly: false });
+  // delayMs(): how far behind the live moment the picture is, reported with the rest.
+  constructor(event, video, delayMs = () => null) {
+    Object.assign(this, { event, video, delayMs, hls: null, target: null, reporter: null, audioOnly: false });
   }
 
   url(target) {
@@ -55,6 +56,8 @@ export class HlsPlayer {
         else setTimeout(() => { if (this.hls === hls) hls.startLoad(); }, 2000);  // the hub or the cache is back soon
       });
       hls.on(Hls.Events.LEVEL_SWITCHED, () => this.report());  // the hub counts viewers per rendition
+      // and the régie sees the audience's delay: say it as soon as it is known, not 20 s later
+      hls.on(Hls.Events.FRAG_CHANGED, () => { if (!this.delaySaid && this.delayMs() !== null) this.report(); });
       this.hls = hls;
       hls.loadSource(this.url(target));
       hls.attachMedia(this.video);
@@ -86,9 +89,12 @@ export class HlsPlayer {
 
   report() {
     if (!this.target) return;
+    const delay = this.delayMs();
+    this.delaySaid = delay !== null;
     fetch(`/api/events/${encodeURIComponent(this.event)}/hls/watching`, {
       method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ pid: participantId(), target: this.target, rendition: this.rendition }),
+      body: JSON.stringify({ pid: participantId(), target: this.target, rendition: this.rendition,
+        ...(delay !== null ? { delay_ms: delay } : {}) }),
     }).catch(() => {});
   }
 
@@ -96,6 +102,6 @@ export class HlsPlayer {
     clearInterval(this.reporter);
     if (this.hls) this.hls.destroy();
     if (this.video.src && !this.video.srcObject) { this.video.removeAttribute('src'); this.video.load(); }
-    Object.assign(this, { hls: null, target: null, reporter: null });
+    Object.assign(this, { hls: null, target: null, reporter: null, delaySaid: false });
   }
 }

@@ -5,6 +5,7 @@ import { h } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { participantId } from '../lib/live.js';
 import { HlsPlayer, hlsPlayable } from './hls.js';
+import { webrtcDelayMs } from './delay.js';
 
 // The hub's media configuration, with a TURN credential minted for this participant:
 // asked again once that credential is about to run out (a projector stays up all day).
@@ -262,7 +263,7 @@ export function playerPanel(live, { controls = true } = {}) {
   // cannot connect on their network, or when the hub says WebRTC has its fill of viewers.
   // On-site participants, coordinators and screens stay on WebRTC (the room is live).
   const remote = controls && live.welcome && live.welcome.role === 'viewer';
-  const hlsPlayer = new HlsPlayer(live.event, video);
+  const hlsPlayer = new HlsPlayer(live.event, video, () => delayNow);
   window.__mxHls = hlsPlayer;
   const TRANSPORT_KEY = `mx.transport.${live.event}`;
   let transport = localStorage.getItem(TRANSPORT_KEY) === 'hls' ? 'hls' : 'auto';
@@ -278,6 +279,17 @@ export function playerPanel(live, { controls = true } = {}) {
     update(live);
   });
   const transportNote = h('p', { class: 'hint transport-note', role: 'status', hidden: true });
+  // How far behind the live moment the picture is (ms, by the hub's clock), measured every second.
+  let delayNow = null;
+  const measure = setInterval(async () => {
+    if (hlsPlayer.target) {
+      const date = hlsPlayer.pictureDate();
+      delayNow = date === null ? null : Math.max(0, Math.round(Date.now() + (live.clockOffset || 0) - date));
+    } else {
+      delayNow = await webrtcDelayMs(player.pc).catch(() => null);
+    }
+    element.dataset.delay = delayNow === null ? '' : String(delayNow);
+  }, 1000);
   const choice = h('select', { id: 'watch-target' });
   const sound = h('button', { type: 'button', class: 'small', 'aria-pressed': 'false' }, t('media.sound_on'));
   sound.addEventListener('click', () => {
@@ -393,7 +405,14 @@ export function playerPanel(live, { controls = true } = {}) {
       fallbackTimer = setTimeout(check, Math.max(0, FALLBACK_MS - (Date.now() - (player.triedSince || Date.now()))));
     }
   }
-  return { element, update, close: () => { player.close(); pipPlayer.close(); hlsPlayer.close(); } };
+  // The hub's time of the moment the picture shows: HLS by its program date-time, read
+  // when asked (it moves with every frame); WebRTC by the delay last measured.
+  const pictureTime = () => {
+    if (hlsPlayer.target) return hlsPlayer.pictureDate();
+    return delayNow === null ? null : Date.now() + (live.clockOffset || 0) - delayNow;
+  };
+  return { element, update, delayMs: () => delayNow, pictureTime,
+    close: () => { clearInterval(measure); player.close(); pipPlayer.close(); hlsPlayer.close(); } };
 }
 
 // The other sites, small, for a coordinator; every site (`all`) for a big screen.

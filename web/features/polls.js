@@ -66,7 +66,10 @@ export function ballotForm(live, poll) {
     const answer = read();
     if (!answer) { status.textContent = t('polls.pick_something'); return; }
     submit.disabled = true;
-    const ack = await act(live, { type: 'poll.vote', poll: poll.id, ...answer });
+    // How far behind our picture is: a poll closed meanwhile still takes the vote for that
+    // long, as far as the hub can vouch for it (docs/protocol.md, "In step with the picture").
+    const delay = live.pictureDelayMs ? live.pictureDelayMs() : null;
+    const ack = await act(live, { type: 'poll.vote', poll: poll.id, ...answer, ...(delay ? { delay_ms: delay } : {}) });
     submit.disabled = false;
     if (ack) flash(status, t('polls.vote_recorded'));  // the ballot itself comes from the hub (live.me)
   });

@@ -13,6 +13,7 @@ import { importForm, regionsTable, synthesisLinks } from '../features/synthesis.
 import { installShortcuts, shortcutsHelp } from '../features/shortcuts.js';
 import { onTrack, trackFilter, tracksBoard } from '../features/tracks.js';
 import { inviteesImport } from '../features/invitees.js';
+import { audiencePanel } from '../features/audience.js';
 import { watchAnnouncements } from './common.js';
 
 const { event } = eventFromPath();
@@ -39,7 +40,7 @@ if (token) {
           feed: h('ul', { class: 'posts', id: 'posts' }), current: h('div'), sessionFilter: h('div'),
           report: h('div'), synthesis: h('div'), regions: h('div'), replays: h('div'),
           archive: h('ul', { class: 'questions', id: 'queue-archive' }), help: h('div'), prepared: h('div'),
-          tracks: h('div'), trackFilter: h('div') };
+          tracks: h('div'), trackFilter: h('div'), audience: audiencePanel(event, token) };
         installShortcuts(l);
         // Headings that say how much waits in each pane, in the page's language.
         const counted = (id, key) => {
@@ -60,7 +61,8 @@ if (token) {
             section('report', 'report.title', ui.report),
             section('synthesis', 'synthesis.title', ui.synthesis, h('h3', { 'data-i18n': 'synthesis.import' }),
               importForm(l, token), h('h3', { 'data-i18n': 'synthesis.regions' }), ui.regions),
-            section('counters', 'moderate.counters', ui.counters),
+            section('counters', 'moderate.counters', ui.counters,
+              h('h3', { 'data-i18n': 'audience.title' }), ui.audience.element),
             section('tweet', 'moderate.live_tweets', liveTweetComposer(l), ui.feed)),
           h('div', { class: 'col' },
             section('queue', 'moderate.queue', ui.help, ui.trackFilter, ui.sessionFilter,
@@ -109,6 +111,7 @@ function watchSections(l) {
   });
   page.watch(['presence', 'question', 'reactions', 'tally'], () => setChildren(ui.counters,
     countersTable(l, [...l.welcome.event.sites.map((s) => s.id), 'remote'])));
+  page.watch(['me'], () => ui.audience.redraw());  // in the page's language
   page.watch(['question', 'highlight', 'site_screens', 'me'], () => {
     const picked = numbers();
     renderQuestions(ui.pending, l, { role: 'moderator', by: 'time', states: ['pending'], filter: picked });

@@ -9,6 +9,7 @@ import { renderFeed } from '../features/feed.js';
 import { reactionBar } from '../features/reactions.js';
 import { onAirBadge } from '../features/stage.js';
 import { playerPanel } from '../features/media.js';
+import { PictureClock } from '../features/delay.js';
 import { inSession, nowNext, programmeList, refreshSessionFilter } from '../features/programme.js';
 import { proposalsPanel } from '../features/proposals.js';
 import { viewerTabs } from '../features/tabs.js';
@@ -132,6 +133,7 @@ async function main() {
   let media = null;
   let proposals = null;
   let captions = null;
+  let clock = null;
   let ballotKey;  // undefined: nothing drawn yet
   let sortBy = 'votes';
   let session = 'all';  // questions of every session, or of one
@@ -154,24 +156,30 @@ async function main() {
     render: (l, changed) => {
       if (!ui) {
         ui = layout();
-        if (join.category === undefined) $('#main').prepend(askCategory(join, l.welcome.event.categories || []));
-        ui.sections.qna.append(askForm(l), ui.slots.mine, ui.slots.sort, ui.slots.trackFilter, ui.slots.sessionFilter,
-          ui.slots.questions);
         media = playerPanel(l);
+        // What the picture shows is held back by its delay (features/delay.js): the page draws from `view`.
+        clock = new PictureClock(l, () => media.pictureTime(), () => Date.now() + (l.clockOffset || 0),
+          (keys) => { page.run(keys); announceChanges(clock.view); });
+        window.__mxPicture = clock;
+        l.pictureDelayMs = () => media.delayMs();  // said with a vote: a closed poll may still take it
+        const v = clock.view;
+        if (join.category === undefined) $('#main').prepend(askCategory(join, l.welcome.event.categories || []));
+        ui.sections.qna.append(askForm(v), ui.slots.mine, ui.slots.sort, ui.slots.trackFilter, ui.slots.sessionFilter,
+          ui.slots.questions);
         ui.sections.player.insertBefore(media.element, ui.slots.nowNext);  // the picture first, then now / next
-        captions = captionBox(l, { transcript: true });
+        captions = captionBox(v, { transcript: true });
         media.element.insertBefore(captions.element, media.element.querySelector('.toolbar'));  // right under the picture
-        proposals = proposalsPanel(l);
+        proposals = proposalsPanel(v);
         ui.sections.proposals.append(proposals.element);
         ui.sections.proposals.hidden = !l.welcome.event.themes.length;
-        reactions = reactionBar(l);
+        reactions = reactionBar(v);
         ui.slots.reactions.append(reactions.element);
         translate(document);
-        watchSections(l);
+        watchSections(v);
       }
-      page.run(changed);
+      page.run(clock.filter(changed));
       translate($('#main'));
-      announceChanges(l);
+      announceChanges(clock.view);
     },
   });
 
