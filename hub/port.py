@@ -64,8 +64,9 @@ class EventPort(Protocol):
     def arrived(self, actor: Actor) -> None:
         """Somebody joined the live channel (the report counts people once)."""
 
-    def watched(self, watcher: str) -> None:
-        """A video session was opened (the report counts distinct watchers)."""
+    def watched(self, watcher: str, way: str = "webrtc", continued: bool = False) -> None:
+        """A video session was opened (the report counts distinct watchers, per way of
+        watching); `continued`: the same session, watched another way (a new rendition)."""
 
 
 class RuntimePort(Protocol):

@@ -90,8 +90,8 @@ class EventRuntime:
     def arrived(self, actor: Actor) -> None:
         self.attendance.arrived(actor)
 
-    def watched(self, watcher: str) -> None:
-        self.attendance.watched(watcher)
+    def watched(self, watcher: str, way: str = "webrtc", continued: bool = False) -> None:
+        self.attendance.watched(watcher, way, continued)
 
     async def report_presence(self, node: str, interval: float) -> None:
         """Put this process's connection counts in the log when they change."""

@@ -14,6 +14,7 @@ import msgspec
 from . import commands as c
 from .actors import UNDECLARED
 from .context import Commit, Ctx, Effects
+from .errors import require
 
 
 class AttendanceState(msgspec.Struct):
@@ -21,6 +22,8 @@ class AttendanceState(msgspec.Struct):
     people: dict[str, dict[str, list[Any]]] = msgspec.field(default_factory=dict)
     watchers: dict[str, int] = msgspec.field(default_factory=dict)  # watcher -> first watched at
     sessions: int = 0  # video sessions opened, reconnects included
+    # how they watched: way ("webrtc", "hls:720p", ...) -> watcher -> first watched that way at
+    ways: dict[str, dict[str, int]] = msgspec.field(default_factory=dict)
 
 
 def join(state: AttendanceState, ctx: Ctx, cmd: c.Attended, fx: Effects) -> Commit:
@@ -37,12 +40,26 @@ def join(state: AttendanceState, ctx: Ctx, cmd: c.Attended, fx: Effects) -> Comm
     return commit
 
 
+MAX_WAYS = 16  # webrtc and a few renditions: a bound on what the log can make this hold
+
+
 def watch(state: AttendanceState, ctx: Ctx, cmd: c.Watched, fx: Effects) -> Commit:
+    ways = cmd.ways
+    require(ways is None or len(ways) == len(cmd.watchers), "watch.ways", "one way per watcher")
+    require(0 <= cmd.continued <= len(cmd.watchers), "watch.continued", "more continued than watchers")
+
     def commit() -> None:
-        state.sessions += len(cmd.watchers)
-        for watcher in cmd.watchers:
+        state.sessions += len(cmd.watchers) - cmd.continued
+        for i, watcher in enumerate(cmd.watchers):
             state.watchers.setdefault(watcher, ctx.at)
+            if ways is not None and (ways[i] in state.ways or len(state.ways) < MAX_WAYS):
+                state.ways.setdefault(ways[i], {}).setdefault(watcher, ctx.at)
     return commit
+
+
+def watchers_by_way(state: AttendanceState) -> dict[str, int]:
+    """Distinct watchers per way of watching (one who switched counts in both)."""
+    return {way: len(who) for way, who in sorted(state.ways.items())}
 
 
 def present_by_origin(state: AttendanceState) -> dict[str, int]:

@@ -324,9 +324,14 @@ class Attended(Command, tag="attendance.join", frozen=True):
 
 
 class Watched(Command, tag="attendance.watch", frozen=True):
-    """Video sessions (WHEP) opened, by participant id (or the session's id when
-    the page gave none)."""
+    """Video sessions opened (WHEP, or an HLS player's first report), by participant id
+    (or the session's id when the page gave none); `ways`, in the same order, says how
+    each watched: "webrtc", or "hls:<rendition>" (absent in logs written before). An HLS
+    player that changes rendition is written again with its new way and counted in
+    `continued`: the same session, watched another way."""
     watchers: list[Id]
+    ways: list[Short] | None = None
+    continued: int = 0
 
 
 # Union (not |) for these aliases: msgspec and the type checker read them alike.

@@ -147,8 +147,9 @@ async def watching(request: Request) -> Response:
     media.require_target(report.target)
     if report.rendition not in media.hls.by_name and report.rendition != "auto":  # auto: Safari's own choice
         raise DomainError("hls.rendition", "no such rendition")
-    if media.hls.seen(report.pid, report.target, report.rendition, report.delay_ms):
-        ev.watched(report.pid)
+    news = media.hls.seen(report.pid, report.target, report.rendition, report.delay_ms)
+    if news is not None:  # a new player, or one that changed rendition: counted that way once
+        ev.watched(report.pid, f"hls:{report.rendition}", continued=news == "switched")
     return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
 

@@ -28,7 +28,7 @@ class AttendanceRecorder:
         self.system = Actor(role=Role.SYSTEM, pid=f"node:{node}")
         self._written: set[tuple[str, str, str]] = set()
         self._arrivals: dict[tuple[str, str, str], c.Arrival] = {}
-        self._watchers: list[str] = []
+        self._watchers: list[tuple[str, str, bool]] = []  # (watcher, way, continued)
         self._pending = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -41,10 +41,10 @@ class AttendanceRecorder:
         self._arrivals[key] = c.Arrival(person=actor.pid, origin=actor.origin, category=category)
         self._pending.set()
 
-    def watched(self, watcher: str) -> None:
+    def watched(self, watcher: str, way: str = "webrtc", continued: bool = False) -> None:
         if not self.interval:
             return
-        self._watchers.append(watcher)
+        self._watchers.append((watcher, way, continued))
         self._pending.set()
 
     def start(self) -> None:
@@ -81,7 +81,9 @@ class AttendanceRecorder:
         if self._watchers:
             batch_w, self._watchers = self._watchers, []
             try:
-                await self.service.submit(self.system, c.Watched(watchers=batch_w))
+                await self.service.submit(self.system, c.Watched(
+                    watchers=[w for w, _, _ in batch_w], ways=[way for _, way, _ in batch_w],
+                    continued=sum(1 for *_, again in batch_w if again)))
             except DomainError as exc:
                 log.warning("%s: video sessions not recorded yet (%s)", self.service.replica.event, exc.code)
                 self._watchers = batch_w + self._watchers

@@ -59,19 +59,22 @@ class HlsStreams:
         self._reaper = None
 
     # -- the HLS audience ------------------------------------------------------------------
-    def seen(self, player: str, target: str, rendition: str, delay_ms: int | None = None) -> bool:
-        """A player's report; True when it is new (a viewer to count once). Its delay is
-        clamped to what an HLS player can be behind (see delay_bound_ms), never trusted."""
+    def seen(self, player: str, target: str, rendition: str, delay_ms: int | None = None) -> str | None:
+        """A player's report: "new" (a viewer to count once), "switched" (watching another
+        rendition now), or None. Its delay is clamped to what an HLS player can be behind
+        (see delay_bound_ms), never trusted."""
         now = self.clock()
-        new = player not in self._audience
-        if new and len(self._audience) >= MAX_AUDIENCE:
+        before = self._audience.get(player)
+        if before is None and len(self._audience) >= MAX_AUDIENCE:
             self._forget(now)
             if len(self._audience) >= MAX_AUDIENCE:
-                return False
+                return None
         if delay_ms is not None:
             delay_ms = min(max(delay_ms, 0), self.delay_bound_ms)
         self._audience[player] = (target, rendition, now, delay_ms)
-        return new
+        if before is None:
+            return "new"
+        return "switched" if before[1] != rendition else None
 
     @property
     def delay_bound_ms(self) -> int:

@@ -50,6 +50,9 @@ def tables(f: dict[str, Any]) -> list[Table]:
             ["Live-tweets", f["live_posts"]],
             ["Réactions", f["reactions"]["total"]],
         ]),
+        Table("video_par_mode", "Spectateurs de la vidéo par mode de réception",
+              ["mode", "spectateurs (distincts)"],
+              [[_way(w), n] for w, n in f["stream"].get("by_way", {}).items()]),
         Table("presence_par_site", "Présence par site",
               ["site", "présents (distincts)", "pic simultané", "heure du pic"],
               [[_site(f, o), att["by_site"][o], peak["by_site"].get(o, 0),
@@ -90,3 +93,11 @@ def tables(f: dict[str, Any]) -> list[Table]:
                      [[local_time(f, hour), *(series[m][i] for m in series)]
                       for i, hour in enumerate(f["timeline"]["hours"])]))
     return out
+
+
+def _way(way: str) -> str:
+    """"webrtc", "hls:720p", "hls:audio", in the report's words."""
+    if way == "webrtc":
+        return "Direct (WebRTC)"
+    rendition = way.removeprefix("hls:")
+    return "Diffusion, son seul" if rendition == "audio" else f"Diffusion {rendition}"

@@ -38,6 +38,15 @@ async def test_report_opened_downloaded_published_and_read(recording_hub):
                 break
             await asyncio.sleep(0.02)
 
+        # a remote player of the broadcast says it watches (360p): counted by way of watching
+        await people[0].evaluate("""fetch('/api/events/grand-est-2020/hls/watching', {method: 'POST',
+            headers: {'content-type': 'application/json'},
+            body: JSON.stringify({pid: 'viewer-hls-0001', target: 'program', rendition: '360p'})})""")
+        for _ in range(500):
+            if state.attendance.ways:
+                break
+            await asyncio.sleep(0.02)
+
         # the control room opens the report from its page
         async with mod.context.expect_page() as opened:
             await mod.get_by_role("link", name="Ouvrir le rapport").click()
@@ -48,12 +57,15 @@ async def test_report_opened_downloaded_published_and_read(recording_hub):
         nancy = report.locator("#table-sites tbody tr", has_text="Nancy — Rectorat")
         assert (await nancy.locator("td").first.inner_text()) == "2"
         await report.locator("#table-timeline tbody tr").first.wait_for()
+        way = report.locator("#table-ways tbody tr", has_text="Diffusion 360p")
+        assert (await way.locator("td").first.inner_text()) == "1"
         await wait_js(report, "document.querySelector('img.chart').naturalWidth > 0")
         async with report.expect_download() as got:
             await report.get_by_role("button", name="Classeur XLSX").click()
         book = load_workbook(io.BytesIO(open(await (await got.value).path(), "rb").read()))
         key = {row[0]: row[1] for row in book["chiffres_cles"].iter_rows(min_row=2, values_only=True)}
         assert key["Présents sur les sites"] == 3 and key["Réactions"] == 3
+        assert ("Diffusion 360p", 1) in list(book["video_par_mode"].iter_rows(min_row=2, values_only=True))
         async with report.expect_download() as got:
             await report.get_by_role("button", name="Résumé PDF (1 page)").click()
         assert open(await (await got.value).path(), "rb").read(4) == b"%PDF"

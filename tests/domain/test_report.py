@@ -185,3 +185,22 @@ def test_a_category_said_after_joining_is_counted_and_the_person_once():
     fig = report.figures(day.state, day.config)
     assert fig["attendance"]["by_site"]["nancy"] == 1 and fig["attendance"]["by_category"] == {"parent": 1}
     assert sum(fig["timeline"]["series"]["arrivals"]) == 1
+
+
+def test_stream_viewers_are_counted_per_way_of_watching_and_a_rendition_change_is_no_new_session():
+    day = World(make_config())
+    day.ok(SYSTEM, c.Watched(watchers=["p-1", "p-2"], ways=["webrtc", "hls:720p"]))
+    day.ok(SYSTEM, c.Watched(watchers=["p-2", "p-3"], ways=["hls:360p", "hls:360p"], continued=1))
+    day.ok(SYSTEM, c.Watched(watchers=["p-1"], ways=["webrtc"]))  # a WebRTC reconnect: a session, not a viewer
+    day.ok(SYSTEM, c.Watched(watchers=["p-4"]))                    # a log written before ways
+    stream = report.figures(day.state, day.config)["stream"]
+    assert stream["watchers"] == 4 and stream["sessions"] == 5
+    assert stream["by_way"] == {"hls:360p": 2, "hls:720p": 1, "webrtc": 1}
+    # What a broken writer could put in the log is refused and changes nothing.
+    assert day.refused(SYSTEM, c.Watched(watchers=["p-5"], ways=[])) == "watch.ways"
+    assert day.refused(SYSTEM, c.Watched(watchers=["p-5"], ways=["webrtc"], continued=2)) == "watch.continued"
+    assert day.refused(SYSTEM, c.Watched(watchers=["p-5"], ways=["webrtc"], continued=-1)) == "watch.continued"
+    assert report.figures(day.state, day.config)["stream"]["watchers"] == 4
+    # A log cannot make the ways grow without bound.
+    day.ok(SYSTEM, c.Watched(watchers=[f"q-{i}" for i in range(40)], ways=[f"hls:r{i}" for i in range(40)]))
+    assert len(report.figures(day.state, day.config)["stream"]["by_way"]) == 16

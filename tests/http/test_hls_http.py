@@ -101,6 +101,14 @@ async def test_players_reports_count_each_viewer_once(http, hub):
     assert f'multiplex_hls_viewers{{event="{EVENT}",rendition="360p"}} 2.0' in metrics
     attendance = hub.runtime.events[EVENT].replica.state.attendance
     await until(lambda: len(attendance.watchers) == 3, what="three distinct viewers in the log")
+    # One player's quality changes: it counts in both renditions, still one viewer, one session.
+    await http.post(f"/api/events/{EVENT}/hls/watching",
+                    json={"pid": "viewer-bbbbbbbb", "target": "program", "rendition": "audio"})
+    await until(lambda: len(attendance.ways.get("hls:audio", {})) == 2, what="the switch in the log")
+    figures = (await http.get(f"/api/events/{EVENT}/report",
+                              headers={"authorization": f"Bearer {hub.token(Role.MODERATOR)}"})).json()["stream"]
+    assert figures["by_way"] == {"hls:360p": 2, "hls:audio": 2}
+    assert figures["watchers"] == 3 and figures["sessions"] == 3
     for body in (b"{", b"\xff\xfe", b'{"pid": "x y", "target": "program", "rendition": "360p"}',
                  b'{"pid": "viewer-dddddddd", "target": "program", "rendition": "4k"}',
                  b'{"pid": "viewer-dddddddd", "target": "mars", "rendition": "360p"}',
@@ -109,7 +117,7 @@ async def test_players_reports_count_each_viewer_once(http, hub):
         response = await http.post(f"/api/events/{EVENT}/hls/watching", content=body)
         assert 400 <= response.status_code < 500, body[:40]
         assert "code" in response.json()
-    assert media.hls.audience() == {"360p": 2, "audio": 1}
+    assert media.hls.audience() == {"360p": 1, "audio": 2}  # bad reports changed nothing
 
 
 async def test_a_late_vote_is_taken_only_as_late_as_the_hub_can_vouch_for(tmp_path):

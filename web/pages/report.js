@@ -103,6 +103,10 @@ async function draw() {
       f.people.by_session.map((r) => [r.title, siteName(f, r.site), r.headcount_peak === null ? '—' : number(r.headcount_peak),
         number(r.checked_in), number(Object.values(r.devices_peak).reduce((a, b) => a + b, 0)), number(r.stream_peak)]),
       'table-people-sessions') : null),
+    Object.keys(f.stream.by_way || {}).length ? h('section', { 'aria-labelledby': 'h-ways' },
+      h('h2', { id: 'h-ways' }, t('report.tables.ways')), h('p', { class: 'hint' }, t('report.ways_hint')),
+      table(t('report.tables.ways'), [t('report.col.way'), t('report.col.viewers')],
+        Object.entries(f.stream.by_way).map(([way, n]) => [wayName(way), number(n)]), 'table-ways')) : null,
     h('section', { 'aria-labelledby': 'h-timeline' }, h('h2', { id: 'h-timeline' }, t('report.timeline')), chart,
       table(t('report.timeline'), [t('report.hour'), ...series.map((m) => t(`report.metric.${m}`))],
         f.timeline.hours.map((hour, i) => [when(f, hour), ...series.map((m) => number(f.timeline.series[m][i]))]),
@@ -133,3 +137,10 @@ async function draw() {
 }
 
 startStaticPage(draw);
+
+// "webrtc", "hls:720p", "hls:audio": how a viewer watched, in the page's language
+function wayName(way) {
+  if (way === 'webrtc') return t('report.way.webrtc');
+  const rendition = way.startsWith('hls:') ? way.slice(4) : way;
+  return rendition === 'audio' ? t('report.way.hls_audio') : t('report.way.hls', { rendition });
+}
