@@ -78,6 +78,7 @@ bench: bench-deps
 	$(BIN)/python -m bench.media
 	$(BIN)/python -m bench.audio
 	$(BIN)/python -m bench.workers
+	$(BIN)/python -m bench.hls
 	$(BIN)/python -m bench.suite report
 
 clean:

@@ -39,10 +39,11 @@ SITES = ["nancy", "reims", "strasbourg", "metz"]
 LOOPBACK = {"HUB_MEDIA_HOST_ADDRESSES": "127.0.0.1", "HUB_MEDIA_REMOTE_NETWORKS": "127.0.0.0/8"}
 
 
-def start(kind: str, port: int, data_dir: str, hub_root: Path = ROOT) -> subprocess.Popen:
-    """`hub_root`: the checkout whose hub runs (bench/compare.py runs an older one beside this)."""
+def start(kind: str, port: int, data_dir: str, hub_root: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """`hub_root`: the checkout whose hub runs (bench/compare.py runs an older one beside this);
+    `env`: settings of the hub's own (HUB_...)."""
     env = {**os.environ, **LOOPBACK, "HUB_SECRET": SECRET, "HUB_DATA_DIR": data_dir, "HUB_PORT": str(port),
-           "HUB_LOG_LEVEL": "warning"}
+           "HUB_LOG_LEVEL": "warning", **(env or {})}
     cmd = [sys.executable, "-m", "hub.cli", "serve"] if kind == "multiplex" else \
         [sys.executable, "-m", "bench.peers.media_relay", str(port)]
     return subprocess.Popen(["taskset", "-c", "0", *cmd], cwd=hub_root if kind == "multiplex" else ROOT, env=env,

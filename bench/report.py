@@ -107,6 +107,7 @@ def targets() -> list[str]:
                      f"{v['counted']}/{v['voters']} counted, visible to all within {v['visible_after_last_ballot_max_ms']} ms",
                      v["lost"] == 0 and v["visible_after_last_ballot_max_ms"] <= 250))
     rows += targets_18()
+    rows += targets_19()
     out = ["## Targets", "", "| target | this run | met |", "| --- | --- | --- |"]
     out += [f"| {t} | {got} | {'yes' if ok else '**no**'} |" for t, got, ok in rows]
     return out + [""]
@@ -175,6 +176,124 @@ def targets_18() -> list[tuple[str, str, bool]]:
                          f"one worker {single * 100:.3f} %, two {', '.join(f'{x * 100:.3f}' for x in pair)} % per "
                          f"viewer each; hub {two['hub_core_per_extra_viewer'] * 100:.3f} %", ok))
     return rows
+
+
+def _audience_row(hls: dict | None, viewers: int) -> dict | None:
+    return next((r for r in (hls or {}).get("audience", {}).get("rows", []) if r["viewers"] == viewers), None)
+
+
+def targets_19() -> list[tuple[str, str, bool]]:
+    """Issue 19: the mass audience over HLS."""
+    hls = load("hls")
+    rows = []
+    big = max((hls or {}).get("audience", {}).get("rows", []), key=lambda r: r["viewers"], default=None)
+    if big:
+        rows.append((f"{big['viewers']:,} HLS viewers through nginx cost the hub at most one core, encoding included",
+                     f"{big['hub_cores']} core (nginx {big['nginx_cores']}), hit ratio {big['hit_ratio']:.4f}, "
+                     f"{big['players_stalled']} players stalled", big["hub_cores"] <= 1.0))
+    lat = (hls or {}).get("latency")
+    if lat:
+        rows.append(("HLS glass-to-glass p95 ≤ 8 s", f"p50 {lat['p50_ms'] / 1000:.1f} s, p95 {lat['p95_ms'] / 1000:.1f} s",
+                     lat["p95_ms"] <= 8000))
+        rows.append(("LL-HLS glass-to-glass p95 ≤ 3 s", "LL-HLS not built (docs/media.md)", False))
+    return rows
+
+
+def hls_plot(hls: dict) -> str | None:
+    """Hub CPU against viewers: HLS (measured) and WebRTC (measured, then its cost per viewer carried on)."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    PLOTS.mkdir(parents=True, exist_ok=True)
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    audience = sorted(hls["audience"]["rows"], key=lambda r: r["viewers"])
+    ax.plot([r["viewers"] for r in audience], [r["hub_cores"] for r in audience], "o-", linewidth=3,
+            label="HLS through nginx (hub, encoding included)")
+    ax.plot([r["viewers"] for r in audience], [r["nginx_cores"] for r in audience], "s--", linewidth=1.5,
+            label="HLS: nginx")
+    points = hls["webrtc"]["points"]
+    ax.plot([p["viewers"] for p in points], [p["hub_cores"] for p in points], "o-", linewidth=3, label="WebRTC (hub; picture only, as the HLS camera)")
+    per, last = hls["webrtc"]["core_per_extra_viewer"], points[-1]
+    reach = max(r["viewers"] for r in audience)
+    xs = [last["viewers"], reach]
+    ax.plot(xs, [last["hub_cores"] + per * (x - last["viewers"]) for x in xs], ":", linewidth=1.5,
+            label=f"WebRTC carried on at {per * 100:.2f} % of a core per viewer")
+    ax.axhline(1.0, color="grey", linewidth=1)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("viewers")
+    ax.set_ylabel("CPU (cores, log)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    ax.set_title("One camera to N remote viewers: the hub's CPU")
+    fig.tight_layout()
+    path = PLOTS / "hls-vs-webrtc.png"
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return "docs/bench/hls-vs-webrtc.png"
+
+
+def hls_section(hls: dict) -> list[str]:
+    parts = ["## The mass audience: HLS through nginx, beside WebRTC", "",
+             "`python -m bench.hls`: one site's camera (640×480 VP8, replayed over WHIP) packaged by the hub "
+             f"into {hls['audience']['rows'][0]['renditions'] if hls.get('audience') else ''} HLS for the players "
+             "(the default ladder 720p, 360p and sound only is encoded all along); the players are "
+             "`bench/c/hlsload.c`, one keep-alive connection each through nginx configured from "
+             "`config/nginx/multiplex.conf.template`: the media playlist every segment (1 s), every new "
+             "segment, a watching report every 20 s, a player model that counts stalls. Hub on core 0; nginx, "
+             "players and publisher on core 1. Each count for the time shown, in the same run.", ""]
+    if hls.get("audience"):
+        parts += [table(hls["audience"]["rows"], ["viewers", "seconds", "hub_cores", "nginx_cores", "loadgen_cores",
+                                                 "requests_per_s", "mbit_per_s", "hit_ratio", "cache_miss",
+                                                 "cache_updating", "cache_stale", "status_503", "status_404",
+                                                 "segment_fetch_p99_ms", "stalls", "players_stalled",
+                                                 "fell_behind", "startup_p50_s"]), ""]
+        rows = sorted(hls["audience"]["rows"], key=lambda r: r["viewers"])
+        if len(rows) > 1:
+            lo, hi = rows[0], rows[-1]
+            parts.append(f"- Hub CPU at {hi['viewers']:,} players / at {lo['viewers']:,}: "
+                         f"**{hi['hub_cores'] / max(lo['hub_cores'], 1e-6):.2f}×** (the encode does not grow with "
+                         f"the audience; what grows is one watching report per player every 20 s).")
+            parts.append(f"- What reaches the hub does not grow with the players: nginx asked it for each new "
+                         f"segment once ({hi['cache_miss']} misses in {hi['seconds']:.0f} s at {hi['viewers']:,} "
+                         f"players, {lo['cache_miss']} at {lo['viewers']:,}) and refreshed the playlist in the "
+                         "background about once a second (UPDATING and STALE are the cache's answers while that "
+                         "refresh runs); the watching reports (one per player every 20 s) are the only requests "
+                         "that grow with the audience.")
+            if hi["players_stalled"]:
+                mean = hi["stall_seconds"] / max(hi["stalls"], 1) * 1000
+                parts.append(f"- Stalls at {hi['viewers']:,}: {hi['players_stalled']:,} players stalled "
+                             f"({hi['stalls']:,} stalls, {mean:.0f} ms each on average). The segment fetch p99 of "
+                             f"{hi['segment_fetch_p99_ms']} ms is nginx's cache lock: when thousands ask for a new "
+                             "segment at once, one request goes to the hub and the others wait, and nginx wakes "
+                             "lock waiters every 500 ms; a player whose buffer is under half a second then (the "
+                             "playlist it read could be up to a second old) freezes briefly. Serving playlists "
+                             "a little later than segments, or a longer live offset, would absorb it.")
+        parts.append("")
+    if hls.get("encode"):
+        parts += ["The cost of each rendition's encode (libx264 `veryfast`/zerolatency and AAC through PyAV, "
+                  "one decode of the camera shared by all): the hub's CPU packaging, less the same hub with the "
+                  "camera and no HLS.", "",
+                  table(hls["encode"], ["renditions", "hub_cores_camera_only", "hub_cores_packaging", "encode_cores",
+                                        "last_segment_bytes_first_rendition"]), ""]
+    if hls.get("webrtc"):
+        w = hls["webrtc"]
+        parts += [f"- Beside it, the same camera (picture only) over WebRTC: {w['core_per_extra_viewer'] * 100:.3f} % of a core per "
+                  f"extra viewer (" + ", ".join(f"{p['viewers']} viewers {p['hub_cores']} core" for p in w["points"])
+                  + "), so about " + f"{1 / max(w['core_per_extra_viewer'], 1e-6):.0f} viewers per core.", ""]
+    if hls.get("latency"):
+        lat = hls["latency"]
+        parts += [f"- Glass-to-glass, {lat['mode']}: p50 {lat['p50_ms'] / 1000:.2f} s, p95 {lat['p95_ms'] / 1000:.2f} s, "
+                  f"max {lat['max_ms'] / 1000:.2f} s over {lat['pictures']} pictures (a camera painting its capture "
+                  "time, read back from the picture by Chromium playing with hls.js). LL-HLS: "
+                  f"{lat['ll_hls']}.", ""]
+    png = hls_plot(hls) if hls.get("audience") and hls.get("webrtc") else None
+    if png:
+        parts += [f"![hub CPU against viewers, HLS and WebRTC]({png})", ""]
+    return parts
 
 
 def how(name: str) -> str:
@@ -292,6 +411,9 @@ def write_report() -> None:
                   f"core, every viewer at ≥ {media['many_sources']['fps_min']} fps.",
                   *[f"- glass-to-glass, {r['server']}: p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms"
                     for r in media["latency"]], ""]
+    hls = load("hls")
+    if hls:
+        parts += hls_section(hls)
     audio = load("audio")
     if audio:
         both, sound, radio = audio["picture_and_sound"], audio["sound_only"], audio["radio"]

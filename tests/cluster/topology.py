@@ -67,7 +67,8 @@ class HubProcess:
 
 
 class Nginx:
-    def __init__(self, directory: Path, upstreams: list[int]) -> None:
+    def __init__(self, directory: Path, upstreams: list[int], connections: int = 4096) -> None:
+        """`connections`: nginx's worker_connections (clients and upstreams); bench/hls.py needs 5000 players."""
         binary = shutil.which("nginx") or "/usr/sbin/nginx"
         if not Path(binary).exists():
             raise RuntimeError("nginx is missing: `make test` installs Debian's nginx-light")
@@ -82,8 +83,9 @@ class Nginx:
         temp = "\n".join(f"  {k}_temp_path {self.dir}/{k};" for k in kinds)
         # The outer file the nginx image provides; the site file is the repository's.
         (self.dir / "nginx.conf").write_text(
-            f"user root;\nworker_processes 1;\npid {self.dir}/nginx.pid;\nerror_log {self.dir}/error.log warn;\n"
-            f"events {{ worker_connections 4096; }}\n"
+            f"user root;\nworker_processes 1;\nworker_rlimit_nofile {2 * connections + 64};\n"
+            f"pid {self.dir}/nginx.pid;\nerror_log {self.dir}/error.log warn;\n"
+            f"events {{ worker_connections {connections}; }}\n"
             f"http {{\n  access_log off;\n{temp}\n  include {self.dir}/multiplex.conf;\n}}\n")
         self.proc: subprocess.Popen[bytes] | None = None
 
