@@ -19,11 +19,17 @@ $(STAMP): pyproject.toml
 # chromium (browser tests, driven by Playwright with executable_path)
 # poppler-utils (the report's PDF is checked as text and rendered to PNG)
 # icecast2 (the webradio is streamed to a real Icecast and listened to)
-# and coturn (pages relayed over TURN/TCP, as on networks that block UDP).
+# coturn (pages relayed over TURN/TCP, as on networks that block UDP)
+# and GStreamer's webrtcbin with its Python bindings (a broadcast encoder publishing over
+# WHIP and watching over WHEP, tests/media/test_gstreamer.py).
+GST_PACKAGES := gstreamer1.0-plugins-bad gstreamer1.0-plugins-good gstreamer1.0-nice python3-gst-1.0 \
+	gir1.2-gst-plugins-bad-1.0 gir1.2-nice-0.1
+GST_PROBE := /usr/bin/python3 -c 'import gi; gi.require_version("GstWebRTC", "1.0"); gi.require_version("Nice", "0.1")'
+
 APT_PACKAGES := $(if $(shell command -v redis-server),,redis-server) $(if $(wildcard /usr/sbin/nginx),,nginx-light) \
 	$(if $(wildcard /usr/bin/chromium),,chromium fonts-noto-color-emoji) $(if $(shell command -v npm),,npm) \
 	$(if $(shell command -v pdftoppm),,poppler-utils) $(if $(shell command -v icecast2),,icecast2) \
-	$(if $(wildcard /usr/bin/turnserver),,coturn)
+	$(if $(wildcard /usr/bin/turnserver),,coturn) $(if $(shell $(GST_PROBE) 2>/dev/null && echo ok),,$(GST_PACKAGES))
 system-deps:
 	@if [ -n "$(strip $(APT_PACKAGES))" ]; then \
 	  echo "installing from Debian packages: $(APT_PACKAGES)"; \

@@ -10,7 +10,7 @@ from .pages import SECURITY_HEADERS
 STATUS = {"auth.missing": 401, "auth.invalid": 401, "auth.expired": 401, "auth.forbidden": 403,
           "auth.other_site": 403, "event.not_found": 404, "site.not_found": 404,
           "upload.too_large": 413, "report.no_table": 404, "upload.type": 415, "media.content_type": 415,
-          "media.external": 409, "hls.rendition": 404,
+          "media.external": 409, "media.codec": 422, "hls.rendition": 404,
           "replay.not_found": 404, "invitee.not_found": 404, "csv.too_large": 413,
           "import.signature": 422, "import.format": 422, "import.key": 422,
           "import.replayed": 409, "import.unchanged": 409, "import.fetch": 502, "import.too_large": 413}

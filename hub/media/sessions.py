@@ -21,6 +21,7 @@ from ..domain.errors import DomainError
 from ..domain.event import EventConfig
 from ..domain.presence import INTERPRETER
 from ..settings import Settings
+from .dtls import accept_rsa_certificates
 from .forward import speed_up
 from .hls import parse_renditions
 from .hls_streams import HlsStreams
@@ -33,6 +34,8 @@ from .tracks import ForwardTrack
 if TYPE_CHECKING:
     from .workers import WorkerPool
 
+
+accept_rsa_certificates()  # encoders (GStreamer's webrtcbin) present RSA certificates: hub/media/dtls.py
 log = logging.getLogger(__name__)
 CODECS = {"video": ("video/VP8", "video/rtx"), "audio": ("audio/opus",)}
 PROGRAM = "program"
@@ -58,6 +61,27 @@ def _prefer_forwardable_codecs(pc: RTCPeerConnection) -> None:
         assert capabilities is not None  # video and audio always have some
         codecs = [c for c in capabilities.codecs if c.mimeType in wanted]
         transceiver.setCodecPreferences(codecs)
+
+
+WANTED_CODEC = {"video": "vp8", "audio": "opus"}
+
+
+def require_forwardable_codecs(sdp: str) -> None:
+    """Refuse an offer whose picture is not VP8 or whose sound is not Opus: the hub forwards
+    packets as they come, so a site's H.264 (OBS's WHIP output sends H.264, AV1 or HEVC)
+    would reach every browser and the HLS decoder as something they did not negotiate.
+    Checked before anything is set up, so such an offer changes nothing."""
+    for section in sdp.split("\nm=")[1:]:
+        head = section.split(None, 2)
+        kind, port = (head[0], head[1]) if len(head) >= 2 else ("", "0")
+        if kind not in WANTED_CODEC or port == "0" or "a=inactive" in section:
+            continue
+        offered = {line.split(" ", 1)[1].split("/", 1)[0].lower()
+                   for line in section.splitlines() if line.startswith("a=rtpmap:") and " " in line}
+        if WANTED_CODEC[kind] not in offered:
+            raise DomainError("media.codec", f"this hub takes VP8 video and Opus sound; the offer's {kind} is "
+                              f"{', '.join(sorted(offered)) or 'no codec'} (set the encoder to VP8/Opus)",
+                              kind=kind, offered=sorted(offered))
 
 
 class EventMedia:
@@ -173,6 +197,7 @@ class EventMedia:
     async def publish(self, site: str, offer_sdp: str) -> tuple[str, str]:
         if site not in self.sources["video"]:
             raise DomainError("site.not_found", f"no site {site}")
+        require_forwardable_codecs(offer_sdp)
         pc = RTCPeerConnection(configuration(self.settings))
         session = MediaSession(secrets.token_urlsafe(12), "publish", site, pc)
         try:
@@ -217,6 +242,7 @@ class EventMedia:
         self.require_target(target)
         if thumbnail and target == PROGRAM:
             raise DomainError("media.offer", "thumbnails are of one site, not of the program")
+        require_forwardable_codecs(offer_sdp)
         if self.workers is not None and not thumbnail and not here and target != INTERPRETER:
             return await self.workers.watch(self.config.id, target, offer_sdp)
         pc = RTCPeerConnection(configuration(self.settings))
