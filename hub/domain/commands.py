@@ -207,6 +207,12 @@ class SetOnAir(Command, tag="stage.on_air", frozen=True):
     site: Id | None  # None: nobody on air
 
 
+class SetHlsThreshold(Command, tag="stage.hls_threshold", frozen=True):
+    """The régie's threshold: once WebRTC carries this many remote viewers, new ones start
+    on the broadcast (HLS). 0: no threshold; None: back to the hub's HUB_HLS_WEBRTC_LIMIT."""
+    viewers: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] | None
+
+
 class ClearFloorQueue(Command, tag="stage.clear_floor", frozen=True):
     pass
 
@@ -341,7 +347,8 @@ ClientCommand = Union[  # noqa: UP007
     CreatePoll, OpenPoll, ClosePoll, RevealResults, HideResults, ShowPollOnScreens, ReviewAnswer, Vote,
     PostLive, Contribute, SubmitProposal, ApproveContribution, RejectContribution, UpvoteProposal,
     WithdrawProposalUpvote,
-    React, ShowScene, AddCaption, RequestFloor, WithdrawFloor, GrantFloor, SetOnAir, ClearFloorQueue, RecordSession,
+    React, ShowScene, AddCaption, RequestFloor, WithdrawFloor, GrantFloor, SetOnAir, SetHlsThreshold, ClearFloorQueue,
+    RecordSession,
     SetCurrentSession, PublishReport, PublishReplay, ImportSynthesis,
     RecordHeadcount, ImportInvitees, CheckIn, UndoCheckIn, WalkIn, CountHands,
     StartTimer, PauseTimer, ResumeTimer, StopTimer,

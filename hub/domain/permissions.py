@@ -47,6 +47,7 @@ MATRIX: dict[type[c.Command], frozenset[Role]] = {
     c.WithdrawFloor: frozenset({C}),
     c.GrantFloor: MODS,
     c.SetOnAir: MODS,
+    c.SetHlsThreshold: MODS,
     c.ClearFloorQueue: MODS,
     c.RecordSession: MODS,
     c.SetCurrentSession: STAFF,     # coordinator: own site only

@@ -34,6 +34,7 @@ class StageState(msgspec.Struct):
     current: int | None = None          # the event-wide session (every site follows it), as the control room says
     current_since: int | None = None
     tracks: dict[str, Track] = msgspec.field(default_factory=dict)  # site -> its track
+    hls_threshold: int | None = None    # the régie's: WebRTC viewers past which new remote ones get HLS
 
 
 def track_session(state: StageState, site: str | None) -> int | None:
@@ -85,6 +86,14 @@ def grant_floor(state: StageState, ctx: Ctx, cmd: c.GrantFloor, fx: Effects) -> 
 def set_on_air(state: StageState, ctx: Ctx, cmd: c.SetOnAir, fx: Effects) -> Commit:
     site = _site(ctx, cmd.site) if cmd.site is not None else None
     return _changed(state, ctx, fx, site, [s for s in state.floor_queue if s != site])
+
+
+def set_hls_threshold(state: StageState, ctx: Ctx, cmd: c.SetHlsThreshold, fx: Effects) -> Commit:
+    def commit() -> None:
+        state.hls_threshold = cmd.viewers
+        fx.now.append(("stage", ""))
+        fx.result["hls_threshold"] = cmd.viewers
+    return commit
 
 
 def clear_floor(state: StageState, ctx: Ctx, cmd: c.ClearFloorQueue, fx: Effects) -> Commit:
@@ -155,7 +164,8 @@ def render(state: StageState, config: EventConfig) -> dict[str, Any]:
             "recording": state.recording, "recording_since": state.recording_since,
             "current": state.current, "current_since": state.current_since,
             "next": programme.next_session(config, state.current),
-            "program_session": track_session(state, None), "tracks": render_tracks(state, config)}
+            "program_session": track_session(state, None), "tracks": render_tracks(state, config),
+            "hls_threshold": state.hls_threshold}
 
 
 def on_air_title(state: StageState, config: EventConfig) -> str:

@@ -119,6 +119,7 @@ HANDLERS: dict[type[c.Command], tuple[str, Handler]] = {
     c.WithdrawFloor: ("stage", stage.withdraw_floor),
     c.GrantFloor: ("stage", stage.grant_floor),
     c.SetOnAir: ("stage", stage.set_on_air),
+    c.SetHlsThreshold: ("stage", stage.set_hls_threshold),
     c.ClearFloorQueue: ("stage", stage.clear_floor),
     c.RecordSession: ("stage", stage.record),
     c.SetCurrentSession: ("stage", stage.set_current),

@@ -30,8 +30,9 @@ from ..domain.actors import PID_PATTERN
 from ..domain.errors import DomainError
 from ..media.hls import master_playlist
 from ..media.sessions import EventMedia
-from .auth import event_of, is_moderator
+from .auth import event_of, is_moderator, runtime_of
 from .errors import STATUS
+from .media import hls_threshold
 
 SEGMENT = re.compile(r"seg-(\d{1,12})\.ts")
 PID = re.compile(PID_PATTERN)
@@ -158,8 +159,11 @@ async def audience(request: Request) -> Response:
     ev = event_of(request)
     is_moderator(request, ev.config.id, required=True)
     media = _media(request)
+    chosen = ev.state.stage.hls_threshold
+    threshold = {"viewers": hls_threshold(ev, runtime_of(request).settings), "by": "hub" if chosen is None else "regie"}
     return JSONResponse({"viewers": media.hls.audience(), "delay": media.hls.delays(),
-                         "webrtc_viewers": media.webrtc_watching()}, headers={"Cache-Control": "no-store"})
+                         "webrtc_viewers": media.webrtc_watching(), "threshold": threshold},
+                        headers={"Cache-Control": "no-store"})
 
 
 routes = [

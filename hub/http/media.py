@@ -102,8 +102,9 @@ async def media_config(request: Request) -> JSONResponse:
     servers: list[dict[str, object]] = [
         {"urls": s.urls, **({"username": s.username, "credential": s.credential} if s.username else {})}
         for s in ice_servers(settings)]
-    # New remote viewers go to HLS once WebRTC carries HUB_HLS_WEBRTC_LIMIT of them (0: never).
-    limit = settings.hls_webrtc_limit
+    # New remote viewers go to HLS once WebRTC carries the régie's threshold of them, or
+    # HUB_HLS_WEBRTC_LIMIT when the régie set none (0: never).
+    limit = hls_threshold(ev, settings)
     hls_first = (program and limit > 0 and isinstance(ev.media, EventMedia) and ev.media.webrtc_watching() >= limit)
     relay, expires_at = _turn_server(request, settings)
     if relay is not None:
@@ -173,3 +174,9 @@ routes = [
     Route("/api/events/{event}/media/sessions/{session}", end_session, methods=["DELETE"]),
     Route("/api/media/mediamtx/auth", mediamtx_auth, methods=["POST"]),
 ]
+
+
+def hls_threshold(ev: EventPort, settings: Settings) -> int:
+    """The WebRTC viewers past which new remote viewers start on HLS: the régie's, else the hub's."""
+    chosen = ev.state.stage.hls_threshold
+    return settings.hls_webrtc_limit if chosen is None else int(chosen)

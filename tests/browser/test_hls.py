@@ -204,6 +204,13 @@ async def test_an_hls_viewer_sees_the_poll_when_its_picture_reaches_that_moment_
             assert "360p 1" in text, text
             median = float(re.search(r"médian (\d+,\d) s", text).group(1).replace(",", "."))
             assert 1.0 <= median <= hub.runtime.events[EVENT].media.hls.delay_bound_ms / 1000, text
+
+            # And sets the threshold past which new remote viewers start on the broadcast.
+            await regie.get_by_label("Nouveaux spectateurs à distance vers la diffusion").fill("3")
+            await regie.get_by_role("button", name="Appliquer").click()
+            chosen = figures.get_by_text("au-delà de 3 spectateurs en direct (choisi par la régie)")
+            await chosen.wait_for(timeout=30_000)
+            assert hub.runtime.events[EVENT].state.stage.hls_threshold == 3
     finally:
         await mod.close()
 

@@ -157,3 +157,50 @@ async def test_a_late_vote_is_taken_only_as_late_as_the_hub_can_vouch_for(tmp_pa
     finally:
         await asyncio.gather(mod.close(), plain.close(), player.close())
         await hub.stop()
+
+
+async def test_the_regie_threshold_sends_new_remote_viewers_to_hls_once_webrtc_carries_that_many(tmp_path):
+    from ..media.peers import Watcher
+
+    hub = HubServer(tmp_path / "data", hls_renditions="360p,audio", hls_webrtc_limit=1)
+    await hub.start()
+    mod = hub.moderator()
+    await mod.connect()
+    watcher = None
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{hub.settings.port}", timeout=30) as http:
+            async def hls_first() -> bool:
+                return (await http.get(f"/api/events/{EVENT}/media")).json()["hls_first"]
+
+            regie = {"authorization": f"Bearer {hub.token(Role.MODERATOR)}"}
+
+            async def threshold() -> dict:
+                return (await http.get(f"/api/events/{EVENT}/hls/audience", headers=regie)).json()["threshold"]
+
+            assert not await hls_first()  # nobody on WebRTC yet
+            watcher = await Watcher().watch(hub.runtime.events[EVENT].media, "program")
+            assert await hls_first() and await threshold() == {"viewers": 1, "by": "hub"}
+            await mod.command({"type": "stage.hls_threshold", "viewers": 5})
+            assert not await hls_first() and await threshold() == {"viewers": 5, "by": "regie"}
+            await mod.command({"type": "stage.hls_threshold", "viewers": 0})  # never
+            assert not await hls_first() and await threshold() == {"viewers": 0, "by": "regie"}
+            await mod.command({"type": "stage.hls_threshold", "viewers": None})  # back to the hub's setting
+            assert await hls_first()
+            # Only the régie sets it, within bounds; what is refused changes nothing.
+            for bad in (-1, 10**7, "12", 1.5):
+                with pytest.raises(HubError):
+                    await mod.command({"type": "stage.hls_threshold", "viewers": bad})
+            viewer = hub.viewer()
+            await viewer.connect()
+            try:
+                with pytest.raises(HubError) as refused:
+                    await viewer.command({"type": "stage.hls_threshold", "viewers": 1000})
+                assert refused.value.code.startswith("auth.")
+            finally:
+                await viewer.close()
+            assert await threshold() == {"viewers": 1, "by": "hub"}
+    finally:
+        if watcher is not None:
+            await watcher.close()
+        await mod.close()
+        await hub.stop()

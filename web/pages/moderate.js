@@ -40,7 +40,7 @@ if (token) {
           feed: h('ul', { class: 'posts', id: 'posts' }), current: h('div'), sessionFilter: h('div'),
           report: h('div'), synthesis: h('div'), regions: h('div'), replays: h('div'),
           archive: h('ul', { class: 'questions', id: 'queue-archive' }), help: h('div'), prepared: h('div'),
-          tracks: h('div'), trackFilter: h('div'), audience: audiencePanel(event, token) };
+          tracks: h('div'), trackFilter: h('div'), audience: audiencePanel(l, event, token) };
         installShortcuts(l);
         // Headings that say how much waits in each pane, in the page's language.
         const counted = (id, key) => {
