@@ -35,7 +35,7 @@
 #define HIST_MS 1                 /* fetch-time histogram: 1 ms buckets */
 #define HIST_N 60000              /* up to 60 s */
 #define REPORT_EVERY_S 20.0
-#define START_SEGMENTS 3          /* hls.js starts three segments from the live edge */
+static int START_SEGMENTS = 3;     /* hls.js starts three segments from the live edge (HLS_START_SEGMENTS) */
 
 enum { REQ_NONE, REQ_PLAYLIST, REQ_SEGMENT, REQ_REPORT };
 
@@ -266,6 +266,7 @@ int main(int argc, char **argv) {
     for (char *tok = strtok(argv[5], ","); tok && nr < 16; tok = strtok(NULL, ",")) renditions[nr++] = tok;
     int n = atoi(argv[6]); double seconds = atof(argv[7]), ramp = atof(argv[8]);
     if (getenv("HLS_SEGMENT_S")) seg_s = atof(getenv("HLS_SEGMENT_S"));
+    if (getenv("HLS_START_SEGMENTS")) START_SEGMENTS = atoi(getenv("HLS_START_SEGMENTS"));
     struct rlimit rl; getrlimit(RLIMIT_NOFILE, &rl); rl.rlim_cur = rl.rlim_max; setrlimit(RLIMIT_NOFILE, &rl);
 
     player_t *players = calloc(n, sizeof *players);
