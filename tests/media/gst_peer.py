@@ -86,13 +86,23 @@ class Peer:
 
     # -- offer, gather every candidate, then one POST (WHIP/WHEP without trickle) -----------
     def on_negotiation_needed(self, element) -> None:  # type: ignore[no-untyped-def]
-        promise = Gst.Promise.new_with_change_func(self.on_offer, element, None)
-        element.emit("create-offer", None, promise)
+        self.tries = 0
+        self.create_offer()
+
+    def create_offer(self) -> bool:
+        promise = Gst.Promise.new_with_change_func(self.on_offer, self.webrtc, None)
+        self.webrtc.emit("create-offer", None, promise)
+        return False  # (as a GLib timeout: once)
 
     def on_offer(self, promise, element, _) -> None:  # type: ignore[no-untyped-def]
         reply = promise.get_reply()
         offer = reply.get_value("offer") if reply is not None and reply.has_field("offer") else None
         if offer is None:
+            # Asked before the encoder's caps reached webrtcbin (a loaded machine): ask again.
+            self.tries += 1
+            if self.tries < 50:
+                GLib.timeout_add(200, self.create_offer)
+                return
             say(error="no offer", reply=reply.to_string() if reply is not None else None)
             return
         element.emit("set-local-description", offer, Gst.Promise.new())
