@@ -70,19 +70,28 @@ async def take_on_air(mod, site: str) -> None:
     await mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name=site).click()
 
 
+async def live_site(browser, base: str, hub, site: str, camera: str):  # type: ignore[no-untyped-def]
+    """A coordinator's page publishing `camera` (an init script), once the hub receives it."""
+    page = await open_page(browser, f"{base}/site/{site}#token={hub.token(Role.COORDINATOR, site)}",
+                           init_script=camera)
+    await wait_online(page)
+    await go_live(page)
+    return page
+
+
+async def regie(browser, base: str, hub):  # type: ignore[no-untyped-def]
+    page = await open_page(browser, f"{base}/moderate#token={hub.token(Role.MODERATOR)}")
+    await wait_online(page)
+    return page
+
+
 async def test_a_remote_viewer_plays_the_program_over_hls_through_nginx_and_follows_the_switch(behind_nginx):
     hub, lb = behind_nginx
     base = f"http://127.0.0.1:{lb.port}/e/{EVENT}"
     async with chromium() as browser:
-        nancy = await open_page(browser, f"{base}/site/nancy#token={hub.token(Role.COORDINATOR, 'nancy')}",
-                                init_script=canvas_camera("#ff0000"))
-        reims = await open_page(browser, f"{base}/site/reims#token={hub.token(Role.COORDINATOR, 'reims')}",
-                                init_script=canvas_camera("#0000ff"))
-        mod = await open_page(browser, f"{base}/moderate#token={hub.token(Role.MODERATOR)}")
-        for page in (nancy, reims, mod):
-            await wait_online(page)
-        await go_live(nancy)
-        await go_live(reims)
+        await live_site(browser, base, hub, "nancy", canvas_camera("#ff0000"))
+        await live_site(browser, base, hub, "reims", canvas_camera("#0000ff"))
+        mod = await regie(browser, base, hub)
         await take_on_air(mod, "Nancy")
         errors: list[str] = []
         viewer = await open_page(browser, base, init_script=CHOOSES_HLS, errors=errors)
@@ -116,12 +125,8 @@ async def test_a_viewer_whose_webrtc_cannot_connect_falls_back_to_hls_by_itself(
     hub, lb = behind_nginx
     base = f"http://127.0.0.1:{lb.port}/e/{EVENT}"
     async with chromium() as browser:
-        nancy = await open_page(browser, f"{base}/site/nancy#token={hub.token(Role.COORDINATOR, 'nancy')}",
-                                init_script=canvas_camera("#ff0000"))
-        mod = await open_page(browser, f"{base}/moderate#token={hub.token(Role.MODERATOR)}")
-        for page in (nancy, mod):
-            await wait_online(page)
-        await go_live(nancy)
+        await live_site(browser, base, hub, "nancy", canvas_camera("#ff0000"))
+        mod = await regie(browser, base, hub)
         await take_on_air(mod, "Nancy")
         # UDP blocked and no TURN: relayed candidates only, and there is no relay.
         viewer = await open_page(browser, base, init_script=REMOTE + RELAY_ONLY)
@@ -162,10 +167,7 @@ async def test_an_hls_viewer_sees_the_poll_when_its_picture_reaches_that_moment_
     await mod.connect()
     try:
         async with chromium() as browser:
-            nancy = await open_page(browser, f"{base}/site/nancy#token={hub.token(Role.COORDINATOR, 'nancy')}",
-                                    init_script=painted_camera("#ff0000"))
-            await wait_online(nancy)
-            await go_live(nancy)
+            nancy = await live_site(browser, base, hub, "nancy", painted_camera("#ff0000"))
             await mod.command({"type": "stage.on_air", "site": "nancy"})
             viewer = await open_page(browser, base, init_script=CHOOSES_HLS)
             await wait_online(viewer)
@@ -196,9 +198,8 @@ async def test_an_hls_viewer_sees_the_poll_when_its_picture_reaches_that_moment_
             await until(lambda: len(ballots) == 1, timeout=30, what="the late vote taken")
 
             # The régie sees how far behind its HLS audience is.
-            regie = await open_page(browser, f"{base}/moderate#token={hub.token(Role.MODERATOR)}")
-            await wait_online(regie)
-            figures = regie.locator("#hls-audience")
+            control = await regie(browser, base, hub)
+            figures = control.locator("#hls-audience")
             await figures.get_by_text("médian").wait_for(timeout=60_000)
             text = await figures.text_content()
             assert "360p 1" in text, text
@@ -206,8 +207,8 @@ async def test_an_hls_viewer_sees_the_poll_when_its_picture_reaches_that_moment_
             assert 1.0 <= median <= hub.runtime.events[EVENT].media.hls.delay_bound_ms / 1000, text
 
             # And sets the threshold past which new remote viewers start on the broadcast.
-            await regie.get_by_label("Nouveaux spectateurs à distance vers la diffusion").fill("3")
-            await regie.get_by_role("button", name="Appliquer").click()
+            await control.get_by_label("Nouveaux spectateurs à distance vers la diffusion").fill("3")
+            await control.get_by_role("button", name="Appliquer").click()
             chosen = figures.get_by_text("au-delà de 3 spectateurs en direct (choisi par la régie)")
             await chosen.wait_for(timeout=30_000)
             assert hub.runtime.events[EVENT].state.stage.hls_threshold == 3
