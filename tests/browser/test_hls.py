@@ -215,3 +215,38 @@ async def test_an_hls_viewer_sees_the_poll_when_its_picture_reaches_that_moment_
     finally:
         await mod.close()
 
+
+
+async def test_past_the_regie_threshold_new_remote_viewers_get_hls_and_people_on_site_stay_on_webrtc(behind_nginx):
+    hub, lb = behind_nginx
+    base = f"http://127.0.0.1:{lb.port}/e/{EVENT}"
+    media = hub.runtime.events[EVENT].media
+    mod = hub.moderator()
+    await mod.connect()
+    try:
+        await mod.command({"type": "stage.hls_threshold", "viewers": 1})
+        async with chromium() as browser:
+            await live_site(browser, base, hub, "nancy", canvas_camera("#ff0000"))
+            await mod.command({"type": "stage.on_air", "site": "nancy"})
+            first = await open_page(browser, base, init_script=REMOTE)
+            await wait_online(first)
+            await until(lambda: media.webrtc_watching() >= 1, timeout=60, what="one remote viewer on WebRTC")
+
+            # The threshold is reached: the next remote viewer starts on the broadcast, and is told why.
+            second = await open_page(browser, base, init_script=REMOTE)
+            await wait_online(second)
+            await wait_js(second, "document.querySelector('.player-panel').dataset.transport === 'hls'", timeout=60)
+            note = second.locator(".transport-note")
+            await note.wait_for()
+            assert "beaucoup de spectateurs" in (await note.text_content()).lower()
+
+            # Someone on site (the site's code), even one who once chose the broadcast, stays on WebRTC.
+            here = await open_page(browser, f"{base}/join/nancy?code={hub.code('nancy')}",
+                                   init_script=f"localStorage.setItem('mx.transport.{EVENT}', 'hls');")
+            await wait_online(here)
+            await wait_js(here, "document.querySelector('.player-panel') !== null", timeout=30)
+            assert await here.locator("#watch-transport").count() == 0
+            assert await here.evaluate("document.querySelector('.player-panel').dataset.transport") != "hls"
+            assert media.hls.audience().get("360p", 0) <= 1  # only the second remote viewer plays HLS
+    finally:
+        await mod.close()
