@@ -79,13 +79,20 @@ class EventRuntime:
 
     def vouched_delay_ms(self, actor: Actor, claimed: int) -> int:
         """How far behind the live moment the hub believes this voter's picture is: what the
-        client says, lowered to what its way of watching allows. A participant this hub
-        knows as an HLS player may be up to its playlist window behind (8 s by default);
-        anyone else watches WebRTC, or is on site, and gets at most WEBRTC_DELAY_MS."""
+        client says, lowered to what its way of watching allows. A remote viewer known as an
+        HLS player may be up to the playlist window behind (8 s by default): known to this
+        hub (it reported within 45 s), or to the log (an `attendance.watch` as `hls:...`,
+        which the media hub writes, so a vote reaching another hub is judged alike). Anyone
+        else watches WebRTC, or is on site, and gets at most WEBRTC_DELAY_MS."""
         hls = getattr(self.media, "hls", None)  # the embedded engine's HLS streams
         remote = actor.role is Role.VIEWER
-        bound = hls.delay_bound_ms if remote and hls is not None and hls.watching(actor.pid) else WEBRTC_DELAY_MS
-        return min(max(claimed, 0), bound)
+        if remote and hls is not None and (hls.watching(actor.pid) or self.played_hls(actor.pid)):
+            return min(max(claimed, 0), int(hls.delay_bound_ms))
+        return min(max(claimed, 0), WEBRTC_DELAY_MS)
+
+    def played_hls(self, pid: str) -> bool:
+        """Whether the log says this participant has watched over HLS in this event."""
+        return any(pid in who for way, who in self.state.attendance.ways.items() if way.startswith("hls:"))
 
     def arrived(self, actor: Actor) -> None:
         self.attendance.arrived(actor)

@@ -12,7 +12,8 @@ import msgspec
 import pytest
 
 from hub.client import HubError
-from hub.domain.actors import Role
+from hub.domain import commands as c
+from hub.domain.actors import Actor, Role
 from hub.domain.state import Entry
 
 from ..hubserver import EVENT, HubServer
@@ -154,6 +155,20 @@ async def test_a_late_vote_is_taken_only_as_late_as_the_hub_can_vouch_for(tmp_pa
         (_, data), = await hub.runtime.log.read(EVENT, hub.seq() - 1)
         entry = msgspec.json.decode(data, type=Entry)
         assert entry.cmd.delay_ms == 32_000  # the log keeps what the hub vouched for, not what was said
+
+        # A player known to the log only (another hub serves its HLS and wrote that it watched)
+        # is judged alike: its hub-local audience here is empty.
+        elsewhere = hub.viewer()
+        await elsewhere.connect()
+        try:
+            runtime = hub.runtime.events[EVENT]
+            await runtime.submit(Actor(role=Role.SYSTEM, pid="node:hub-2"),
+                                 c.Watched(watchers=[elsewhere.pid], ways=["hls:360p"]))
+            assert not runtime.media.hls.watching(elsewhere.pid)
+            ack = await elsewhere.command({"type": "poll.vote", "poll": poll, "choices": [0], "delay_ms": 3_600_000})
+            assert ack["result"]["late"] is True
+        finally:
+            await elsewhere.close()
     finally:
         await asyncio.gather(mod.close(), plain.close(), player.close())
         await hub.stop()
