@@ -4,6 +4,7 @@
  *   hlsload HOST PORT EVENT TARGET RENDITIONS VIEWERS SECONDS RAMP_S
  *   RENDITIONS: comma-separated, given to the players in turn (e.g. 720p,360p)
  *
+ * The players are plain HLS players: they fetch whole segments and ignore the LL-HLS parts.
  * Each player has one keep-alive connection. It reloads its media playlist every
  * segment duration (hls.js reloads a live playlist every target duration), fetches
  * every segment it has not had (starting three from the live edge), and says it is
@@ -87,7 +88,7 @@ static void request(player_t *p, int kind, long long seg) {
         n = snprintf(msg, sizeof msg, "GET /hls/%s/%s/%s/index.m3u8 HTTP/1.1\r\nHost: %s\r\n\r\n",
                      event_name, target, p->rendition, host);
     else if (kind == REQ_SEGMENT)
-        n = snprintf(msg, sizeof msg, "GET /hls/%s/%s/%s/seg-%lld.ts HTTP/1.1\r\nHost: %s\r\n\r\n",
+        n = snprintf(msg, sizeof msg, "GET /hls/%s/%s/%s/s%lld.m4s HTTP/1.1\r\nHost: %s\r\n\r\n",
                      event_name, target, p->rendition, seg, host);
     else {
         char body[200];
@@ -130,10 +131,12 @@ static void on_playlist(player_t *p, const char *body, size_t n) {
         const char *eol = memchr(s, '\n', body + n - s);
         if (!eol) eol = body + n;
         if (eol - s > 8 && !memcmp(s, "#EXTINF:", 8)) duration = atof(s + 8);
-        else if (eol - s > 4 && !memcmp(s, "seg-", 4) && count < 64) {
+        else if (eol - s > 5 && s[0] == 's' && s[1] >= '0' && s[1] <= '9' && count < 64) {
+            /* a whole segment, sN.m4s (the LL-HLS parts are in #EXT-X-PART tags: a plain player skips them) */
             long long v = 0;
-            for (const char *d = s + 4; d < eol && *d >= '0' && *d <= '9'; d++) v = v * 10 + (*d - '0');
-            listed[count] = v; durations[count++] = duration;
+            const char *d = s + 1;
+            for (; d < eol && *d >= '0' && *d <= '9'; d++) v = v * 10 + (*d - '0');
+            if (eol - d >= 4 && !memcmp(d, ".m4s", 4)) { listed[count] = v; durations[count++] = duration; }
         }
         s = eol + 1;
     }

@@ -3,8 +3,11 @@ made by hub/media/hls.py, with the cache headers that let nginx or a CDN answer 
 viewers (docs/media.md "HLS"), and the players' "I am watching" report.
 
   GET  /hls/{event}/{target}/master.m3u8               every rendition (cached 30 s)
-  GET  /hls/{event}/{target}/{rendition}/index.m3u8    the live window (cached 1 s)
-  GET  /hls/{event}/{target}/{rendition}/seg-N.ts      one segment (immutable)
+  GET  /hls/{event}/{target}/{rendition}/index.m3u8    the live window (cached 1 s), LL-HLS:
+       ?_HLS_msn=N[&_HLS_part=K]                       held until segment N (part K) exists (cached 2 s)
+  GET  /hls/{event}/{target}/{rendition}/sN.m4s        one segment (immutable)
+  GET  /hls/{event}/{target}/{rendition}/sN.K.m4s      its part K (immutable; the hinted next one is held)
+  GET  /hls/{event}/{target}/{rendition}/init-N.mp4    the CMAF init section (immutable)
   POST /api/events/{event}/hls/watching                {"pid", "target", "rendition", "delay_ms"?}
   GET  /api/events/{event}/hls/audience                the control room's view: per rendition, delay
 
@@ -15,31 +18,35 @@ reaches the hub once.
 """
 from __future__ import annotations
 
-import asyncio
 import functools
 import re
-import time
 from collections.abc import Awaitable, Callable
 
 import msgspec
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..domain.actors import PID_PATTERN
 from ..domain.errors import DomainError
-from ..media.hls import master_playlist
+from ..media.hls import HlsPackager, master_playlist
+from ..media.llhls import LiveWindow
 from ..media.sessions import EventMedia
 from .auth import event_of, is_moderator, runtime_of
 from .errors import STATUS
 from .media import hls_threshold
 
-SEGMENT = re.compile(r"seg-(\d{1,12})\.ts")
+SEGMENT = re.compile(r"s(\d{1,15})(?:\.(\d{1,3}))?\.m4s")
+INIT = re.compile(r"init-(\d{1,15})\.mp4")
+QUERY_NUMBER = re.compile(r"\d{1,15}")
 PID = re.compile(PID_PATTERN)
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
-FIRST_PLAYLIST_WAIT_S = 8.0  # a source's first playlist: the packager needs about two segments
+FIRST_PLAYLIST_WAIT_S = 8.0  # a source's first playlist: the packager needs about one segment
+BLOCK_TARGETS = 3            # a blocked request is held at most this many target durations (RFC 8216bis)
+MAX_PARTS = 100              # a part number beyond any segment's
 CACHE = {"master": "public, max-age=30", "index": "public, max-age=1", "segment": "public, max-age=600, immutable",
-         "error": "public, max-age=1"}
+         # a blocking reload's answer stays right for its query: cached as RFC 8216bis suggests (6 parts)
+         "blocked": "public, max-age=2", "error": "public, max-age=1"}
 
 
 def _error(code: str, message: str, status: int = 404, **headers: str) -> JSONResponse:
@@ -79,49 +86,75 @@ async def master(request: Request) -> Response:
                     headers={"Cache-Control": CACHE["master"]})
 
 
-@_cached_errors
-async def playlist(request: Request) -> Response:
+def _query_number(request: Request, name: str) -> int | None:
+    value = request.query_params.get(name)
+    if value is None:
+        return None
+    if not QUERY_NUMBER.fullmatch(value):
+        raise DomainError("hls.query", f"{name} is a number")
+    return int(value)
+
+
+def _window(request: Request) -> tuple[HlsPackager, LiveWindow]:
     media = _media(request)
     target, rendition = _target(request, media), request.path_params["rendition"]
     if rendition not in media.hls.by_name:
-        return _error("hls.rendition", f"no rendition {rendition[:40]!r}")
-    packager = media.hls.asked(target)
-    path = packager.folder / rendition / "index.m3u8"
-    deadline = time.monotonic() + FIRST_PLAYLIST_WAIT_S
-    while not path.is_file():  # just started: hold the first request (players retry a 503, not a 404)
-        if packager.failed or time.monotonic() > deadline:
-            return _error("hls.starting", "this stream is starting: ask again", 503, **{"Retry-After": "1"})
-        await asyncio.sleep(0.1)
-    try:
-        text = path.read_bytes()
-    except FileNotFoundError:  # replaced between the check and the read (a restart): ask again
-        return _error("hls.starting", "this stream is starting: ask again", 503, **{"Retry-After": "1"})
-    return Response(text, media_type=PLAYLIST_TYPE, headers={"Cache-Control": CACHE["index"]})
+        raise DomainError("hls.rendition", f"no rendition {rendition[:40]!r}")
+    packager = media.hls.asked(target)  # the first request starts the encoding
+    return packager, packager.windows[rendition]
 
 
-def _listed(text: str) -> list[int]:
-    return [int(m) for m in re.findall(r"^seg-(\d+)\.ts$", text, re.M)]
+def _starting() -> JSONResponse:
+    # players retry a 503, not a 404
+    return _error("hls.starting", "this stream is starting: ask again", 503, **{"Retry-After": "1"})
+
+
+@_cached_errors
+async def playlist(request: Request) -> Response:
+    """The rendition's playlist; with `_HLS_msn` (and `_HLS_part`), a blocking reload: held until
+    the playlist holds that segment (or that part of it), as LL-HLS players ask."""
+    msn, part = _query_number(request, "_HLS_msn"), _query_number(request, "_HLS_part")
+    if part is not None and msn is None:
+        raise DomainError("hls.query", "_HLS_part needs _HLS_msn")
+    packager, window = _window(request)
+    if not await packager.wait(lambda: window.ready, FIRST_PLAYLIST_WAIT_S):
+        return _starting()  # just started: the first segment takes about a second
+    cache = CACHE["index"]
+    if msn is not None:
+        newest = window.last()
+        if newest is None or msn > newest[0] + 2 or (part or 0) > MAX_PARTS:
+            raise DomainError("hls.too_far", "that segment is too far ahead of the live moment: reload the playlist")
+        if not await packager.wait(lambda: window.has(msn, part), BLOCK_TARGETS * window.target_duration):
+            return _starting()
+        cache = CACHE["blocked"]
+    return Response(window.playlist(), media_type=PLAYLIST_TYPE, headers={"Cache-Control": cache})
 
 
 @_cached_errors
 async def segment(request: Request) -> Response:
-    media = _media(request)
-    target, rendition, name = _target(request, media), request.path_params["rendition"], request.path_params["name"]
-    if rendition not in media.hls.by_name:
-        return _error("hls.rendition", f"no rendition {rendition[:40]!r}")
-    match = SEGMENT.fullmatch(name)
-    if match is None:
-        return _error("hls.name", "not a segment name (seg-N.ts)")
-    packager = media.hls.asked(target)
-    path = packager.folder / rendition / name
-    if path.is_file():
-        return FileResponse(path, media_type="video/mp2t", headers={"Cache-Control": CACHE["segment"]})
-    try:
-        listed = _listed((packager.folder / rendition / "index.m3u8").read_text())
-    except FileNotFoundError:
-        listed = []
-    number = int(match.group(1))
-    if listed and number > listed[-1]:
+    """A whole segment (sN.m4s), one of its parts (sN.K.m4s) or the init section. The part a
+    playlist hints as the next one is held until it exists."""
+    name = request.path_params["name"]
+    init, match = INIT.fullmatch(name), SEGMENT.fullmatch(name)
+    if init is None and match is None:
+        return _error("hls.name", "not a segment name (sN.m4s, sN.K.m4s, init-N.mp4)")
+    packager, window = _window(request)
+    kind = "video/mp4" if _media(request).hls.by_name[request.path_params["rendition"]].has_video else "audio/mp4"
+    if init is not None:
+        if name == window.init_name and window.init is not None:
+            return Response(window.init, media_type=kind, headers={"Cache-Control": CACHE["segment"]})
+        return _error("hls.segment_gone", "this stream has started again: reload the playlist")
+    assert match is not None
+    msn, part = int(match.group(1)), None if match.group(2) is None else int(match.group(2))
+    newest = window.last()
+    if part is not None and newest is not None and not window.has(msn, part) and msn <= newest[0] + 1:
+        await packager.wait(lambda: window.has(msn, part), BLOCK_TARGETS * window.target_duration)
+    found = window.segment(msn)
+    data = None if found is None else found.data if part is None else \
+        found.parts[part].data if part < len(found.parts) else None
+    if data is not None:
+        return Response(data, media_type=kind, headers={"Cache-Control": CACHE["segment"]})
+    if (found is None and msn >= window.next_msn) or (found is not None and found.data is None):
         return _error("hls.segment_not_yet", "this segment does not exist yet")
     return _error("hls.segment_gone", "this segment has expired (or never existed): reload the playlist")
 

@@ -3,11 +3,14 @@ number of viewers behind nginx or a CDN (each segment reaches the hub about once
 cache, whatever the audience).
 
 The forwarded VP8/Opus packets are decoded once per source; each rendition is then
-encoded once (libx264 and AAC through PyAV) into FFmpeg's own HLS muxer: 1-second
-segments, each starting on a keyframe, with EXT-X-PROGRAM-DATE-TIME so that a page
-can tell how far behind the live moment its picture is. Nothing here segments or
-encodes by hand. The encoding runs in a thread: PyAV releases the GIL while FFmpeg
-works, so the event loop (the live channel, WebRTC) is not held by it.
+encoded once (libx264 and AAC through PyAV) into FFmpeg's own HLS muxer, which cuts
+a CMAF fragment every 200 ms: the parts of Low-Latency HLS, grouped into 1-second
+segments each opening on a keyframe (hub/media/llhls.py), dated with
+EXT-X-PROGRAM-DATE-TIME so that a page can tell how far behind the live moment its
+picture is. Nothing here segments or encodes by hand, and nothing goes to disk: the
+windows live in memory (a few MB per rendition) and the HTTP routes serve them.
+The encoding runs in a thread: PyAV releases the GIL while FFmpeg works, so the
+event loop (the live channel, WebRTC) is not held by it.
 
 Switching the site on air changes only what is decoded: the encoders and the
 playlist go on, the new picture scaled and letterboxed to each rendition's size, so
@@ -15,8 +18,8 @@ a viewer does nothing. When no picture comes (nobody on air, a publisher gone) t
 last picture, or black, is repeated at a low rate and the sound is silence: the
 playlist never stalls.
 
-Segment numbers start from the wall clock (FFmpeg's `epoch` start number), so a
-packager started again never reuses a name that a cache may still hold.
+Segment numbers start from the wall clock, so a packager started again never reuses
+a name that a cache may still hold.
 """
 from __future__ import annotations
 
@@ -25,18 +28,17 @@ import contextlib
 import fractions
 import logging
 import queue
-import shutil
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import av
 import av.filter
 from aiortc.mediastreams import MediaStreamError
 
+from .llhls import LiveWindow, boxes, fragment_timing, starts_with_keyframe, timescale
 from .source import EncodedFrame
 from .tracks import ForwardTrack
 
@@ -50,6 +52,9 @@ IDLE_PICTURE_S = 0.5      # no new picture for this long: repeat the last one
 IDLE_FPS = 5              # ... at this rate (enough to keep segments coming, cheap to encode)
 SILENCE_AHEAD_S = 0.15    # the sound this far behind the clock: fill with silence
 AUDIO_CHUNK = 960         # 20 ms at 48 kHz, the size of a silence frame
+VIDEO_TRACK = 1           # the mp4 track ids: the picture (the first stream added),
+AUDIO_TRACK = 2           # then the sound
+PART_S = 0.2              # a partial segment's length: LL-HLS players start about three of them behind
 MAX_BACKLOG = 90          # frames waiting for the encoder thread: beyond, skip to the next keyframe
 
 
@@ -106,17 +111,66 @@ def master_playlist(renditions: tuple[Rendition, ...]) -> str:
     return "\n".join(lines) + "\n"
 
 
-class _Output:
-    """One rendition: its encoders and FFmpeg's HLS muxer, writing into its folder."""
+class _Fragments:
+    """What FFmpeg's mp4 muxer writes, a byte stream (it never seeks back in fragmented
+    mode), read as it comes: the init section (ftyp, moov) once, then each fragment (moof,
+    mdat) as soon as it is whole. The muxer decides every cut; this only finds the boxes."""
 
-    def __init__(self, folder: Path, rendition: Rendition, segment_s: float, window: int) -> None:
-        self.rendition, self.segment_s = rendition, segment_s
-        folder.mkdir(parents=True, exist_ok=True)
-        self.container = av.open(str(folder / "index.m3u8"), "w", format="hls", options={
-            "hls_time": f"{segment_s:g}", "hls_list_size": str(window),
-            # temp_file: the playlist and each segment appear whole (renamed), never half-written
-            "hls_flags": "delete_segments+program_date_time+independent_segments+temp_file",
-            "hls_segment_filename": str(folder / "seg-%d.ts"), "hls_start_number_source": "epoch"})
+    def __init__(self, on_init: Callable[[bytes], None], on_fragment: Callable[[bytes], None]) -> None:
+        self._buffer = bytearray()
+        self._written = 0
+        self._on_init, self._on_fragment = on_init, on_fragment
+        self._init: bytearray | None = bytearray()
+
+    def write(self, data: bytes) -> int:
+        self._buffer += data
+        self._written += len(data)
+        view = bytes(self._buffer)
+        found = list(boxes(view))   # the whole boxes only
+        used, i = 0, 0
+        while i < len(found):
+            kind, _, end = found[i]
+            if kind == b"moof":
+                if i + 1 == len(found):
+                    break           # its mdat is still being written
+                end = found[i + 1][2]
+                self._on_fragment(view[used:end])
+                i += 2
+            elif self._init is not None:
+                self._init += view[used:end]
+                if kind == b"moov":
+                    self._on_init(bytes(self._init))
+                    self._init = None
+                i += 1
+            else:
+                i += 1              # nothing else is expected between fragments: skipped
+            used = end
+        del self._buffer[:used]
+        return len(data)
+
+    def tell(self) -> int:
+        return self._written
+
+    def flush(self) -> None:
+        pass
+
+
+class _Output:
+    """One rendition: its encoders and FFmpeg's mp4 muxer cutting a CMAF fragment at each
+    keyframe and every part's length, which go to the rendition's LiveWindow on the event loop."""
+
+    def __init__(self, rendition: Rendition, segment_s: float, part_s: float, window: LiveWindow,
+                 deliver: Callable[..., None], wall_t0: float) -> None:
+        self.rendition, self.segment_s, self.window, self._deliver = rendition, segment_s, window, deliver
+        self._wall_t0 = wall_t0                # the wall-clock time of pts 0
+        # the tracks a part's time is read from: the picture's, or (a part with sound only) the sound's
+        self._tracks = (VIDEO_TRACK, AUDIO_TRACK) if rendition.has_video else (1,)
+        self._ticks: dict[int, int] = {}
+        self.container = av.open(_Fragments(self._init, self._fragment), "w", format="mp4", options={
+            # frag_keyframe: a keyframe always opens a fragment, so a segment can start there;
+            # frag_duration: and no fragment is longer than a part
+            "movflags": "empty_moov+default_base_moof+frag_keyframe+skip_trailer",
+            "frag_duration": str(int(part_s * 1_000_000)), "flush_packets": "1"})
         self.video: Any = None
         if rendition.has_video:
             video = self.container.add_stream("libx264", rate=30)
@@ -134,7 +188,7 @@ class _Output:
         audio.layout, audio.bit_rate, audio.time_base = "stereo", rendition.audio_bitrate, AUDIO_TB
         self.audio: Any = audio
         self._graph: tuple[tuple[int, int, str], Any, Any] | None = None
-        self._last_key = -(10 ** 12)
+        self._next_key = 0
         self._last_pts = -1
         self.last_picture: av.VideoFrame | None = None  # scaled to this rendition, repeated when nothing comes
 
@@ -174,10 +228,12 @@ class _Output:
         self._last_pts = pts
         out = self.last_picture
         out.pts, out.time_base = pts, VIDEO_TB
-        # a keyframe opens each segment, so that the muxer can cut there
-        if pts - self._last_key >= self.segment_s * VIDEO_RATE:
+        # a keyframe opens each segment, on a grid of segment_s from the start, as the parts are
+        # cut on a grid of part_s: so the part that opens a segment is the one that starts on it
+        if pts >= self._next_key:
             out.pict_type = av.video.frame.PictureType.I
-            self._last_key = pts
+            step = int(self.segment_s * VIDEO_RATE)
+            self._next_key = (pts // step + 1) * step
         else:
             out.pict_type = av.video.frame.PictureType.NONE
         for packet in self.video.encode(out):
@@ -187,6 +243,26 @@ class _Output:
         for packet in self.audio.encode(frame):
             self.container.mux(packet)
 
+    # -- what the muxer writes (in the encoder thread) ----------------------------------------
+    def _init(self, data: bytes) -> None:
+        for track in self._tracks:
+            ticks = timescale(data, track)
+            if ticks:
+                self._ticks[track] = ticks
+        self._deliver(setattr, self.window, "init", data)
+
+    def _fragment(self, data: bytes) -> None:
+        for track in self._tracks:
+            timing, ticks = fragment_timing(data, track), self._ticks.get(track)
+            if timing is not None and ticks:
+                break
+        else:
+            log.warning("HLS %s: a fragment the muxer wrote without timing", self.rendition.name)
+            return
+        start, duration = timing
+        independent = not self.rendition.has_video or starts_with_keyframe(data, VIDEO_TRACK)
+        self._deliver(self.window.add_part, data, duration / ticks, self._wall_t0 + start / ticks, independent)
+
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.container.close()
@@ -195,20 +271,24 @@ class _Output:
 class HlsPackager:
     """One source (the program or a site) packaged into every rendition, until stopped."""
 
-    def __init__(self, folder: Path, video: ForwardTrack, audio: ForwardTrack, renditions: tuple[Rendition, ...],
-                 *, segment_s: float = 1.0, window: int = 6,
+    def __init__(self, name: str, video: ForwardTrack, audio: ForwardTrack, renditions: tuple[Rendition, ...],
+                 *, segment_s: float = 1.0, window: int = 6, part_s: float = PART_S,
                  on_drop: Callable[[ForwardTrack], None] | None = None) -> None:
-        self.folder, self.renditions = folder, renditions
-        self.segment_s, self.window = segment_s, window
+        self.name, self.renditions = name, renditions
+        self.segment_s, self.part_s = segment_s, part_s
+        # Numbered from the wall clock (about one segment a second), so that a packager started
+        # again never reuses a name a cache may still hold; its init section is named after it.
+        first = int(time.time())
+        self.windows = {r.name: LiveWindow(first, part_target=part_s * 1.5, segment_target=segment_s,
+                                           window=window, init_name=f"init-{first}.mp4") for r in renditions}
+        self.changed = asyncio.Condition()  # notified at each new part: blocked playlist requests wait on it
         self.video, self.audio = video, audio
         self._on_drop = on_drop
         self._inbox: queue.SimpleQueue[tuple[str, EncodedFrame] | None] = queue.SimpleQueue()
         self._loop = asyncio.get_running_loop()
         self.pictures = 0        # pictures decoded from the source (for tests and /healthz)
         self.failed: str | None = None
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        self._thread = threading.Thread(target=self._encode, name=f"hls:{folder.name}", daemon=True)
+        self._thread = threading.Thread(target=self._encode, name=f"hls:{name}", daemon=True)
         self._thread.start()
         self._pumps = [asyncio.ensure_future(self._pump(t)) for t in (video, audio)]
 
@@ -224,23 +304,24 @@ class HlsPackager:
     def _encode(self) -> None:
         outputs: list[_Output] = []
         try:
-            outputs = [_Output(self.folder / r.name, r, self.segment_s, self.window) for r in self.renditions]
-            self._run(outputs)
+            # the picture at pts 0 is dated now, by the wall clock: EXT-X-PROGRAM-DATE-TIME is the
+            # hub's time of each picture's arrival
+            wall_t0, t0 = time.time(), time.monotonic()
+            outputs = [_Output(r, self.segment_s, self.part_s, self.windows[r.name], self._deliver, wall_t0)
+                       for r in self.renditions]
+            self._run(outputs, t0)
         except Exception as exc:  # a codec refusing its input must not take the hub down: say so
             self.failed = f"{type(exc).__name__}: {exc}"
-            log.exception("HLS packaging of %s stopped", self.folder)
+            self._deliver(lambda: None)  # wake the requests waiting for a part that will not come
+            log.exception("HLS packaging of %s stopped", self.name)
         finally:
             for output in outputs:
                 output.close()
 
-    def _run(self, outputs: list[_Output]) -> None:
+    def _run(self, outputs: list[_Output], t0: float) -> None:
         vp8 = av.CodecContext.create("vp8", "r")
         opus = av.CodecContext.create("opus", "r")
         resampler = av.AudioResampler(format="fltp", layout="stereo", rate=AUDIO_RATE)
-        # The muxer dates segments from the wall clock when it writes its header, plus the
-        # timestamps since the first packet: write the header now and a picture at 0 now,
-        # so that EXT-X-PROGRAM-DATE-TIME is the hub's time of each picture's arrival.
-        t0 = time.monotonic()
         for output in outputs:
             output.container.start_encoding()
             output.picture(None, 0)
@@ -293,8 +374,29 @@ class HlsPackager:
                     output.sound(silence)
 
     # -- state the server reads ----------------------------------------------------------
+    def _deliver(self, change: Callable[..., None], *args: Any) -> None:
+        """From the encoder thread: apply a change to a window on the event loop, and wake the waiters."""
+        async def wake() -> None:
+            async with self.changed:
+                self.changed.notify_all()
+
+        def apply() -> None:
+            change(*args)
+            asyncio.ensure_future(wake())
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is listening
+            self._loop.call_soon_threadsafe(apply)
+
+    async def wait(self, ready: Callable[[], bool], timeout: float) -> bool:
+        """Until `ready()` holds (checked at each new part), or `timeout` seconds: whether it holds."""
+        async def until() -> None:
+            async with self.changed:
+                await self.changed.wait_for(lambda: ready() or self.failed is not None)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(until(), timeout)
+        return ready()
+
     def ready(self, rendition: str) -> bool:
-        return (self.folder / rendition / "index.m3u8").is_file()
+        return self.windows[rendition].ready
 
     async def stop(self) -> None:
         for track in (self.video, self.audio):
@@ -304,7 +406,6 @@ class HlsPackager:
         await asyncio.gather(*self._pumps, return_exceptions=True)
         self._inbox.put(None)
         await asyncio.to_thread(self._thread.join)
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _decode(ctx: Any, data: bytes) -> list[Any]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from .hls import HlsPackager, Rendition
 from .tracks import ForwardTrack
@@ -19,11 +18,11 @@ MAX_AUDIENCE = 200_000  # distinct players remembered at once: a flood of made-u
 
 
 class HlsStreams:
-    def __init__(self, folder: Path, renditions: tuple[Rendition, ...],
+    def __init__(self, event: str, renditions: tuple[Rendition, ...],
                  tracks: Callable[[str], tuple[ForwardTrack, ForwardTrack]],
                  drop: Callable[[ForwardTrack], None], *, segment_s: float, window: int, idle_s: float,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self.folder, self.renditions = folder, renditions
+        self.event, self.renditions = event, renditions
         self.by_name = {r.name: r for r in renditions}
         self._tracks, self._drop = tracks, drop
         self.segment_s, self.window, self.idle_s = segment_s, window, idle_s
@@ -40,11 +39,11 @@ class HlsStreams:
         packager = self.packagers.get(target)
         if packager is None:
             video, audio = self._tracks(target)
-            packager = HlsPackager(self.folder / target, video, audio, self.renditions, segment_s=self.segment_s,
+            packager = HlsPackager(f"{self.event}/{target}", video, audio, self.renditions, segment_s=self.segment_s,
                                    window=self.window, on_drop=self._drop)
             self.packagers[target] = packager
             if self._reaper is None:
-                self._reaper = asyncio.create_task(self._reap(), name=f"hls-reaper:{self.folder.name}")
+                self._reaper = asyncio.create_task(self._reap(), name=f"hls-reaper:{self.event}")
         return packager
 
     async def _reap(self) -> None:

@@ -108,7 +108,7 @@ class EventMedia:
         self.track_files: list[Path] = []
         self.workers: WorkerPool | None = None  # HUB_MEDIA_WORKERS: remote viewers served by other processes
         # HLS of the program and of each site, packaged here on demand (hub/media/hls.py)
-        self.hls = HlsStreams(settings.data_dir / "hls" / config.id, parse_renditions(settings.hls_renditions),
+        self.hls = HlsStreams(config.id, parse_renditions(settings.hls_renditions),
                               self._hls_tracks, self.drop_program_track, segment_s=settings.hls_segment_s,
                               window=settings.hls_window, idle_s=settings.hls_idle_s)
 

@@ -1,10 +1,11 @@
 """HLS in Chromium, through nginx configured from the project's own template: a
-remote viewer who chooses the broadcast plays the program over HLS (hls.js from npm),
+remote viewer who chooses the broadcast plays the program over LL-HLS (hls.js from npm),
 the on-air switch changes its picture within two segments, segments come from
 nginx's cache, and a viewer whose WebRTC cannot connect falls back to HLS by itself."""
 from __future__ import annotations
 
 import asyncio
+import io
 import re
 
 import av
@@ -12,6 +13,7 @@ import httpx
 import pytest
 
 from hub.domain.actors import Role
+from hub.media.llhls import LiveWindow
 
 from ..cluster.topology import Nginx
 from ..hubserver import HubServer
@@ -38,32 +40,40 @@ async def behind_nginx(tmp_path):
     await hub.stop()
 
 
+def program_window(hub) -> LiveWindow | None:
+    """The program's 360p window in the hub's memory, once somebody asked for it."""
+    packager = hub.runtime.events[EVENT].media.hls.packagers.get("program")
+    return packager.windows["360p"] if packager is not None else None
+
+
 def segment_colours(hub, numbers: list[int] | None = None) -> dict[int, str]:
-    """The program's 360p segments on the hub's disk now (or those numbered):
-    number -> colour of its last picture."""
-    folder = hub.runtime.events[EVENT].media.hls.folder / "program" / "360p"
+    """The program's complete 360p segments now (or those numbered): number -> colour of its last picture."""
+    window = program_window(hub)
+    if window is None or window.init is None:
+        return {}
     out = {}
-    paths = sorted(folder.glob("seg-*.ts")) if numbers is None else [folder / f"seg-{n}.ts" for n in numbers]
-    for path in paths:
+    for segment in list(window.segments):
+        if segment.data is None or (numbers is not None and segment.msn not in numbers):
+            continue
         try:
-            with av.open(str(path)) as container:
+            with av.open(io.BytesIO(window.init + segment.data)) as container:
                 frames = list(container.decode(video=0))
-        except (av.FFmpegError, FileNotFoundError):
-            continue  # deleted meanwhile (the window moved on)
+        except av.FFmpegError:
+            continue
         if frames:
-            out[int(re.search(r"\d+", path.name).group())] = colour_of(frames[-1])
+            out[segment.msn] = colour_of(frames[-1])
     return out
 
 
 def newest_colour(hub) -> str | None:
-    """The colour of the newest listed 360p segment of the program (one decoded, not all)."""
+    """The colour of the newest complete 360p segment of the program (one decoded, not all)."""
     numbers = listed(hub)
     return segment_colours(hub, numbers[-1:]).get(numbers[-1]) if numbers else None
 
 
 def listed(hub) -> list[int]:
-    playlist = hub.runtime.events[EVENT].media.hls.folder / "program" / "360p" / "index.m3u8"
-    return [int(n) for n in re.findall(r"^seg-(\d+)\.ts$", playlist.read_text(), re.M)]
+    window = program_window(hub)
+    return [s.msn for s in window.segments if s.data is not None] if window is not None else []
 
 
 async def take_on_air(mod, site: str) -> None:
@@ -100,6 +110,9 @@ async def test_a_remote_viewer_plays_the_program_over_hls_through_nginx_and_foll
         await wait_js(viewer, f"({COLOUR})() === 'red'", timeout=90)
         assert await viewer.evaluate("window.__mxPlayer.pc === null")  # no WebRTC meanwhile
         assert await viewer.evaluate("!!(window.__mxHls.hls && window.__mxHls.hls.playingDate)")
+        # as LL-HLS: hls.js reads the parts and asks with blocking reloads
+        assert await viewer.evaluate("""(() => { const h = window.__mxHls.hls, d = h.levels[h.currentLevel].details;
+          return h.lowLatencyMode && d.canBlockReload && d.partList && d.partList.length > 0; })()""")
 
         # The switch: the first segment showing Reims comes at most two after the last one listed then.
         before = listed(hub)[-1]
@@ -111,10 +124,20 @@ async def test_a_remote_viewer_plays_the_program_over_hls_through_nginx_and_foll
 
         # nginx answers the viewers: a segment asked twice reaches the hub at most once.
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{lb.port}", timeout=30) as http:
-            name = f"seg-{listed(hub)[-1]}.ts"
+            name = f"s{listed(hub)[-1]}.m4s"
             statuses = [(await http.get(f"/hls/{EVENT}/program/360p/{name}")).headers.get("x-cache-status")
                         for _ in range(2)]
             assert statuses[-1] == "HIT", statuses
+            # a part alike; and a blocking reload is cached per segment and part asked (nginx's key)
+            text = (await http.get(f"/hls/{EVENT}/program/360p/index.m3u8")).text
+            msn, part = re.findall(r'URI="s(\d+)\.(\d+)\.m4s"', text)[-1]
+            statuses = [(await http.get(f"/hls/{EVENT}/program/360p/s{msn}.{part}.m4s")).headers.get("x-cache-status")
+                        for _ in range(2)]
+            assert statuses[-1] == "HIT", statuses
+            later = await http.get(f"/hls/{EVENT}/program/360p/index.m3u8",
+                                   params={"_HLS_msn": int(msn) + 1, "_HLS_part": 0})
+            assert later.status_code == 200 and f'URI="s{int(msn) + 1}.0.m4s"' in later.text
+            assert later.headers.get("x-cache-status") != "HIT"  # not the copy cached for another query
         # ... and the page reported itself: one HLS viewer of the program.
         media = hub.runtime.events[EVENT].media
         await until(lambda: media.hls.audience() == {"360p": 1}, what="the viewer counted once, in 360p")

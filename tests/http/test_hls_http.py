@@ -1,12 +1,14 @@
-"""The HLS routes on a real hub: playlists and segments with cache headers a CDN can
-follow, coded 404s for every name that is not one, and the players' reports counted
-once per viewer."""
+"""The HLS routes on a real hub: playlists, segments and LL-HLS parts with cache
+headers a CDN can follow, blocking playlist reloads, coded 404s for every name that is
+not one, and the players' reports counted once per viewer."""
 from __future__ import annotations
 
 import asyncio
+import io
 import re
 import time
 
+import av
 import httpx
 import msgspec
 import pytest
@@ -39,7 +41,7 @@ async def live_playlist(http, rendition="360p") -> str:
     deadline = asyncio.get_running_loop().time() + 60
     while True:
         response = await http.get(f"/hls/{EVENT}/program/{rendition}/index.m3u8")
-        if response.status_code == 200 and response.text.count("seg-") >= 2:
+        if response.status_code == 200 and response.text.count("#EXTINF:") >= 2:
             return response.text
         assert asyncio.get_running_loop().time() < deadline, f"no segments: {response.status_code} {response.text}"
         await asyncio.sleep(0.2)
@@ -54,24 +56,74 @@ async def test_program_playlists_and_segments_carry_cache_headers(http, hub):
     assert "#EXT-X-PROGRAM-DATE-TIME:" in text
     index = await http.get(f"/hls/{EVENT}/program/360p/index.m3u8")
     assert index.headers["cache-control"] == "public, max-age=1"
-    name = re.findall(r"^seg-\d+\.ts$", text, re.M)[-1]
+    init_name = re.search(r'#EXT-X-MAP:URI="(init-\d+\.mp4)"', text).group(1)
+    init = await http.get(f"/hls/{EVENT}/program/360p/{init_name}")
+    assert init.status_code == 200 and init.headers["content-type"] == "video/mp4"
+    assert init.headers["cache-control"] == "public, max-age=600, immutable"
+    name = re.findall(r"^s\d+\.m4s$", text, re.M)[-1]
     seg = await http.get(f"/hls/{EVENT}/program/360p/{name}")
-    assert seg.status_code == 200 and seg.headers["content-type"] == "video/mp2t"
+    assert seg.status_code == 200 and seg.headers["content-type"] == "video/mp4"
     assert seg.headers["cache-control"] == "public, max-age=600, immutable"
-    assert seg.content[:1] == b"\x47"  # an MPEG-TS packet
+    with av.open(io.BytesIO(init.content + seg.content)) as container:  # init + segment: a CMAF stream
+        assert container.streams.video[0].codec_context.name == "h264"
+        assert len(list(container.decode(video=0))) >= 5
+    part = re.findall(r'#EXT-X-PART:DURATION=[\d.]+,URI="(s\d+\.\d+\.m4s)"', text)[-1]
+    piece = await http.get(f"/hls/{EVENT}/program/360p/{part}")
+    assert piece.status_code == 200 and piece.headers["cache-control"] == "public, max-age=600, immutable"
+    assert piece.content[4:8] == b"moof"
     audio = await live_playlist(http, "audio")
-    assert "seg-" in audio
+    assert "#EXTINF:" in audio
+    sound = await http.get(f"/hls/{EVENT}/program/audio/{re.findall(r'^s[0-9]+[.]m4s$', audio, re.M)[-1]}")
+    assert sound.status_code == 200 and sound.headers["content-type"] == "audio/mp4"
+
+
+def newest(text: str) -> tuple[int, int]:
+    """(msn, part) of the playlist's newest part."""
+    msn, part = re.findall(r'#EXT-X-PART:DURATION=[\d.]+,URI="s(\d+)\.(\d+)\.m4s"', text)[-1]
+    return int(msn), int(part)
+
+
+async def test_a_blocking_reload_is_held_until_the_part_it_asks_for_exists(http):
+    """LL-HLS: a player asks for the playlist that will hold the next part, and for the part
+    the playlist hints, before they exist; the hub answers each once it does."""
+    text = await live_playlist(http)
+    msn, part = newest(text)
+    hint = re.search(r'#EXT-X-PRELOAD-HINT:TYPE=PART,URI="(s\d+\.\d+\.m4s)"', text).group(1)
+    # asked for right away, before the part is cut (about 200 ms from now)
+    held_part = asyncio.ensure_future(http.get(f"/hls/{EVENT}/program/360p/{hint}"))
+    blocked = await http.get(f"/hls/{EVENT}/program/360p/index.m3u8", params={"_HLS_msn": msn, "_HLS_part": part + 1})
+    assert blocked.status_code == 200 and blocked.headers["cache-control"] == "public, max-age=2"
+    after = newest(blocked.text)
+    assert after > (msn, part)  # holds the part it asked for, or the next segment's
+    response = await held_part
+    assert response.status_code == 200 and response.content[4:8] == b"moof"
+    assert f'URI="{hint}"' in blocked.text or f'URI="{hint}"' in (await live_playlist(http))
+    # a whole segment: held until it is complete
+    whole = await http.get(f"/hls/{EVENT}/program/360p/index.m3u8", params={"_HLS_msn": after[0]})
+    assert f"\ns{after[0]}.m4s\n" in whole.text
+    # asked too far ahead, or with a malformed query: refused at once, with a code
+    for params, code in (({"_HLS_msn": after[0] + 50}, "hls.too_far"), ({"_HLS_msn": "x"}, "hls.query"),
+                         ({"_HLS_part": 1}, "hls.query"), ({"_HLS_msn": "1e9"}, "hls.query"),
+                         ({"_HLS_msn": after[0], "_HLS_part": 10**6}, "hls.too_far"),
+                         ({"_HLS_msn": "9" * 40}, "hls.query")):
+        response = await http.get(f"/hls/{EVENT}/program/360p/index.m3u8", params=params)
+        assert response.status_code == 400 and response.json()["code"] == code, params
 
 
 BAD_NAMES = [
     ("/hls/{e}/program/4k/index.m3u8", 404, "hls.rendition"),
-    ("/hls/{e}/program/4k/seg-1.ts", 404, "hls.rendition"),
-    ("/hls/{e}/program/360p/seg-1.ts", 404, "hls.segment_gone"),
-    ("/hls/{e}/program/360p/seg-99999999999.ts", 404, "hls.segment_not_yet"),
+    ("/hls/{e}/program/4k/s1.m4s", 404, "hls.rendition"),
+    ("/hls/{e}/program/360p/s1.m4s", 404, "hls.segment_gone"),
+    ("/hls/{e}/program/360p/s1.0.m4s", 404, "hls.segment_gone"),
+    ("/hls/{e}/program/360p/init-1.mp4", 404, "hls.segment_gone"),
+    ("/hls/{e}/program/360p/s99999999999.m4s", 404, "hls.segment_not_yet"),
+    ("/hls/{e}/program/360p/s99999999999.3.m4s", 404, "hls.segment_not_yet"),
+    ("/hls/{e}/program/360p/seg-1.ts", 404, "hls.name"),
     ("/hls/{e}/program/360p/..%2F..%2Fmultiplex.db", 404, None),
     ("/hls/{e}/program/360p/%2e%2e", 404, "hls.name"),
-    ("/hls/{e}/program/360p/seg-1.ts%00.m3u8", 404, "hls.name"),
-    ("/hls/{e}/program/360p/s%C3%A9g-1.ts", 404, "hls.name"),
+    ("/hls/{e}/program/360p/s1.m4s%00.m3u8", 404, "hls.name"),
+    ("/hls/{e}/program/360p/s%C3%A9-1.m4s", 404, "hls.name"),
+    ("/hls/{e}/program/360p/s1.99999.m4s", 404, "hls.name"),
     ("/hls/{e}/nowhere/master.m3u8", 404, "site.not_found"),
     ("/hls/no-such-event/program/master.m3u8", 404, "event.not_found"),
     ("/hls/{e}/..%2F..%2Fetc/360p/index.m3u8", 404, None),

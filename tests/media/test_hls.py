@@ -1,15 +1,16 @@
-"""HLS packaging from the hub's own sources: VP8 in, H.264/AAC segments out, the
-picture followed across an on-air switch, the playlist kept going without a picture."""
+"""HLS packaging from the hub's own sources: VP8 in, H.264/AAC CMAF segments and
+parts out, the picture followed across an on-air switch, the playlist kept going
+without a picture."""
 from __future__ import annotations
 
 import asyncio
-import re
-from pathlib import Path
+import io
 
 import av
 import pytest
 
 from hub.media.hls import HlsPackager, master_playlist, parse_renditions
+from hub.media.llhls import LiveWindow, starts_with_keyframe
 from hub.media.source import Source
 from hub.media.tracks import ForwardTrack
 
@@ -46,12 +47,14 @@ class Vp8Camera:
         self.task.cancel()
 
 
-def playlist_segments(path: Path) -> list[str]:
-    return re.findall(r"^(seg-\d+\.ts)$", path.read_text(), re.M) if path.exists() else []
+def complete(window: LiveWindow) -> list[int]:
+    return [s.msn for s in window.segments if s.data is not None]
 
 
-def colour_of_segment(path: Path) -> str:
-    with av.open(str(path)) as container:
+def colour_of_segment(window: LiveWindow, msn: int) -> str:
+    segment = window.segment(msn)
+    assert window.init is not None and segment is not None and segment.data is not None
+    with av.open(io.BytesIO(window.init + segment.data)) as container:
         frames = list(container.decode(video=0))
     return colour_of(frames[-1])
 
@@ -71,36 +74,41 @@ async def test_the_program_is_packaged_and_follows_the_switch(tmp_path):
     video, audio = ForwardTrack("video"), ForwardTrack("audio")
     video.attach(nancy)
     cameras = [Vp8Camera(nancy, RED), Vp8Camera(reims, BLUE)]
-    packager = HlsPackager(tmp_path / "program", video, audio, RENDITIONS)
-    playlist = tmp_path / "program" / "360p" / "index.m3u8"
+    packager = HlsPackager("program", video, audio, RENDITIONS)
+    window = packager.windows["360p"]
     try:
-        await until(lambda: len(playlist_segments(playlist)) >= 2, timeout=60)
-        text = playlist.read_text()
+        await until(lambda: len(complete(window)) >= 2 and window.init is not None, timeout=60)
+        text = window.playlist()
         assert "#EXT-X-PROGRAM-DATE-TIME:" in text and "#EXT-X-TARGETDURATION:1" in text
-        first = playlist_segments(playlist)[-1]
-        assert colour_of_segment(playlist.parent / first) == "red"
-        with av.open(str(playlist.parent / first)) as container:
+        first = complete(window)[-1]
+        assert colour_of_segment(window, first) == "red"
+        assert window.init is not None
+        with av.open(io.BytesIO(window.init + (window.segment(first).data or b""))) as container:
             assert container.streams.video[0].codec_context.name == "h264"
             assert (container.streams.video[0].width, container.streams.video[0].height) == (640, 360)
             assert container.streams.audio[0].codec_context.name == "aac"  # silence: nobody speaks
+        # Each segment opens on a keyframe part; the others are the ~200 ms between (the last one shorter).
+        segment = window.segment(first)
+        assert segment is not None and len(segment.parts) >= 3
+        assert [starts_with_keyframe(p.data, 1) for p in segment.parts] == [True] + [False] * (len(segment.parts) - 1)
+        assert all(0 < p.duration <= window.part_target for p in segment.parts)
         video.switch(reims)
-        await until(lambda: any(colour_of_segment(playlist.parent / s) == "blue" for s in playlist_segments(playlist)
-                                if s > first), timeout=60)
+        await until(lambda: any(colour_of_segment(window, s) == "blue" for s in complete(window) if s > first),
+                    timeout=60)
         assert packager.ready("audio") and packager.failed is None
     finally:
         for camera in cameras:
             camera.stop()
         await packager.stop()
-    assert not (tmp_path / "program").exists()
 
 
 async def test_without_a_picture_the_playlist_goes_on_in_black(tmp_path):
     video, audio = ForwardTrack("video"), ForwardTrack("audio")  # nobody on air
-    packager = HlsPackager(tmp_path / "program", video, audio, RENDITIONS)
-    playlist = tmp_path / "program" / "360p" / "index.m3u8"
+    packager = HlsPackager("program", video, audio, RENDITIONS)
+    window = packager.windows["360p"]
     try:
-        await until(lambda: len(playlist_segments(playlist)) >= 2, timeout=60)
-        assert colour_of_segment(playlist.parent / playlist_segments(playlist)[-1]) == "other"
+        await until(lambda: len(complete(window)) >= 2 and window.init is not None, timeout=60)
+        assert colour_of_segment(window, complete(window)[-1]) == "other"
         assert packager.pictures == 0
     finally:
         await packager.stop()

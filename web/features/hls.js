@@ -1,5 +1,5 @@
-// HLS for remote viewers: the program (or a site) as HTTP segments that nginx or a CDN
-// serves, a few seconds behind WebRTC. Safari plays it natively; elsewhere hls.js
+// HLS for remote viewers: the program (or a site) as HTTP segments and LL-HLS parts that
+// nginx or a CDN serves, a second or two behind WebRTC. Safari plays it natively; elsewhere hls.js
 // (npm, served by the hub as /static/vendor/hls.mjs), loaded only when needed.
 import { participantId } from '../lib/live.js';
 
@@ -46,7 +46,10 @@ export class HlsPlayer {
       const Hls = await loadHls();
       if (!Hls || !Hls.isSupported() || this.target !== target) return false;
       // No worker: the page's CSP allows scripts from the hub only (hls.js would start one from a blob).
-      const hls = new Hls({ enableWorker: false, liveSyncDurationCount: 3, liveMaxLatencyDurationCount: 8,
+      // Low latency: hls.js follows the playlist's 200-ms parts and starts PART-HOLD-BACK behind the
+      // newest (under a second), nudging the speed by up to 10 % to stay there. (Its live sync
+      // counts are left alone: set, they would replace PART-HOLD-BACK.)
+      const hls = new Hls({ enableWorker: false, lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.1,
         manifestLoadPolicy: { default: { maxTimeToFirstByteMs: 15000, maxLoadTimeMs: 20000,
           timeoutRetry: { maxNumRetry: 4, retryDelayMs: 500, maxRetryDelayMs: 4000 },
           errorRetry: { maxNumRetry: 8, retryDelayMs: 1000, maxRetryDelayMs: 4000 } } } });
