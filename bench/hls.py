@@ -164,7 +164,8 @@ async def encode_cost(seconds: float, gop: list[bytes], ladders: list[str]) -> l
                     await asyncio.sleep(3)
                     with_hls = await hub.cpu_over(seconds)
                     asker.cancel()
-                    segment = (await http.get(url)).text.strip().splitlines()[-1]
+                    segment = [line for line in (await http.get(url)).text.splitlines()
+                               if line.endswith(".m4s") and not line.startswith("#")][-1]
                     size = len((await http.get(url.rsplit("/", 1)[0] + "/" + segment)).content)
             finally:
                 await hub.close()

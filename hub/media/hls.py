@@ -24,6 +24,7 @@ a name that a cache may still hold.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import fractions
 import logging
@@ -189,6 +190,8 @@ class _Output:
         self.audio: Any = audio
         self._graph: tuple[tuple[int, int, str], Any, Any] | None = None
         self._next_key = 0
+        self._keys: collections.deque[int] = collections.deque(maxlen=4)  # the keyframes forced lately (pts)
+        self._shift: int | None = None  # the muxer's timeline minus ours (90 kHz), once a keyframe part showed it
         self._last_pts = -1
         self.last_picture: av.VideoFrame | None = None  # scaled to this rendition, repeated when nothing comes
 
@@ -232,6 +235,7 @@ class _Output:
         # cut on a grid of part_s: so the part that opens a segment is the one that starts on it
         if pts >= self._next_key:
             out.pict_type = av.video.frame.PictureType.I
+            self._keys.append(pts)
             step = int(self.segment_s * VIDEO_RATE)
             self._next_key = (pts // step + 1) * step
         else:
@@ -261,7 +265,19 @@ class _Output:
             return
         start, duration = timing
         independent = not self.rendition.has_video or starts_with_keyframe(data, VIDEO_TRACK)
-        self._deliver(self.window.add_part, data, duration / ticks, self._wall_t0 + start / ticks, independent)
+        ends_segment = False
+        if self.rendition.has_video and track == VIDEO_TRACK:
+            start_90k, end_90k = start * VIDEO_RATE // ticks, (start + duration) * VIDEO_RATE // ticks
+            later = [key for key in self._keys if key > 0]
+            if independent and later:
+                # where the muxer put a keyframe we forced: its timeline is ours shifted (by the
+                # sound's priming, as the muxer lines the tracks up), learnt here, never assumed
+                self._shift = start_90k - min(later, key=lambda key: abs(start_90k - key))
+            if self._shift is not None:
+                # the muxer cut here because a keyframe we forced came: this part closes its segment
+                ends_segment = any(abs(end_90k - self._shift - key) <= VIDEO_RATE // 500 for key in later)
+        self._deliver(self.window.add_part, data, duration / ticks, self._wall_t0 + start / ticks, independent,
+                      ends_segment)
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -280,7 +296,8 @@ class HlsPackager:
         # again never reuses a name a cache may still hold; its init section is named after it.
         first = int(time.time())
         self.windows = {r.name: LiveWindow(first, part_target=part_s * 1.5, segment_target=segment_s,
-                                           window=window, init_name=f"init-{first}.mp4") for r in renditions}
+                                           window=window, init_name=f"init-{first}.mp4",
+                                           sound_only=not r.has_video) for r in renditions}
         self.changed = asyncio.Condition()  # notified at each new part: blocked playlist requests wait on it
         self.video, self.audio = video, audio
         self._on_drop = on_drop

@@ -166,9 +166,9 @@ class LiveWindow:
     """The last `window` complete segments of one rendition and the one being made."""
 
     def __init__(self, first_msn: int, *, part_target: float, segment_target: float, window: int,
-                 init_name: str) -> None:
+                 init_name: str, sound_only: bool = False) -> None:
         self.next_msn, self.part_target, self.window = first_msn, part_target, window
-        self.segment_target = segment_target
+        self.segment_target, self.sound_only = segment_target, sound_only
         self.target_duration = max(1, math.ceil(segment_target))
         self.init_name = init_name
         self.init: bytes | None = None
@@ -176,9 +176,14 @@ class LiveWindow:
         self.changes = 0          # bumped at each new part: what blocked requests wait on
 
     # -- what the packager hands in ----------------------------------------------------------
-    def add_part(self, data: bytes, duration: float, date: float, independent: bool) -> None:
+    def add_part(self, data: bytes, duration: float, date: float, independent: bool,
+                 ends_segment: bool = False) -> None:
         """A part just cut. An independent one opens a new segment (and completes the previous)
-        once that one is about a segment long: every part of the sound is independent."""
+        once that one is about a segment long: every part of the sound is independent.
+
+        `ends_segment`: the packager knows a keyframe follows this part, so its segment is
+        complete now; players that fetch whole segments get it without waiting for the next
+        part (about 200 ms sooner). Sound alone: a segment that is full is complete."""
         current = self.segments[-1] if self.segments and self.segments[-1].data is None else None
         if independent and current is not None and self._full(current):
             self._complete(current)
@@ -190,6 +195,8 @@ class LiveWindow:
             self.next_msn += 1
             self.segments.append(current)
         current.parts.append(Part(data, duration, independent))
+        if ends_segment or (self.sound_only and self._full(current)):
+            self._complete(current)
         complete = [s for s in self.segments if s.data is not None]
         while len(complete) > self.window:
             self.segments.popleft()

@@ -92,6 +92,10 @@ async def test_the_program_is_packaged_and_follows_the_switch(tmp_path):
         assert segment is not None and len(segment.parts) >= 3
         assert [starts_with_keyframe(p.data, 1) for p in segment.parts] == [True] + [False] * (len(segment.parts) - 1)
         assert all(0 < p.duration <= window.part_target for p in segment.parts)
+        # the packager knows when it forced a keyframe: the segment before it is complete as soon as
+        # its last part is cut, not one part later
+        await until(lambda: bool(window.segments) and window.segments[-1].data is not None, timeout=60,
+                    what="a segment complete before the next one starts")
         video.switch(reims)
         await until(lambda: any(colour_of_segment(window, s) == "blue" for s in complete(window) if s > first),
                     timeout=60)

@@ -109,3 +109,17 @@ def test_old_parts_leave_the_playlist_and_a_long_segment_raises_the_target():
     run(window, [False] * 9, start=2000.0)                    # a keyframe late after a stall
     run(window, [True], start=2002.0)
     assert window.target_duration == 2 and "#EXT-X-TARGETDURATION:2" in window.playlist()
+
+
+def test_a_segment_is_complete_with_its_last_part_when_the_packager_knows_a_keyframe_follows():
+    window = LiveWindow(1, part_target=0.3, segment_target=1.0, window=6, init_name="init-1.mp4")
+    run(window, [True, False, False, False])
+    window.add_part(fragment(1, DELTA), 0.2, 1000.8, False, ends_segment=True)
+    assert window.segments[-1].data is not None and window.has(1, None)  # whole-segment players need not wait
+    assert window.next_part_name() == "s2.0.m4s" and "\ns1.m4s\n" in window.playlist()
+    run(window, [True], start=1001.0)
+    assert [s.msn for s in window.segments] == [1, 2] and window.last() == (2, 0)
+    # sound alone: a segment about a second long is complete as its last part comes
+    sound = LiveWindow(1, part_target=0.3, segment_target=1.0, window=6, init_name="init-1.mp4", sound_only=True)
+    run(sound, [True] * 5, duration=0.192)
+    assert sound.segments[-1].data is not None and len(sound.segments) == 1
