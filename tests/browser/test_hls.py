@@ -273,3 +273,35 @@ async def test_past_the_regie_threshold_new_remote_viewers_get_hls_and_people_on
             assert media.hls.audience().get("360p", 0) <= 1  # only the second remote viewer plays HLS
     finally:
         await mod.close()
+
+
+async def test_after_a_quiet_spell_nginx_never_hands_out_a_playlist_whose_segments_are_gone(behind_nginx):
+    """A playlist cached a while ago lists segments the hub has dropped since: the first player
+    to ask after a quiet spell must get a fresh one, not that copy (stale at most 2 s)."""
+    hub, lb = behind_nginx
+    url = f"/hls/{EVENT}/program/360p/index.m3u8"
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{lb.port}", timeout=30) as http:
+        async def playlist() -> str:
+            while True:
+                response = await http.get(url)
+                if response.status_code == 200 and "#EXTINF:" in response.text:
+                    return response.text
+                await asyncio.sleep(0.2)
+
+        old = [int(n) for n in re.findall(r"^s(\d+)\.m4s$", await playlist(), re.M)]
+        keep_asking = asyncio.ensure_future(_ask_the_hub(hub))  # the packager goes on; nginx is not asked
+        try:
+            await until(lambda: bool(listed(hub)) and min(listed(hub)) > max(old), timeout=120,
+                        what="the hub's window past every segment of the cached copy")
+            text = await playlist()
+        finally:
+            keep_asking.cancel()
+        fresh = [int(n) for n in re.findall(r"^s(\d+)\.m4s$", text, re.M)]
+        assert min(fresh) > max(old), (old, fresh)
+
+
+async def _ask_the_hub(hub) -> None:  # type: ignore[no-untyped-def]
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{hub.settings.port}", timeout=30) as http:
+        while True:
+            await http.get(f"/hls/{EVENT}/program/360p/index.m3u8")
+            await asyncio.sleep(1)

@@ -55,7 +55,7 @@ async def test_program_playlists_and_segments_carry_cache_headers(http, hub):
     text = await live_playlist(http)
     assert "#EXT-X-PROGRAM-DATE-TIME:" in text
     index = await http.get(f"/hls/{EVENT}/program/360p/index.m3u8")
-    assert index.headers["cache-control"] == "public, max-age=1"
+    assert index.headers["cache-control"] == "public, max-age=1, stale-while-revalidate=2"
     init_name = re.search(r'#EXT-X-MAP:URI="(init-\d+\.mp4)"', text).group(1)
     init = await http.get(f"/hls/{EVENT}/program/360p/{init_name}")
     assert init.status_code == 200 and init.headers["content-type"] == "video/mp4"
