@@ -44,7 +44,8 @@ PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
 FIRST_PLAYLIST_WAIT_S = 8.0  # a source's first playlist: the packager needs about one segment
 BLOCK_TARGETS = 3            # a blocked request is held at most this many target durations (RFC 8216bis)
 MAX_PARTS = 100              # a part number beyond any segment's
-CACHE = {"master": "public, max-age=30", "index": "public, max-age=1, stale-while-revalidate=2", "segment": "public, max-age=600, immutable",
+CACHE = {"master": "public, max-age=30", "index": "public, max-age=1, stale-while-revalidate=2",
+         "segment": "public, max-age=600, immutable",
          # a blocking reload's answer stays right for its query: cached as RFC 8216bis suggests (6 parts)
          "blocked": "public, max-age=2", "error": "public, max-age=1"}
 
