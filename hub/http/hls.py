@@ -29,7 +29,7 @@ from starlette.routing import Route
 
 from ..domain.actors import PID_PATTERN
 from ..domain.errors import DomainError
-from ..media.hls import HlsPackager, master_playlist
+from ..media.hls import HlsPackager, Rendition, master_playlist
 from ..media.llhls import LiveWindow
 from ..media.sessions import EventMedia
 from .auth import event_of, is_moderator, runtime_of
@@ -96,13 +96,13 @@ def _query_number(request: Request, name: str) -> int | None:
     return int(value)
 
 
-def _window(request: Request) -> tuple[HlsPackager, LiveWindow]:
+def _window(request: Request) -> tuple[HlsPackager, LiveWindow, Rendition]:
     media = _media(request)
     target, rendition = _target(request, media), request.path_params["rendition"]
     if rendition not in media.hls.by_name:
         raise DomainError("hls.rendition", f"no rendition {rendition[:40]!r}")
     packager = media.hls.asked(target)  # the first request starts the encoding
-    return packager, packager.windows[rendition]
+    return packager, packager.windows[rendition], media.hls.by_name[rendition]
 
 
 def _starting() -> JSONResponse:
@@ -117,7 +117,7 @@ async def playlist(request: Request) -> Response:
     msn, part = _query_number(request, "_HLS_msn"), _query_number(request, "_HLS_part")
     if part is not None and msn is None:
         raise DomainError("hls.query", "_HLS_part needs _HLS_msn")
-    packager, window = _window(request)
+    packager, window, _ = _window(request)
     if not await packager.wait(lambda: window.ready, FIRST_PLAYLIST_WAIT_S):
         return _starting()  # just started: the first segment takes about a second
     cache = CACHE["index"]
@@ -139,8 +139,8 @@ async def segment(request: Request) -> Response:
     init, match = INIT.fullmatch(name), SEGMENT.fullmatch(name)
     if init is None and match is None:
         return _error("hls.name", "not a segment name (sN.m4s, sN.K.m4s, init-N.mp4)")
-    packager, window = _window(request)
-    kind = "video/mp4" if _media(request).hls.by_name[request.path_params["rendition"]].has_video else "audio/mp4"
+    packager, window, rendition = _window(request)
+    kind = "video/mp4" if rendition.has_video else "audio/mp4"
     if init is not None:
         if name == window.init_name and window.init is not None:
             return Response(window.init, media_type=kind, headers={"Cache-Control": CACHE["segment"]})

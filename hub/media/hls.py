@@ -3,9 +3,9 @@ number of viewers behind nginx or a CDN (each segment reaches the hub about once
 cache, whatever the audience).
 
 The forwarded VP8/Opus packets are decoded once per source; each rendition is then
-encoded once (libx264 and AAC through PyAV) into FFmpeg's own HLS muxer, which cuts
-a CMAF fragment every 200 ms: the parts of Low-Latency HLS, grouped into 1-second
-segments each opening on a keyframe (hub/media/llhls.py), dated with
+encoded once (libx264 and AAC through PyAV) into FFmpeg's mp4 muxer, which cuts a
+CMAF fragment at each keyframe and every 200 ms: the parts of Low-Latency HLS,
+grouped into 1-second segments each opening on a keyframe (hub/media/llhls.py), dated with
 EXT-X-PROGRAM-DATE-TIME so that a page can tell how far behind the live moment its
 picture is. Nothing here segments or encodes by hand, and nothing goes to disk: the
 windows live in memory (a few MB per rendition) and the HTTP routes serve them.
@@ -126,8 +126,8 @@ class _Fragments:
     def write(self, data: bytes) -> int:
         self._buffer += data
         self._written += len(data)
-        view = bytes(self._buffer)
-        found = list(boxes(view))   # the whole boxes only
+        view = self._buffer
+        found = list(boxes(view))   # the whole boxes only (read in place, not copied)
         used, i = 0, 0
         while i < len(found):
             kind, _, end = found[i]
@@ -135,7 +135,7 @@ class _Fragments:
                 if i + 1 == len(found):
                     break           # its mdat is still being written
                 end = found[i + 1][2]
-                self._on_fragment(view[used:end])
+                self._on_fragment(bytes(view[used:end]))
                 i += 2
             elif self._init is not None:
                 self._init += view[used:end]
@@ -231,8 +231,8 @@ class _Output:
         self._last_pts = pts
         out = self.last_picture
         out.pts, out.time_base = pts, VIDEO_TB
-        # a keyframe opens each segment, on a grid of segment_s from the start, as the parts are
-        # cut on a grid of part_s: so the part that opens a segment is the one that starts on it
+        # a keyframe opens each segment, on a grid of segment_s from the start (the muxer opens a
+        # fragment on it, and _fragment knows from its time which part ends a segment)
         if pts >= self._next_key:
             out.pict_type = av.video.frame.PictureType.I
             self._keys.append(pts)

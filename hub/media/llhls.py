@@ -29,7 +29,7 @@ NON_SYNC = 0x0001_0000        # ISO/IEC 14496-12 sample flags: sample_is_non_syn
 PARTS_LISTED_S_FACTOR = 3     # parts are listed for the segments of the last 3 target durations
 
 
-def boxes(data: bytes, start: int = 0, end: int | None = None) -> Iterator[tuple[bytes, int, int]]:
+def boxes(data: bytes | bytearray, start: int = 0, end: int | None = None) -> Iterator[tuple[bytes, int, int]]:
     """The ISO-BMFF boxes between start and end: (type, offset of its body, end)."""
     end = len(data) if end is None else end
     offset = start
@@ -173,7 +173,6 @@ class LiveWindow:
         self.init_name = init_name
         self.init: bytes | None = None
         self.segments: deque[Segment] = deque()
-        self.changes = 0          # bumped at each new part: what blocked requests wait on
 
     # -- what the packager hands in ----------------------------------------------------------
     def add_part(self, data: bytes, duration: float, date: float, independent: bool,
@@ -201,7 +200,6 @@ class LiveWindow:
         while len(complete) > self.window:
             self.segments.popleft()
             complete.pop(0)
-        self.changes += 1
 
     def _full(self, segment: Segment) -> bool:
         return segment.duration + self.part_target / 2 >= self.segment_target
