@@ -207,11 +207,15 @@ async def test_an_hls_viewer_sees_the_poll_when_its_picture_reaches_that_moment_
             await until(lambda: newest_colour(hub) == "green", timeout=60, what="green packaged")
             opened = await viewer.evaluate("Date.now()")
             await mod.command({"type": "poll.open", "poll": poll})
+            # the hub has opened it; this viewer's picture is still red (it is about 1.5 s behind)
+            at_open = await viewer.evaluate(f"[({COLOUR})(), window.__ballot]")
             await wait_js(viewer, "window.__ballot !== null", timeout=60)
             shown = await viewer.evaluate("window.__ballot")
-            # Not when the hub opened it (the picture still red then), but when the picture turned green.
+            # Not when the hub opened it (the picture still red then), but when the picture turned green:
+            # judged by what the picture showed, not by a time (LL-HLS is about 1.5 s behind, less on a
+            # loaded machine once the hub's own green segment has been seen).
+            assert at_open == ["red", None], (at_open, shown, opened)
             assert shown["colour"] == "green", (shown, shown["at"] - opened)
-            assert shown["at"] - opened >= 1000, (shown, opened)
 
             # The régie closes it; the viewer, still seeing it open, votes: taken, as late.
             await mod.command({"type": "poll.close", "poll": poll})
