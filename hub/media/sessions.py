@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 accept_rsa_certificates()  # encoders (GStreamer's webrtcbin) present RSA certificates: hub/media/dtls.py
 log = logging.getLogger(__name__)
-CODECS = {"video": ("video/VP8", "video/rtx"), "audio": ("audio/opus",)}
+CODECS = {"video": ("video/VP8", "video/H264", "video/rtx"), "audio": ("audio/opus",)}
 PROGRAM = "program"
 
 
@@ -54,7 +54,9 @@ class MediaSession:
 
 
 def _prefer_forwardable_codecs(pc: RTCPeerConnection) -> None:
-    """VP8 and Opus only: what every browser sends and what the hub forwards as is."""
+    """VP8 or H.264, and Opus: what the hub forwards as is. The answer keeps the offer's
+    order, so a publisher sends the first of them it offered: VP8 for a browser left to
+    itself, H.264 for an encoder (OBS) or a browser told to prefer it."""
     for transceiver in pc.getTransceivers():
         wanted = CODECS.get(transceiver.kind, ())
         capabilities = RTCRtpReceiver.getCapabilities(transceiver.kind)
@@ -63,24 +65,27 @@ def _prefer_forwardable_codecs(pc: RTCPeerConnection) -> None:
         transceiver.setCodecPreferences(codecs)
 
 
-WANTED_CODEC = {"video": "vp8", "audio": "opus"}
+PUBLISHED: dict[str, tuple[str, ...]] = {"video": ("vp8", "h264"), "audio": ("opus",)}  # what a site may send
+WATCHED: dict[str, tuple[str, ...]] = {"video": ("vp8",), "audio": ("opus",)}  # what a viewer must take, at least
 
 
-def require_forwardable_codecs(sdp: str) -> None:
-    """Refuse an offer whose picture is not VP8 or whose sound is not Opus: the hub forwards
-    packets as they come, so a site's H.264 (OBS's WHIP output sends H.264, AV1 or HEVC)
-    would reach every browser and the HLS decoder as something they did not negotiate.
+def require_forwardable_codecs(sdp: str, wanted: dict[str, tuple[str, ...]] = PUBLISHED) -> None:
+    """Refuse an offer with none of `wanted`'s codecs for its picture or its sound: the hub
+    forwards packets as they come, so a site's AV1 or HEVC (OBS can send either) would reach
+    every browser and the HLS decoder as something they did not negotiate. A viewer must take
+    VP8, what browsers publish; H.264 it takes if it offers it (hub/media/forward.py).
     Checked before anything is set up, so such an offer changes nothing."""
     for section in sdp.split("\nm=")[1:]:
         head = section.split(None, 2)
         kind, port = (head[0], head[1]) if len(head) >= 2 else ("", "0")
-        if kind not in WANTED_CODEC or port == "0" or "a=inactive" in section:
+        if kind not in wanted or port == "0" or "a=inactive" in section:
             continue
         offered = {line.split(" ", 1)[1].split("/", 1)[0].lower()
                    for line in section.splitlines() if line.startswith("a=rtpmap:") and " " in line}
-        if WANTED_CODEC[kind] not in offered:
-            raise DomainError("media.codec", f"this hub takes VP8 video and Opus sound; the offer's {kind} is "
-                              f"{', '.join(sorted(offered)) or 'no codec'} (set the encoder to VP8/Opus)",
+        if not offered & set(wanted[kind]):
+            takes = " or ".join(name.upper() for name in wanted[kind])
+            raise DomainError("media.codec", f"this hub takes {takes} for the {kind}; the offer's is "
+                              f"{', '.join(sorted(offered)) or 'no codec'} (set the encoder to {takes})",
                               kind=kind, offered=sorted(offered))
 
 
@@ -110,7 +115,8 @@ class EventMedia:
         # HLS of the program and of each site, packaged here on demand (hub/media/hls.py)
         self.hls = HlsStreams(config.id, parse_renditions(settings.hls_renditions),
                               self._hls_tracks, self.drop_program_track, segment_s=settings.hls_segment_s,
-                              window=settings.hls_window, idle_s=settings.hls_idle_s)
+                              window=settings.hls_window, idle_s=settings.hls_idle_s,
+                              remuxed=lambda target: target != PROGRAM)  # the program is always encoded
 
     # -- state the rest of the hub reads ------------------------------------------------
     def live_sites(self) -> list[str]:
@@ -217,7 +223,7 @@ class EventMedia:
             raise DomainError("media.offer", f"this offer cannot be answered: {exc}") from None
         if "video" not in receivers:
             await pc.close()
-            raise DomainError("media.no_video", "a site publishes a video track (VP8)")
+            raise DomainError("media.no_video", "a site publishes a video track (VP8 or H.264)")
         previous = self.publishers.get(site)
         if previous:  # the site reconnected: the new connection takes over
             await self.close(previous)
@@ -242,7 +248,7 @@ class EventMedia:
         self.require_target(target)
         if thumbnail and target == PROGRAM:
             raise DomainError("media.offer", "thumbnails are of one site, not of the program")
-        require_forwardable_codecs(offer_sdp)
+        require_forwardable_codecs(offer_sdp, WATCHED)
         if self.workers is not None and not thumbnail and not here and target != INTERPRETER:
             return await self.workers.watch(self.config.id, target, offer_sdp)
         pc = RTCPeerConnection(configuration(self.settings))

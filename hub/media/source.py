@@ -11,6 +11,7 @@ from typing import Protocol
 
 from aiortc.codecs.vpx import Vp8Encoder
 
+from . import h264
 from .tap import is_vp8_keyframe
 
 
@@ -22,6 +23,8 @@ class EncodedFrame:
     # the RTP payloads it goes out as, cut once here for every viewer (hub/media/forward.py);
     # empty for a codec the hub does not cut itself
     payloads: tuple[bytes, ...] = ()
+    # as aiortc names it: "VP8" or "H264" (a site may publish either), "opus"
+    codec: str = ""
 
 
 class Subscriber(Protocol):
@@ -50,8 +53,8 @@ class Source:
     def push(self, codec: str, data: bytes) -> None:
         """A complete encoded frame from the publisher: hand it to every subscriber."""
         now = self.clock()
-        frame = EncodedFrame(data, self.kind == "audio" or (codec == "VP8" and is_vp8_keyframe(data)), now,
-                             self._payloads(codec, data))
+        frame = EncodedFrame(data, self.kind == "audio" or _is_keyframe(codec, data), now,
+                             self._payloads(codec, data), codec)
         self.frames += 1
         self.last_frame_at = now
         for subscriber in list(self.subscribers):
@@ -64,6 +67,8 @@ class Source:
             payloads = tuple(Vp8Encoder._packetize(data, self.picture_id))  # aiortc's own packetizer
             self.picture_id = (self.picture_id + 1) % (1 << 15)
             return payloads
+        if codec == "H264":
+            return h264.packetize(data)
         return ()
 
     def keyframe_wanted(self) -> None:
@@ -83,3 +88,9 @@ class Source:
             self._last_request = self.clock()
             self.keyframes_requested += 1
             self.request_keyframe()
+
+
+def _is_keyframe(codec: str, data: bytes) -> bool:
+    if codec == "VP8":
+        return is_vp8_keyframe(data)
+    return codec == "H264" and h264.is_keyframe(data)

@@ -7,7 +7,7 @@ import fractions
 import math
 import time
 
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCRtpSender, RTCSessionDescription, VideoStreamTrack
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamError
 from av import AudioFrame, VideoFrame
 
@@ -82,9 +82,12 @@ async def offer_of(pc: RTCPeerConnection) -> str:
     return pc.localDescription.sdp
 
 
-async def publish(media, site: str, rgb, audio: bool = True) -> RTCPeerConnection:
+async def publish(media, site: str, rgb, audio: bool = True, codec: str | None = None) -> RTCPeerConnection:
+    """`codec` ("video/H264"): the only picture codec offered, as an encoder set to it does."""
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-    pc.addTransceiver(ColourTrack(rgb), direction="sendonly")
+    video = pc.addTransceiver(ColourTrack(rgb), direction="sendonly")
+    if codec is not None:
+        video.setCodecPreferences([c for c in RTCRtpSender.getCapabilities("video").codecs if c.mimeType == codec])
     if audio:
         pc.addTransceiver(AudioStreamTrack(), direction="sendonly")
     _, answer = await media.publish(site, await offer_of(pc))
@@ -143,11 +146,15 @@ class Watcher:
         await self.pc.close()
 
 
-async def publish_over_whip(http, token: str, event: str, site: str, rgb, hz: float) -> RTCPeerConnection:
+async def publish_over_whip(http, token: str, event: str, site: str, rgb, hz: float,
+                            codec: str | None = None) -> RTCPeerConnection:
     """A site's camera and microphone over the hub's WHIP endpoint, as a browser sends
-    them: one colour and one tone, so viewers and listeners can tell sites apart."""
+    them: one colour and one tone, so viewers and listeners can tell sites apart.
+    `codec` ("video/H264"): the only picture codec offered, as an encoder set to it does."""
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-    pc.addTransceiver(ColourTrack(rgb), direction="sendonly")
+    video = pc.addTransceiver(ColourTrack(rgb), direction="sendonly")
+    if codec is not None:
+        video.setCodecPreferences([c for c in RTCRtpSender.getCapabilities("video").codecs if c.mimeType == codec])
     pc.addTransceiver(ToneTrack(hz), direction="sendonly")
     r = await http.post(f"/api/events/{event}/media/{site}/whip", content=await offer_of(pc),
                         headers={"Content-Type": "application/sdp", "Authorization": f"Bearer {token}"})

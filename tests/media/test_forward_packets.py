@@ -6,9 +6,15 @@ from __future__ import annotations
 import asyncio
 
 from aiortc.mediastreams import MediaStreamError
-from aiortc.rtcrtpparameters import RTCRtpCodecParameters, RTCRtpHeaderExtensionParameters, RTCRtpParameters
+from aiortc.rtcrtpparameters import (
+    RTCRtpCodecParameters,
+    RTCRtpHeaderExtensionParameters,
+    RTCRtpParameters,
+    RTCRtpSendParameters,
+)
 from aiortc.rtp import HeaderExtensionsMap, RtpPacket, unwrap_rtx
 
+from hub.media import h264
 from hub.media.forward import speed_up
 from hub.media.source import EncodedFrame, Source
 
@@ -51,6 +57,10 @@ class Sender:
         self._RTCRtpSender__rtp_started, self._RTCRtpSender__rtp_exited = asyncio.Event(), asyncio.Event()
         self._RTCRtpSender__ntp_timestamp = self._RTCRtpSender__rtp_timestamp = 0
         self._RTCRtpSender__octet_count = self._RTCRtpSender__packet_count = 0
+        self.parameters: RTCRtpSendParameters | None = None
+
+    async def send(self, parameters: RTCRtpSendParameters) -> None:  # aiortc's starts the loop here
+        self.parameters = parameters
 
 
 def negotiated() -> HeaderExtensionsMap:
@@ -122,3 +132,41 @@ async def test_a_nacked_packet_is_sent_again_as_it_was_or_wrapped_for_rtx():
     sent = len(rtx.transport.sent)
     await rtx._retransmit((first.sequence_number + 1000) % 65536)  # long gone, or never sent: nothing
     assert len(rtx.transport.sent) == sent
+
+
+def codec(mime: str, payload_type: int, **parameters: object) -> RTCRtpCodecParameters:
+    return RTCRtpCodecParameters(mimeType=mime, clockRate=90000, payloadType=payload_type, parameters=parameters)
+
+
+async def test_each_codec_goes_out_with_its_negotiated_payload_type_and_an_unnegotiated_one_not_at_all():
+    """The program switches between a VP8 site and an H.264 one: each frame carries the payload
+    type the viewer negotiated for its codec; a viewer without H.264 gets the VP8 frames only."""
+    extensions = negotiated()
+    vp8, h264_site = Source("reims", "video"), Source("nancy", "video")
+    got: list[EncodedFrame] = []
+    for source in (vp8, h264_site):
+        source.subscribers.add(type("S", (), {"offer": lambda self, frame, src: got.append(frame)})())
+    vp8.push("VP8", b"\x00" + bytes(2000))
+    h264_site.push("H264", b"\x00\x00\x00\x01\x67\x42\xc0\x1f" + b"\x00\x00\x00\x01\x68\xce"
+                   + b"\x00\x00\x00\x01\x65" + bytes(3000))
+    vp8.push("VP8", b"\x01" + bytes(300))
+    frames = [(frame, 3000 * n) for n, frame in enumerate(got)]
+    both = [codec("video/VP8", 96), codec("video/rtx", 97, apt=96),
+            codec("video/H264", 102, **{"packetization-mode": "1", "profile-level-id": "42e01f"})]
+    for negotiated_codecs, expected in ((both, [96] * 2 + [102] * len(got[1].payloads) + [96]),
+                                        (both[:2], [96] * 2 + [96])):
+        sender, track = Sender(extensions, rtx=97), Track(list(frames))
+        speed_up(sender, track)  # type: ignore[arg-type]
+        await sender.send(RTCRtpSendParameters(codecs=negotiated_codecs))
+        assert sender.parameters is not None  # aiortc's own send still ran
+        await sender._run_rtp(negotiated_codecs[0])
+        packets = [RtpPacket.parse(data, extensions) for data in sender.transport.sent]
+        assert [p.payload_type for p in packets] == expected
+        if len(negotiated_codecs) == 3:
+            assert [p.payload for p in packets if p.payload_type == 102] == list(h264.packetize(got[1].data))
+            # RTX repairs the first codec only (aiortc keeps one RTX type): an H.264 packet goes again as it was
+            lost = next(p for p in packets if p.payload_type == 102)
+            await sender._retransmit(lost.sequence_number)
+            again = RtpPacket.parse(sender.transport.sent[-1], extensions)
+            assert (again.payload_type, again.ssrc, again.sequence_number, again.payload) == (
+                102, 0x11223344, lost.sequence_number, lost.payload)

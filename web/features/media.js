@@ -34,11 +34,15 @@ function gathered(pc, limit = 3000) {
   });
 }
 
-function preferVp8(transceiver) {
+// What the hub forwards as it comes: a page publishes VP8; it watches VP8, and H.264 too,
+// since a site may publish that from an encoder (OBS) and the hub does not re-encode it.
+function preferCodecs(transceiver, { h264 = false } = {}) {
   if (!RTCRtpReceiver.getCapabilities || !transceiver.setCodecPreferences) return;
   const codecs = RTCRtpReceiver.getCapabilities('video').codecs;
-  const vp8 = codecs.filter((c) => /VP8|rtx/i.test(c.mimeType));
-  if (vp8.length) transceiver.setCodecPreferences(vp8);
+  const wanted = (c) => /VP8|rtx/i.test(c.mimeType)
+    || (h264 && /H264/i.test(c.mimeType) && /packetization-mode=1/.test(c.sdpFmtpLine || ''));
+  const picked = codecs.filter(wanted).sort((a, b) => /VP8/i.test(b.mimeType) - /VP8/i.test(a.mimeType));
+  if (picked.length) transceiver.setCodecPreferences(picked);
 }
 
 async function exchange(url, pc, token) {
@@ -91,7 +95,7 @@ export class Publisher extends EventTarget {
       const init = { direction: 'sendonly', streams: [this.stream] };
       if (track.kind === 'video') init.sendEncodings = [{ maxBitrate: config.max_bitrate }];
       const transceiver = pc.addTransceiver(track, init);
-      if (track.kind === 'video') preferVp8(transceiver);
+      if (track.kind === 'video') preferCodecs(transceiver);
     }
     pc.addEventListener('connectionstatechange', () => {
       if (pc !== this.pc) return;
@@ -216,7 +220,7 @@ export class Player {
       : thumb ? `${base}?thumbnail=1` : base;
     const pc = new RTCPeerConnection({ iceServers: config.ice_servers });
     this.pc = pc;
-    if (!this.audioOnly) preferVp8(pc.addTransceiver('video', { direction: 'recvonly' }));
+    if (!this.audioOnly) preferCodecs(pc.addTransceiver('video', { direction: 'recvonly' }), { h264: true });
     if (!this.thumbnail && !this.videoOnly) pc.addTransceiver('audio', { direction: 'recvonly' });
     const stream = new MediaStream();
     pc.addEventListener('track', (e) => { stream.addTrack(e.track); this.video.srcObject = stream; this.video.play().catch(() => {}); });
