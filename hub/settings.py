@@ -78,7 +78,8 @@ class Settings:
     turn_secret: str = ""                # coturn's static-auth-secret: the hub mints time-limited credentials
     turn_ttl_s: int = 43_200             # how long a minted TURN credential lasts (a day's session, not for ever)
     # HLS of the program and of each site (embedded engine), packaged on demand for caches to serve
-    hls_renditions: str = "720p,360p,audio"  # encoded once each, from 1080p/720p/480p/360p/audio
+    # encoded once each, from 1080p/720p/480p/360p/audio; "source": a site's H.264 remuxed as it came
+    hls_renditions: str = "source,720p,360p,audio"
     hls_segment_s: float = 1.0           # a segment's length: the delay behind WebRTC is about 3 of them
     hls_window: int = 6                  # segments in a playlist (older ones are deleted)
     hls_idle_s: float = 60.0             # nobody asked for this long: stop encoding that source

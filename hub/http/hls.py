@@ -82,8 +82,10 @@ def _target(request: Request, media: EventMedia) -> str:
 @_cached_errors
 async def master(request: Request) -> Response:
     media = _media(request)
-    media.hls.asked(_target(request, media))  # the first viewer starts the encoding
-    return Response(master_playlist(media.hls.renditions), media_type=PLAYLIST_TYPE,
+    packager = media.hls.asked(_target(request, media))  # the first viewer starts the encoding
+    # just started: a moment for the source's first keyframe, which tells whether it has a copy
+    await packager.wait(lambda: any(w.ready for w in packager.windows.values()), FIRST_PLAYLIST_WAIT_S)
+    return Response(master_playlist(packager.renditions_now()), media_type=PLAYLIST_TYPE,
                     headers={"Cache-Control": CACHE["master"]})
 
 
@@ -102,7 +104,11 @@ def _window(request: Request) -> tuple[HlsPackager, LiveWindow, Rendition]:
     if rendition not in media.hls.by_name:
         raise DomainError("hls.rendition", f"no rendition {rendition[:40]!r}")
     packager = media.hls.asked(target)  # the first request starts the encoding
-    return packager, packager.windows[rendition], media.hls.by_name[rendition]
+    window = packager.windows.get(rendition)
+    if window is None:
+        raise DomainError("hls.rendition", f"no {rendition} rendition here: it is the H.264 a site publishes, "
+                                           "remuxed, and this source sends none now")
+    return packager, window, media.hls.by_name[rendition]
 
 
 def _starting() -> JSONResponse:

@@ -2,8 +2,8 @@
 number of viewers behind nginx or a CDN (each segment reaches the hub about once per
 cache, whatever the audience).
 
-The forwarded VP8/Opus packets are decoded once per source; each rendition is then
-encoded once (libx264 and AAC through PyAV) into FFmpeg's mp4 muxer, which cuts a
+The forwarded VP8 or H.264 and Opus packets are decoded once per source; each rendition
+is then encoded once (libx264 and AAC through PyAV) into FFmpeg's mp4 muxer, which cuts a
 CMAF fragment at each keyframe and every 200 ms: the parts of Low-Latency HLS,
 grouped into 1-second segments each opening on a keyframe (hub/media/llhls.py), dated with
 EXT-X-PROGRAM-DATE-TIME so that a page can tell how far behind the live moment its
@@ -11,6 +11,12 @@ picture is. Nothing here segments or encodes by hand, and nothing goes to disk: 
 windows live in memory (a few MB per rendition) and the HTTP routes serve them.
 The encoding runs in a thread: PyAV releases the GIL while FFmpeg works, so the
 event loop (the live channel, WebRTC) is not held by it.
+
+A site that publishes H.264 also gets a "source" rendition in its own HLS: its packets
+remuxed as they came, not decoded nor encoded (only the sound is, Opus to AAC). Its
+segments open on the publisher's keyframes, which the packager asks for about once a
+segment. The program has none: it switches between sites that may send VP8 or H.264 at
+different sizes, which one continuous stream can only give encoded.
 
 Switching the site on air changes only what is decoded: the encoders and the
 playlist go on, the new picture scaled and letterboxed to each rendition's size, so
@@ -27,18 +33,20 @@ import asyncio
 import collections
 import contextlib
 import fractions
+import io
 import logging
 import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import av
 import av.filter
 from aiortc.mediastreams import MediaStreamError
 
+from . import h264
 from .llhls import LiveWindow, boxes, fragment_timing, starts_with_keyframe, timescale
 from .source import EncodedFrame
 from .tracks import ForwardTrack
@@ -66,10 +74,12 @@ class Rendition:
     height: int
     video_bitrate: int
     audio_bitrate: int
+    copy: bool = False    # the source's H.264 remuxed: its size and profile are the publisher's
+    video_codec: str = "avc1.42c01f"  # RFC 6381: baseline, level 3.1, what libx264 is told to make
 
     @property
     def has_video(self) -> bool:
-        return self.width > 0
+        return self.width > 0 or self.copy
 
     @property
     def bandwidth(self) -> int:
@@ -78,10 +88,12 @@ class Rendition:
 
     @property
     def codecs(self) -> str:
-        return "avc1.42c01f,mp4a.40.2" if self.has_video else "mp4a.40.2"
+        return f"{self.video_codec},mp4a.40.2" if self.has_video else "mp4a.40.2"
 
 
 LADDER = {
+    # a site publishing H.264: as it came (its bitrate is measured, announced once known)
+    "source": Rendition("source", 0, 0, 3_000_000, 128_000, copy=True),
     "1080p": Rendition("1080p", 1920, 1080, 4_500_000, 128_000),
     "720p": Rendition("720p", 1280, 720, 2_500_000, 128_000),
     "480p": Rendition("480p", 854, 480, 1_200_000, 96_000),
@@ -99,14 +111,14 @@ def parse_renditions(text: str) -> tuple[Rendition, ...]:
     if not names:
         raise ValueError("name at least one rendition")
     picked = {n: LADDER[n] for n in names}
-    return tuple(sorted(picked.values(), key=lambda r: (-r.width, -r.audio_bitrate)))
+    return tuple(sorted(picked.values(), key=lambda r: (not r.copy, -r.width, -r.audio_bitrate)))
 
 
 def master_playlist(renditions: tuple[Rendition, ...]) -> str:
     """The multivariant playlist: each rendition's own playlist, the best first."""
     lines = ["#EXTM3U", "#EXT-X-VERSION:6", "#EXT-X-INDEPENDENT-SEGMENTS"]
     for r in renditions:
-        size = f",RESOLUTION={r.width}x{r.height}" if r.has_video else ""
+        size = f",RESOLUTION={r.width}x{r.height}" if r.width > 0 else ""
         lines += [f'#EXT-X-STREAM-INF:BANDWIDTH={r.bandwidth}{size},CODECS="{r.codecs}",NAME="{r.name}"',
                   f"{r.name}/index.m3u8"]
     return "\n".join(lines) + "\n"
@@ -161,7 +173,9 @@ class _Output:
     keyframe and every part's length, which go to the rendition's LiveWindow on the event loop."""
 
     def __init__(self, rendition: Rendition, segment_s: float, part_s: float, window: LiveWindow,
-                 deliver: Callable[..., None], wall_t0: float) -> None:
+                 deliver: Callable[..., None], wall_t0: float, template: Any = None) -> None:
+        """`template`: for a copy, the source's stream as FFmpeg's H.264 parser read it from a
+        keyframe (its size and parameter sets): the track is written from it, no encoder opened."""
         self.rendition, self.segment_s, self.window, self._deliver = rendition, segment_s, window, deliver
         self._wall_t0 = wall_t0                # the wall-clock time of pts 0
         # the tracks a part's time is read from: the picture's, or (a part with sound only) the sound's
@@ -173,7 +187,11 @@ class _Output:
             "movflags": "empty_moov+default_base_moof+frag_keyframe+skip_trailer",
             "frag_duration": str(int(part_s * 1_000_000)), "flush_packets": "1"})
         self.video: Any = None
-        if rendition.has_video:
+        if template is not None:
+            # opaque: a track described by the source's own parameters, with no encoder behind it
+            self.video = self.container.add_stream_from_template(template, opaque=True)
+            self.video.time_base = VIDEO_TB
+        elif rendition.has_video:
             video = self.container.add_stream("libx264", rate=30)
             video.width, video.height, video.pix_fmt = rendition.width, rendition.height, "yuv420p"
             video.bit_rate, video.time_base = rendition.video_bitrate, VIDEO_TB
@@ -243,6 +261,15 @@ class _Output:
         for packet in self.video.encode(out):
             self.container.mux(packet)
 
+    def remux(self, data: bytes, pts: int, keyframe: bool) -> None:
+        """A copy's picture: the publisher's H.264 frame as it came, at `pts` (90 kHz)."""
+        pts = max(pts, self._last_pts + 1)
+        self._last_pts = pts
+        packet = av.Packet(data)
+        packet.pts = packet.dts = pts
+        packet.time_base, packet.stream, packet.is_keyframe = VIDEO_TB, self.video, keyframe
+        self.container.mux(packet)
+
     def sound(self, frame: av.AudioFrame) -> None:
         for packet in self.audio.encode(frame):
             self.container.mux(packet)
@@ -288,16 +315,23 @@ class HlsPackager:
     """One source (the program or a site) packaged into every rendition, until stopped."""
 
     def __init__(self, name: str, video: ForwardTrack, audio: ForwardTrack, renditions: tuple[Rendition, ...],
-                 *, segment_s: float = 1.0, window: int = 6, part_s: float = PART_S,
+                 *, segment_s: float = 1.0, window: int = 6, part_s: float = PART_S, remux: bool = False,
                  on_drop: Callable[[ForwardTrack], None] | None = None) -> None:
+        """`remux`: offer the source's own H.264 as the copy rendition, if one is configured."""
         self.name, self.renditions = name, renditions
-        self.segment_s, self.part_s = segment_s, part_s
+        self.segment_s, self.part_s, self.window_size = segment_s, part_s, window
         # Numbered from the wall clock (about one segment a second), so that a packager started
         # again never reuses a name a cache may still hold; its init section is named after it.
-        first = int(time.time())
-        self.windows = {r.name: LiveWindow(first, part_target=part_s * 1.5, segment_target=segment_s,
-                                           window=window, init_name=f"init-{first}.mp4",
-                                           sound_only=not r.has_video) for r in renditions}
+        first = self._first = int(time.time())
+        self.windows = {r.name: self._new_window(first, r) for r in renditions if not r.copy}
+        # the copy rendition, once the source has sent H.264 (its window appears then)
+        self.copy_rendition = next((r for r in renditions if r.copy), None) if remux else None
+        self.copy_live: Rendition | None = None
+        # the encoder thread's own: the live copy, when there is one (a list: the sound loops over
+        # it), the parameter sets it was opened with, when the publisher last sent a keyframe
+        self._copies: list[_Output] = []
+        self._copy_sets: bytes | None = None
+        self._copy_key_at = 0.0
         self.changed = asyncio.Condition()  # notified at each new part: blocked playlist requests wait on it
         self.video, self.audio = video, audio
         self._on_drop = on_drop
@@ -317,6 +351,10 @@ class HlsPackager:
                 return
             self._inbox.put((track.kind, frame))
 
+    def _new_window(self, first: int, rendition: Rendition) -> LiveWindow:
+        return LiveWindow(first, part_target=self.part_s * 1.5, segment_target=self.segment_s,
+                          window=self.window_size, init_name=f"init-{first}.mp4", sound_only=not rendition.has_video)
+
     # -- the encoder thread ------------------------------------------------------------
     def _encode(self) -> None:
         outputs: list[_Output] = []
@@ -325,18 +363,18 @@ class HlsPackager:
             # hub's time of each picture's arrival
             wall_t0, t0 = time.time(), time.monotonic()
             outputs = [_Output(r, self.segment_s, self.part_s, self.windows[r.name], self._deliver, wall_t0)
-                       for r in self.renditions]
-            self._run(outputs, t0)
+                       for r in self.renditions if not r.copy]
+            self._run(outputs, t0, wall_t0)
         except Exception as exc:  # a codec refusing its input must not take the hub down: say so
             self.failed = f"{type(exc).__name__}: {exc}"
             self._deliver(lambda: None)  # wake the requests waiting for a part that will not come
             log.exception("HLS packaging of %s stopped", self.name)
         finally:
-            for output in outputs:
+            for output in [*outputs, *self._copies]:
                 output.close()
 
-    def _run(self, outputs: list[_Output], t0: float) -> None:
-        vp8 = av.CodecContext.create("vp8", "r")
+    def _run(self, outputs: list[_Output], t0: float, wall_t0: float) -> None:
+        decoders = {"VP8": av.CodecContext.create("vp8", "r"), "H264": av.CodecContext.create("h264", "r")}
         opus = av.CodecContext.create("opus", "r")
         resampler = av.AudioResampler(format="fltp", layout="stereo", rate=AUDIO_RATE)
         for output in outputs:
@@ -362,9 +400,12 @@ class HlsPackager:
                 if skipping and not frame.keyframe:
                     continue
                 skipping = False
-                for picture in _decode(vp8, frame.data):
+                pts = int((frame.at - t0) * VIDEO_RATE)
+                if self.copy_rendition is not None:
+                    self._remux(frame, pts, now, wall_t0)
+                decoder = decoders.get(frame.codec)
+                for picture in _decode(decoder, frame.data) if decoder is not None else ():
                     self.pictures += 1
-                    pts = int((frame.at - t0) * VIDEO_RATE)
                     for output in outputs:
                         output.picture(picture, pts)
                     last_picture = now
@@ -375,7 +416,7 @@ class HlsPackager:
                     for chunk in resampler.resample(decoded):
                         chunk.pts, chunk.time_base = audio_clock, AUDIO_TB
                         audio_clock += chunk.samples
-                        for output in outputs:
+                        for output in [*outputs, *self._copies]:
                             output.sound(chunk)
             if now - last_picture >= IDLE_PICTURE_S:
                 for output in outputs:
@@ -387,8 +428,76 @@ class HlsPackager:
                     plane.update(bytes(plane.buffer_size))
                 silence.sample_rate, silence.pts, silence.time_base = AUDIO_RATE, audio_clock, AUDIO_TB
                 audio_clock += AUDIO_CHUNK
-                for output in outputs:
+                for output in [*outputs, *self._copies]:
                     output.sound(silence)
+
+    # -- the copy rendition (in the encoder thread) -----------------------------------------
+    def _remux(self, frame: EncodedFrame, pts: int, now: float, wall_t0: float) -> None:
+        """A video frame for the copy: opened (or opened again) on a keyframe with new parameter
+        sets, closed when the source sends something else than H.264."""
+        if frame.codec != "H264":
+            if self._copies:
+                self._close_copy()
+            return
+        if frame.keyframe:
+            self._copy_key_at = now
+            sets = h264.parameter_sets(frame.data)
+            if sets is not None and sets != self._copy_sets:
+                if self._copies:
+                    self._close_copy()
+                self._open_copy(frame.data, sets, wall_t0)
+        elif now - self._copy_key_at >= self.segment_s:
+            # a segment opens on a keyframe, and only the publisher makes them: ask, once a segment
+            self._copy_key_at = now
+            self._loop.call_soon_threadsafe(self.video.keyframe_request)
+        for copy in self._copies:
+            copy.remux(frame.data, pts, frame.keyframe)
+
+    def _open_copy(self, keyframe: bytes, sets: bytes, wall_t0: float) -> None:
+        assert self.copy_rendition is not None
+        # after a restart, on from where the last copy was (plus a margin for parts still on their way)
+        first = max(int(time.time()), self._first)
+        self._first = first + 5
+        source = av.open(io.BytesIO(keyframe), format="h264")  # FFmpeg's parser reads size and profile
+        try:
+            template = source.streams.video[0]
+            rendition = replace(self.copy_rendition, width=template.width, height=template.height,
+                                video_codec=h264.codecs_name(keyframe) or self.copy_rendition.video_codec)
+            window = self._new_window(first, rendition)
+            copy = _Output(rendition, self.segment_s, self.part_s, window, self._deliver, wall_t0, template=template)
+        finally:
+            source.close()
+        copy.container.start_encoding()
+        self._copies, self._copy_sets = [copy], sets
+        self._deliver(self._show_copy, rendition, window)
+
+    def _close_copy(self) -> None:
+        for copy in self._copies:
+            copy.close()
+        self._copies, self._copy_sets = [], None
+        self._deliver(self._show_copy, None, None)
+
+    def _show_copy(self, rendition: Rendition | None, window: LiveWindow | None) -> None:
+        """On the event loop: the copy's window is served (or no longer)."""
+        assert self.copy_rendition is not None
+        if window is None:
+            self.windows.pop(self.copy_rendition.name, None)
+        else:
+            self.windows[self.copy_rendition.name] = window
+        self.copy_live = rendition
+
+    def renditions_now(self) -> tuple[Rendition, ...]:
+        """What the master playlist lists now: the copy (with the bitrate its segments show)
+        while the source sends H.264, and the encoded renditions."""
+        encoded = tuple(r for r in self.renditions if not r.copy)
+        copy = self.copy_live
+        if copy is None:
+            return encoded
+        window = self.windows[copy.name]
+        rates = [len(s.data) * 8 / s.duration for s in window.segments if s.data is not None and s.duration > 0]
+        if rates:
+            copy = replace(copy, video_bitrate=max(int(max(rates)) - copy.audio_bitrate, 1))
+        return (copy, *encoded)
 
     # -- state the server reads ----------------------------------------------------------
     def _deliver(self, change: Callable[..., None], *args: Any) -> None:
@@ -413,7 +522,8 @@ class HlsPackager:
         return ready()
 
     def ready(self, rendition: str) -> bool:
-        return self.windows[rendition].ready
+        window = self.windows.get(rendition)
+        return window is not None and window.ready
 
     async def stop(self) -> None:
         for track in (self.video, self.audio):

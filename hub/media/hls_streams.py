@@ -21,10 +21,12 @@ class HlsStreams:
     def __init__(self, event: str, renditions: tuple[Rendition, ...],
                  tracks: Callable[[str], tuple[ForwardTrack, ForwardTrack]],
                  drop: Callable[[ForwardTrack], None], *, segment_s: float, window: int, idle_s: float,
+                 remuxed: Callable[[str], bool] = lambda target: True,
                  clock: Callable[[], float] = time.monotonic) -> None:
+        """`remuxed(target)`: whether that source may offer its own H.264 (hub/media/hls.py)."""
         self.event, self.renditions = event, renditions
         self.by_name = {r.name: r for r in renditions}
-        self._tracks, self._drop = tracks, drop
+        self._tracks, self._drop, self._remuxed = tracks, drop, remuxed
         self.segment_s, self.window, self.idle_s = segment_s, window, idle_s
         self.clock = clock
         self.packagers: dict[str, HlsPackager] = {}
@@ -40,7 +42,7 @@ class HlsStreams:
         if packager is None:
             video, audio = self._tracks(target)
             packager = HlsPackager(f"{self.event}/{target}", video, audio, self.renditions, segment_s=self.segment_s,
-                                   window=self.window, on_drop=self._drop)
+                                   window=self.window, remux=self._remuxed(target), on_drop=self._drop)
             self.packagers[target] = packager
             if self._reaper is None:
                 self._reaper = asyncio.create_task(self._reap(), name=f"hls-reaper:{self.event}")

@@ -19,6 +19,7 @@ from hub.domain.actors import Actor, Role
 from hub.domain.state import Entry
 
 from ..hubserver import EVENT, HubServer
+from ..media.peers import RED, colour_of, publish_over_whip
 from ..support import until
 
 
@@ -128,6 +129,46 @@ BAD_NAMES = [
     ("/hls/no-such-event/program/master.m3u8", 404, "event.not_found"),
     ("/hls/{e}/..%2F..%2Fetc/360p/index.m3u8", 404, None),
 ]
+
+
+async def test_a_site_publishing_h264_over_whip_is_offered_remuxed_and_the_program_is_not(tmp_path):
+    hub = HubServer(tmp_path / "data", hls_renditions="source,360p,audio")
+    await hub.start()
+    publisher = None
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{hub.settings.port}", timeout=60) as http:
+            publisher = await publish_over_whip(http, hub.token(Role.COORDINATOR, "nancy"), EVENT, "nancy",
+                                                RED, 440, codec="video/H264")
+            deadline = time.monotonic() + 90
+            while True:  # the master playlist is cached 30 s: asked again until the copy is in it
+                master = (await http.get(f"/hls/{EVENT}/nancy/master.m3u8")).text
+                if 'NAME="source"' in master:
+                    break
+                assert time.monotonic() < deadline, master
+                await asyncio.sleep(0.5)
+            line = next(x for x in master.splitlines() if 'NAME="source"' in x)
+            assert "RESOLUTION=640x480" in line and 'CODECS="avc1.42' in line
+            assert master.index("source/index.m3u8") < master.index("360p/index.m3u8")
+            deadline = time.monotonic() + 90
+            while (text := (await http.get(f"/hls/{EVENT}/nancy/source/index.m3u8")).text).count("#EXTINF:") < 2:
+                assert time.monotonic() < deadline, text
+                await asyncio.sleep(0.3)
+            init = await http.get(f"/hls/{EVENT}/nancy/source/" + re.search(r'URI="(init-\d+\.mp4)"', text).group(1))
+            seg = await http.get(f"/hls/{EVENT}/nancy/source/" + re.findall(r"^s\d+\.m4s$", text, re.M)[-1])
+            assert init.status_code == seg.status_code == 200 and seg.headers["content-type"] == "video/mp4"
+            with av.open(io.BytesIO(init.content + seg.content)) as container:
+                stream = container.streams.video[0]
+                assert (stream.codec_context.name, stream.width, stream.height) == ("h264", 640, 480)
+                assert colour_of(list(container.decode(video=0))[-1]) == "red"
+            # the program is encoded only: no copy listed, and asking for one is a coded 404
+            program = (await http.get(f"/hls/{EVENT}/program/master.m3u8")).text
+            assert "source/" not in program and "360p/index.m3u8" in program
+            missing = await http.get(f"/hls/{EVENT}/program/source/index.m3u8")
+            assert missing.status_code == 404 and missing.json()["code"] == "hls.rendition"
+    finally:
+        if publisher is not None:
+            await publisher.close()
+        await hub.stop()
 
 
 async def test_names_that_are_not_playlists_or_segments_get_coded_404s(http):
