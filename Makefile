@@ -22,9 +22,11 @@ $(STAMP): pyproject.toml
 # coturn (pages relayed over TURN/TCP, as on networks that block UDP)
 # and GStreamer's webrtcbin with its Python bindings (a broadcast encoder publishing over
 # WHIP and watching over WHEP, tests/media/test_gstreamer.py).
-GST_PACKAGES := gstreamer1.0-plugins-bad gstreamer1.0-plugins-good gstreamer1.0-nice python3-gst-1.0 \
-	gir1.2-gst-plugins-bad-1.0 gir1.2-nice-0.1
-GST_PROBE := /usr/bin/python3 -c 'import gi; gi.require_version("GstWebRTC", "1.0"); gi.require_version("Nice", "0.1")'
+# (plugins-ugly: x264enc, an encoder publishing H.264 as OBS does)
+GST_PACKAGES := gstreamer1.0-plugins-bad gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-nice \
+	python3-gst-1.0 gir1.2-gst-plugins-bad-1.0 gir1.2-nice-0.1
+GST_PROBE := /usr/bin/python3 -c 'import gi; gi.require_version("GstWebRTC", "1.0"); gi.require_version("Nice", "0.1"); \
+	from gi.repository import Gst; Gst.init(None); assert Gst.ElementFactory.find("x264enc")'
 
 APT_PACKAGES := $(if $(shell command -v redis-server),,redis-server) $(if $(wildcard /usr/sbin/nginx),,nginx-light) \
 	$(if $(wildcard /usr/bin/chromium),,chromium fonts-noto-color-emoji) $(if $(shell command -v npm),,npm) \

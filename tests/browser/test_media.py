@@ -252,3 +252,54 @@ async def nancy_on_air_and_a_phone(browser, hub, mod, base: str):
     phone = await open_page(browser, f"{base}/join/reims?code={hub.code('reims')}", viewport=PHONE)
     await wait_online(phone)
     return camera, phone
+
+
+PREFER_H264 = """
+(() => {
+  // the page left to itself offers VP8 first; a browser told to prefer H.264 sends that instead
+  const createOffer = RTCPeerConnection.prototype.createOffer;
+  RTCPeerConnection.prototype.createOffer = function (...args) {
+    const h264 = RTCRtpReceiver.getCapabilities('video').codecs
+      .filter(c => c.mimeType === 'video/H264' && /packetization-mode=1/.test(c.sdpFmtpLine || ''));
+    for (const t of this.getTransceivers()) {
+      if (t.sender && t.sender.track && t.sender.track.kind === 'video') t.setCodecPreferences(h264);
+    }
+    return createOffer.apply(this, args);
+  };
+})();
+"""
+
+
+async def test_a_browser_publishing_h264_is_watched_in_chromium_as_it_sent_it(web_hub):
+    hub = web_hub
+    media = hub.runtime.events[EVENT].media
+    codecs: list[str] = []
+
+    class Spy:
+        def offer(self, frame, _source):
+            codecs.append(frame.codec)
+
+    media.sources["video"]["nancy"].subscribers.add(Spy())
+    base = f"http://127.0.0.1:{hub.settings.port}/e/{EVENT}"
+    async with chromium() as browser:
+        nancy = await open_page(browser, f"{base}/site/nancy#token={hub.token(Role.COORDINATOR, 'nancy')}",
+                                init_script=canvas_camera("#ff0000") + PREFER_H264)
+        mod = await open_page(browser, f"{base}/moderate#token={hub.token(Role.MODERATOR)}")
+        for page in (nancy, mod):
+            await wait_online(page)
+        await go_live(nancy)
+        assert codecs and set(codecs) == {"H264"}, set(codecs)
+        await mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name="Nancy").click()
+        viewer = await open_page(browser, f"{base}/join/metz?code={hub.code('metz')}")
+        await wait_online(viewer)
+        await viewer.select_option("#watch-mode", "video")
+        await wait_js(viewer, f"({COLOUR})() === 'red'", timeout=30)
+        codec = await viewer.evaluate("""async () => {
+          const stats = await window.__mxPlayer.pc.getStats();
+          for (const s of stats.values()) {
+            if (s.type === 'inbound-rtp' && s.kind === 'video') return stats.get(s.codecId).mimeType;
+          }
+        }""")
+        assert codec == "video/H264"
+        # and the régie's thumbnail of that site, keyframes only, shows it too
+        await wait_js(mod, f"({COLOUR})('.site-tile[data-site=nancy] video') === 'red'", timeout=30)

@@ -28,6 +28,7 @@ gi.require_version("Nice", "0.1")
 from gi.repository import GLib, Gst, GstSdp, GstWebRTC, Nice  # noqa: E402
 
 VP8_CAPS = "application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000"
+H264_CAPS = "application/x-rtp,media=video,encoding-name=H264,payload=102,clock-rate=90000"
 
 
 def say(**fields) -> None:  # type: ignore[no-untyped-def]
@@ -49,14 +50,19 @@ class Peer:
         self.mode, self.url, self.token = mode, url, token
         self.location: str | None = None
         self.loop = GLib.MainLoop()
-        if mode == "publish":
+        if mode in ("publish", "publish-h264"):
             colour = int("ff" + (rgb or "ff0000"), 16)  # ARGB
+            # VP8 as a browser sends it, or H.264 as OBS does (constrained baseline, no B-frames,
+            # parameter sets with every keyframe, packetization mode 1)
+            encode = ("vp8enc deadline=1 keyframe-max-dist=15 ! rtpvp8pay pt=96 picture-id-mode=15-bit "
+                      f"! {VP8_CAPS}" if mode == "publish" else
+                      "x264enc tune=zerolatency speed-preset=ultrafast key-int-max=30 bframes=0 "
+                      "! video/x-h264,profile=constrained-baseline ! rtph264pay pt=102 config-interval=-1 "
+                      f"aggregate-mode=zero-latency ! {H264_CAPS}")
             self.pipe = Gst.parse_launch(
                 "webrtcbin name=w bundle-policy=max-bundle "
                 f"videotestsrc is-live=true pattern=solid-color foreground-color={colour} "
-                "! video/x-raw,width=320,height=240,framerate=15/1 ! videoconvert "
-                "! vp8enc deadline=1 keyframe-max-dist=15 ! rtpvp8pay pt=96 picture-id-mode=15-bit "
-                f"! {VP8_CAPS} ! w.")
+                f"! video/x-raw,width=320,height=240,framerate=15/1 ! videoconvert ! {encode} ! w.")
             self.webrtc = self.pipe.get_by_name("w")
         else:
             self.pipe = Gst.Pipeline.new("watch")
@@ -199,8 +205,8 @@ class Peer:
 def main() -> None:
     Gst.init(None)
     mode, url = sys.argv[1], sys.argv[2]
-    token = sys.argv[3] if mode == "publish" else None
-    rgb = sys.argv[4] if mode == "publish" else None
+    token = sys.argv[3] if mode.startswith("publish") else None
+    rgb = sys.argv[4] if mode.startswith("publish") else None
     Peer(mode, url, token, rgb).run()
 
 

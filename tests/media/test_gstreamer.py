@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from hub.domain.actors import Role
 
 from ..hubserver import HubServer
 from ..support import until
-from .peers import ColourTrack, ToneTrack, offer_of
+from .peers import ColourTrack, ToneTrack, Watcher, offer_of
 
 EVENT = "grand-est-2020"
 PEER = Path(__file__).with_name("gst_peer.py")
@@ -119,23 +120,64 @@ async def test_gstreamer_publishes_over_whip_watches_over_whep_and_delete_ends_e
             viewer.kill()
 
 
-async def test_an_encoder_offering_h264_is_refused_with_a_code_and_nothing_changes(hub):
-    """OBS's WHIP output sends H.264 (or AV1, HEVC): forwarded as is, it would reach browsers
-    that negotiated VP8. The hub says so instead of answering."""
+async def test_an_encoder_publishing_h264_reaches_viewers_as_sent_and_its_hls_is_remuxed(hub):
+    """GStreamer's x264enc behind webrtcbin, as OBS sends a site's picture: H.264 over WHIP.
+    A WebRTC viewer decodes it (forwarded, not encoded again), and the site's HLS lists it
+    remuxed with the encoder's own size (320x240) beside the encoded renditions."""
+    media = hub.runtime.events[EVENT].media
+    base = f"http://127.0.0.1:{hub.settings.port}/api/events/{EVENT}/media"
+    codecs: list[str] = []
+
+    class Spy:
+        def offer(self, frame, _source):
+            codecs.append(frame.codec)
+
+    media.sources["video"]["nancy"].subscribers.add(Spy())
+    camera = await GstPeer("publish-h264", f"{base}/nancy/whip", hub.token(Role.COORDINATOR, "nancy"),
+                           "ff0000").start()
+    viewer = None
+    try:
+        await until(lambda: camera.last("location") or camera.last("error"), timeout=60, what="the hub's answer")
+        assert camera.last("error") is None, camera.said
+        await until(lambda: len(codecs) >= 15, timeout=60, what="the hub receives the encoder's H.264")
+        assert set(codecs) == {"H264"}
+        viewer = await Watcher().watch(media, "nancy")
+        await until(lambda: viewer.colour == "red", timeout=90, what="a WebRTC viewer decodes the encoder's red")
+        assert (320, 240) in viewer.sizes
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{hub.settings.port}", timeout=60) as http:
+            deadline = asyncio.get_running_loop().time() + 90
+            while 'NAME="source"' not in (master := (await http.get(f"/hls/{EVENT}/nancy/master.m3u8")).text):
+                assert asyncio.get_running_loop().time() < deadline, master
+                await asyncio.sleep(0.5)
+            assert "RESOLUTION=320x240" in master
+    finally:
+        camera.kill()
+        if viewer is not None:
+            await viewer.close()
+
+
+async def test_offers_the_hub_cannot_forward_are_refused_with_a_code_and_nothing_changes(hub):
+    """OBS's WHIP output may send AV1 or HEVC: forwarded as is, that would reach browsers
+    that negotiated VP8 or H.264. And a viewer must take VP8, what browsers publish. The hub
+    says so instead of answering."""
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     pc.addTransceiver(ToneTrack(440), direction="sendonly")
     video = pc.addTransceiver(ColourTrack((255, 0, 0)), direction="sendonly")
     video.setCodecPreferences([c for c in RTCRtpSender.getCapabilities("video").codecs if c.mimeType == "video/H264"])
     media = hub.runtime.events[EVENT].media
     try:
+        h264_only = await offer_of(pc)
+        av1_only = re.sub(r"(a=rtpmap:\d+ )H264/", r"\1AV1/", h264_only)
+        assert "H264/" not in av1_only
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{hub.settings.port}", timeout=30) as http:
-            for path, token in ((f"/api/events/{EVENT}/media/nancy/whip", hub.token(Role.COORDINATOR, "nancy")),
-                                (f"/api/events/{EVENT}/media/nancy/whep", None)):
-                response = await http.post(path, content=await offer_of(pc), headers={
+            for path, token, offer, offered in (
+                    (f"/api/events/{EVENT}/media/nancy/whip", hub.token(Role.COORDINATOR, "nancy"), av1_only, "av1"),
+                    (f"/api/events/{EVENT}/media/nancy/whep", None, h264_only, "h264")):
+                response = await http.post(path, content=offer, headers={
                     "Content-Type": "application/sdp", **({"Authorization": f"Bearer {token}"} if token else {})})
                 assert response.status_code == 422, response.text
                 assert response.json()["code"] == "media.codec"
-                assert "h264" in response.json()["data"]["offered"]
+                assert response.json()["data"]["offered"] == [offered]
         assert media.live_sites() == [] and media.sessions == {}
     finally:
         await pc.close()
