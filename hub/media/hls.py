@@ -103,7 +103,8 @@ LADDER = {
 
 
 def parse_renditions(text: str) -> tuple[Rendition, ...]:
-    """HUB_HLS_RENDITIONS ("720p,360p,audio") → the renditions, best first; ValueError if unknown or empty."""
+    """HUB_HLS_RENDITIONS ("source,720p,360p,audio") → the renditions, the copy then the best first;
+    ValueError if unknown or empty."""
     names = [n.strip() for n in text.split(",") if n.strip()]
     unknown = [n for n in names if n not in LADDER]
     if unknown:
