@@ -5,7 +5,8 @@
   configured from the project's own template, for SECONDS each: the hub's CPU
   (encoding included), nginx's, bytes served, nginx's cache hit ratio, stalls;
 - encode: the hub's CPU packaging that camera into each rendition alone, and into the
-  default ladder, against the same hub with the camera and no HLS;
+  default ladder, against the same hub with the camera and no HLS; then an H.264 camera,
+  whose "source" rendition is a remux (only its sound is encoded);
 - webrtc: the hub's CPU per extra WebRTC viewer of the same camera, in the same run;
 - latency: glass-to-glass, a camera painting its capture time (bench/media_peers.py
   ClockTrack) to hls.js in Chromium through nginx, which reads the time back from the
@@ -35,7 +36,7 @@ from hub.security import access
 
 from .fanout import free_port, machine, pct, wait_listening
 from .media import EVENT, ROOT, SECRET, add_viewers, load_side, measure, start
-from .media_peers import BITS, BLOCK, HEIGHT, WIDTH, ClockTrack, ReplayTrack, publish
+from .media_peers import BITS, BLOCK, HEIGHT, WIDTH, ClockTrack, ReplayTrack, encode_gop, publish
 from .procstat import cpu_seconds
 
 sys.path.insert(0, str(ROOT))
@@ -66,7 +67,8 @@ def family_cpu(pid: int) -> float:
 class Hub:
     """A hub process with one site publishing, and its address."""
 
-    def __init__(self, data_dir: str, **env: str) -> None:
+    def __init__(self, data_dir: str, codec: str = "video/VP8", **env: str) -> None:
+        self.codec = codec
         self.port = free_port()
         self.proc = start("multiplex", self.port, data_dir, env=env)
         self.base = f"http://127.0.0.1:{self.port}/api/events/{EVENT}/media"
@@ -75,7 +77,7 @@ class Hub:
     async def publish(self, http: httpx.AsyncClient, track) -> None:  # type: ignore[no-untyped-def]
         await wait_listening(self.port, self.proc)
         token = access.sign(SECRET, EVENT, Role.COORDINATOR, SITE, int(time.time()) + 3600)
-        self.pcs.append(await publish(http, self.base, SITE, track, {"Authorization": f"Bearer {token}"}))
+        self.pcs.append(await publish(http, self.base, SITE, track, {"Authorization": f"Bearer {token}"}, self.codec))
 
     async def cpu_over(self, seconds: float) -> float:
         c0, t0 = cpu_seconds(self.proc.pid), time.perf_counter()
@@ -146,12 +148,13 @@ async def audience(counts: list[int], seconds: float, renditions: str, gop: list
     return {"rows": rows}
 
 
-async def encode_cost(seconds: float, gop: list[bytes], ladders: list[str]) -> list[dict]:
-    """The hub's CPU with the camera and no HLS, then packaging it into `ladder`."""
+async def encode_cost(seconds: float, gop: list[bytes], ladders: list[str], codec: str = "video/VP8") -> list[dict]:
+    """The hub's CPU with the camera and no HLS, then packaging it into `ladder`; the camera
+    in `codec` (an H.264 one makes the "source" rendition a remux)."""
     out = []
     for ladder in ladders:
         with tempfile.TemporaryDirectory() as work:
-            hub = Hub(f"{work}/data", HUB_HLS_RENDITIONS=ladder)
+            hub = Hub(f"{work}/data", codec=codec, HUB_HLS_RENDITIONS=ladder)
             try:
                 async with httpx.AsyncClient(timeout=30) as http:
                     await hub.publish(http, ReplayTrack(gop))
@@ -169,7 +172,7 @@ async def encode_cost(seconds: float, gop: list[bytes], ladders: list[str]) -> l
                     size = len((await http.get(url.rsplit("/", 1)[0] + "/" + segment)).content)
             finally:
                 await hub.close()
-        row = {"renditions": ladder, "hub_cores_camera_only": round(without, 3), "hub_cores_packaging": round(with_hls, 3),
+        row = {"camera": codec.split("/")[1], "renditions": ladder, "hub_cores_camera_only": round(without, 3), "hub_cores_packaging": round(with_hls, 3),
                "encode_cores": round(with_hls - without, 3), "last_segment_bytes_first_rendition": size}
         print(f"   {json.dumps(row)}", flush=True)
         out.append(row)
@@ -298,6 +301,9 @@ async def main() -> None:
     if "encode" not in skip:
         print("-- the cost of each rendition's encode (one 640x480 camera)", flush=True)
         results["encode"] = await encode_cost(10.0, gop, ["720p", "360p", "audio", "720p,360p,audio"])
+        print("-- the same with an H.264 camera: remuxed (source), and the ladder decoded from H.264", flush=True)
+        results["encode"] += await encode_cost(10.0, encode_gop(codec="libx264"),
+                                               ["source", "720p", "source,720p,360p,audio"], "video/H264")
     if "webrtc" not in skip:
         print("-- beside it: the hub's CPU per WebRTC viewer of the same camera", flush=True)
         results["webrtc"] = await webrtc_cost([int(x) for x in args.webrtc_viewers.split(",")], 8.0, gop)

@@ -18,18 +18,22 @@ import httpx
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCRtpSender, RTCSessionDescription, VideoStreamTrack
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
+from hub.media import h264
 from hub.media.tap import is_vp8_keyframe, on_keyframe_request, tap_receiver
 
 FPS, WIDTH, HEIGHT = 30, 640, 480
 BITS, BLOCK = 44, 12  # the capture time in ms, as 44 black/white blocks on the top rows
 
 
-def encode_gop(seconds: float = 2.0) -> list[bytes]:
-    encoder = av.CodecContext.create("libvpx", "w")
+def encode_gop(seconds: float = 2.0, codec: str = "libvpx") -> list[bytes]:
+    """One group of pictures (a keyframe, then deltas) in VP8, or in H.264 ("libx264") as
+    an encoder such as OBS sends it (baseline, no B-frames, parameter sets on the keyframe)."""
+    encoder = av.CodecContext.create(codec, "w")
     encoder.width, encoder.height, encoder.pix_fmt = WIDTH, HEIGHT, "yuv420p"
     encoder.time_base = fractions.Fraction(1, FPS)
     encoder.bit_rate = 1_000_000
-    encoder.options = {"deadline": "realtime", "cpu-used": "8", "kf-max-dist": "9999"}
+    encoder.options = ({"deadline": "realtime", "cpu-used": "8", "kf-max-dist": "9999"} if codec == "libvpx" else
+                       {"tune": "zerolatency", "preset": "veryfast", "profile": "baseline", "g": "9999"})
     frames: list[bytes] = []
     for i in range(int(seconds * FPS)):
         frame = av.VideoFrame(WIDTH, HEIGHT, "yuv420p")
@@ -42,6 +46,7 @@ def encode_gop(seconds: float = 2.0) -> list[bytes]:
         for plane in frame.planes[1:]:
             plane.update(bytes([128]) * plane.buffer_size)
         frame.pts = i
+        frame.pict_type = av.video.frame.PictureType.I if i == 0 else av.video.frame.PictureType.NONE
         frames += [bytes(p) for p in encoder.encode(frame)]
     return frames
 
@@ -51,7 +56,7 @@ class ReplayTrack(MediaStreamTrack):
 
     def __init__(self, gop: list[bytes]) -> None:
         super().__init__()
-        assert is_vp8_keyframe(gop[0])
+        assert is_vp8_keyframe(gop[0]) or h264.is_keyframe(gop[0])
         self.gop, self.index, self.count = gop, 0, 0
         self.start = time.monotonic()
 
@@ -98,11 +103,15 @@ def read_clock(frame: av.VideoFrame) -> int:
     return stamp
 
 
-def vp8_only(pc: RTCPeerConnection) -> None:
+def only(pc: RTCPeerConnection, codec: str = "video/VP8") -> None:
     for t in pc.getTransceivers():
         if t.kind == "video":  # the sound, if any, keeps Opus
             t.setCodecPreferences([c for c in RTCRtpSender.getCapabilities("video").codecs
-                                   if c.mimeType == "video/VP8"])
+                                   if c.mimeType == codec])
+
+
+def vp8_only(pc: RTCPeerConnection) -> None:
+    only(pc, "video/VP8")
 
 
 async def exchange(http: httpx.AsyncClient, url: str, pc: RTCPeerConnection, headers: dict) -> None:
@@ -112,12 +121,13 @@ async def exchange(http: httpx.AsyncClient, url: str, pc: RTCPeerConnection, hea
     await pc.setRemoteDescription(RTCSessionDescription(r.text, "answer"))
 
 
-async def publish(http, base: str, site: str, track: MediaStreamTrack, headers: dict) -> RTCPeerConnection:
+async def publish(http, base: str, site: str, track: MediaStreamTrack, headers: dict,
+                  codec: str = "video/VP8") -> RTCPeerConnection:
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     sender = pc.addTransceiver(track, direction="sendonly").sender
     if isinstance(track, ReplayTrack):
         on_keyframe_request(sender, track.restart)
-    vp8_only(pc)
+    only(pc, codec)
     await exchange(http, f"{base}/{site}/whip", pc, headers)
     return pc
 

@@ -277,9 +277,12 @@ def hls_section(hls: dict) -> list[str]:
     if hls.get("encode"):
         parts += ["The cost of each rendition's encode (libx264 `veryfast`/zerolatency and AAC through PyAV, "
                   "one decode of the camera shared by all): the hub's CPU packaging, less the same hub with the "
-                  "camera and no HLS.", "",
-                  table(hls["encode"], ["renditions", "hub_cores_camera_only", "hub_cores_packaging", "encode_cores",
+                  "camera and no HLS. With an H.264 camera (as OBS sends), `source` is its H.264 remuxed as it "
+                  "came: only the sound is encoded.", "",
+                  table(hls["encode"], ["camera", "renditions", "hub_cores_camera_only", "hub_cores_packaging", "encode_cores",
                                         "last_segment_bytes_first_rendition"]), ""]
+        if hls.get("encode_run"):
+            parts += [f"- {hls['encode_run']['note']}", ""]
     if hls.get("webrtc"):
         w = hls["webrtc"]
         parts += [f"- Beside it, the same camera (picture only) over WebRTC: {w['core_per_extra_viewer'] * 100:.3f} % of a core per "
