@@ -91,7 +91,11 @@ async def test_the_program_is_packaged_and_follows_the_switch(tmp_path):
         segment = window.segment(first)
         assert segment is not None and len(segment.parts) >= 3
         assert [starts_with_keyframe(p.data, 1) for p in segment.parts] == [True] + [False] * (len(segment.parts) - 1)
-        assert all(0 < p.duration <= window.part_target for p in segment.parts), [p.duration for p in segment.parts]
+        # Parts are cut every 200 ms of media; a picture that came late on a loaded machine lengthens
+        # the one it ends (a sample lasts until the next), so one part in a segment may overrun.
+        durations = [p.duration for p in segment.parts]
+        assert all(0 < d < window.segment_target for d in durations), durations
+        assert sum(d > window.part_target for d in durations) <= 1, durations
         # the packager knows when it forced a keyframe: the segment before it is complete as soon as
         # its last part is cut, not one part later
         await until(lambda: bool(window.segments) and window.segments[-1].data is not None, timeout=60,
