@@ -133,6 +133,13 @@ async def test_every_poll_kind_is_built_voted_and_shown_through_the_pages(web_hu
             if how == "label":
                 for option in what.split("|"):
                     await viewer.locator("#poll .choice label", has_text=option).first.click()
+                if kind == "multiple":  # two ticked under « Jusqu'à 2 choix »: the third cannot be
+                    third = viewer.locator("#poll .choice input").nth(1)
+                    assert await third.is_disabled()
+                    await viewer.locator("#poll .choice label", has_text="Compter").click()  # untick one
+                    assert not await third.is_disabled()
+                    await viewer.locator("#poll .choice label", has_text="Compter").click()
+                    assert await third.is_disabled()
             elif how == "words":
                 for i, word in enumerate(what.split("|")):
                     await viewer.get_by_label(f"Mot {i + 1}").fill(word)

@@ -43,7 +43,21 @@ export function ballotForm(live, poll) {
       if (poll.kind === 'rating') return picked.length ? { rating: poll.scale[0] + picked[0] } : null;
       return picked.length ? { choices: picked } : null;
     };
-    if (poll.kind === 'multiple') body.prepend(h('p', { class: 'hint' }, t('polls.pick_up_to', { n: poll.max_picks })));
+    if (poll.kind === 'multiple') {
+      const hintId = `ballot-${poll.id}-limit`;
+      body.prepend(h('p', { class: 'hint', id: hintId }, t('polls.pick_up_to', { n: poll.max_picks })));
+      // Once max_picks are ticked the others cannot be: a ballot the hub would refuse is never made.
+      const boxes = inputs.map((w) => w.querySelector('input'));
+      const limit = () => {
+        const full = boxes.filter((b) => b.checked).length >= poll.max_picks;
+        for (const b of boxes) {
+          b.disabled = full && !b.checked;
+          b.setAttribute('aria-describedby', hintId);
+        }
+      };
+      for (const b of boxes) b.addEventListener('change', limit);
+      limit();
+    }
   } else if (poll.kind === 'wordcloud') {
     const inputs = Array.from({ length: poll.max_words }, (_, i) => h('input', {
       type: 'text', maxlength: 30, 'aria-label': t('polls.word_n', { n: i + 1 }),
