@@ -3,16 +3,23 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test check properties lint venv system-deps bench bench-deps clean
+.PHONY: run test check properties lint venv test-venv system-deps bench bench-deps clean
 
+# What serving needs, nothing more: `make run` waits seconds on a warm package cache, not
+# for the test tools (Playwright, mypy, hypothesis…), which `make test` adds.
 venv: $(STAMP)
+test-venv: $(TEST_STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
 	touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(TEST_STAMP)
 
 # Debian packages the tests drive for real: redis-server (log backend, fault tests),
 # nginx (the load balancer of the several-process topology)
@@ -54,7 +61,7 @@ run: venv node_modules/.served
 ARTIFACTS := test-artifacts
 
 # Style and types (strict on the core: hub/domain, hub/log, hub/live; pyproject.toml).
-lint: venv
+lint: test-venv
 	$(BIN)/ruff check hub tests bench
 	$(BIN)/mypy
 
@@ -62,20 +69,20 @@ lint: venv
 # the domain, the live channel, the log and the service, in well under a minute.
 CHECK_TESTS := tests/domain tests/live tests/log tests/test_gate.py tests/test_service.py tests/test_web_catalogs.py \
 	tests/test_event_files.py tests/test_access_and_settings.py
-check: venv lint
+check: test-venv lint
 	$(BIN)/python -m pytest -q -m "not redis" $(CHECK_TESTS)
 
 # The property tests on many random days (make test tries a few): one hub, and two over Redis.
-properties: venv system-deps
+properties: test-venv system-deps
 	MX_PROPERTY_EXAMPLES=300 $(BIN)/python -m pytest -q tests/live/test_properties.py
 
-test: venv system-deps node_modules/.installed lint
+test: test-venv system-deps node_modules/.installed lint
 	rm -rf $(ARTIFACTS)
 	$(BIN)/python -m pytest -q
 	@echo "screenshots of every page (desktop and phone): $(CURDIR)/$(ARTIFACTS)/screenshots"
 
 # Benchmarks: the peers (npm, pip) and the C load generator are set up here, not by `make test`.
-bench-deps: venv
+bench-deps: test-venv
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	cd bench/peers/node && npm ci --no-audit --no-fund --silent
 
