@@ -446,13 +446,23 @@ class HlsPackager:
             if sets is not None and sets != self._copy_sets:
                 if self._copies:
                     self._close_copy()
-                self._open_copy(frame.data, sets, wall_t0)
+                try:
+                    self._open_copy(frame.data, sets, wall_t0)
+                except (av.FFmpegError, IndexError, ValueError) as exc:
+                    # parameter sets FFmpeg cannot read (a broken or hostile encoder): no copy, the
+                    # encoded renditions go on; the next keyframe with other sets tries again
+                    log.warning("HLS %s: no copy of this H.264 (%s)", self.name, exc)
+                    self._copy_sets = sets
         elif now - self._copy_key_at >= self.segment_s:
             # a segment opens on a keyframe, and only the publisher makes them: ask, once a segment
             self._copy_key_at = now
             self._loop.call_soon_threadsafe(self.video.keyframe_request)
         for copy in self._copies:
-            copy.remux(frame.data, pts, frame.keyframe)
+            try:
+                copy.remux(frame.data, pts, frame.keyframe)
+            except av.FFmpegError as exc:  # a frame the muxer refuses: the copy ends, the rest goes on
+                log.warning("HLS %s: the copy stopped (%s)", self.name, exc)
+                self._close_copy()
 
     def _open_copy(self, keyframe: bytes, sets: bytes, wall_t0: float) -> None:
         assert self.copy_rendition is not None
@@ -462,6 +472,8 @@ class HlsPackager:
         source = av.open(io.BytesIO(keyframe), format="h264")  # FFmpeg's parser reads size and profile
         try:
             template = source.streams.video[0]
+            if not template.width or not template.height:
+                raise ValueError("the keyframe gives no picture size")
             rendition = replace(self.copy_rendition, width=template.width, height=template.height,
                                 video_codec=h264.codecs_name(keyframe) or self.copy_rendition.video_codec)
             window = self._new_window(first, rendition)

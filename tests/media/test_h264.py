@@ -23,7 +23,7 @@ from hub.media.tracks import ForwardTrack
 from hub.settings import Settings
 
 from ..support import until
-from .peers import BLUE, RED, Watcher, colour_of, publish, yuv
+from .peers import BLUE, RED, Watcher, colour_of, publish, solid
 from .test_hls import Vp8Camera, complete
 
 LOOPBACK = dict(media_host_addresses="127.0.0.1", media_remote_networks="127.0.0.0/8")
@@ -54,9 +54,7 @@ class H264Camera:
 
     async def _run(self) -> None:
         while True:
-            frame = av.VideoFrame(*self.size, "yuv420p")
-            for plane, value in zip(frame.planes, yuv(self.rgb), strict=True):
-                plane.update(bytes([value]) * plane.buffer_size)
+            frame = solid(self.size, self.rgb)
             frame.pts = self.n
             key = self._force or self.n % self.gop == 0
             frame.pict_type = av.video.frame.PictureType.I if key else av.video.frame.PictureType.NONE
@@ -76,9 +74,7 @@ def _one_frame(rgb=RED, size=(320, 240)) -> bytes:
     encoder.width, encoder.height, encoder.pix_fmt = *size, "yuv420p"
     encoder.time_base = Fraction(1, 30)
     encoder.options = {"tune": "zerolatency", "profile": "baseline"}
-    frame = av.VideoFrame(*size, "yuv420p")
-    for plane, value in zip(frame.planes, yuv(rgb), strict=True):
-        plane.update(bytes([value]) * plane.buffer_size)
+    frame = solid(size, rgb)
     frame.pts = 0
     return b"".join(bytes(p) for p in encoder.encode(frame)) + b"".join(bytes(p) for p in encoder.encode(None))
 
@@ -182,6 +178,30 @@ async def test_a_site_publishing_h264_gets_its_frames_remuxed_as_they_came():
         assert packager.failed is None
     finally:
         camera.stop()
+        await packager.stop()
+
+
+async def test_hostile_h264_never_stops_the_packager():
+    """Keyframes whose parameter sets FFmpeg cannot read, then garbage frames: no copy is made,
+    nothing raises, and the encoded renditions keep coming."""
+    site = Source("nancy", "video")
+    site.request_keyframe = lambda: None
+    video, audio = ForwardTrack("video"), ForwardTrack("audio")
+    video.attach(site)
+    packager = HlsPackager("nancy", video, audio, parse_renditions("source,360p,audio"), remux=True)
+    junk = [b"\x00\x00\x00\x01\x67" + bytes([0xFF] * 12) + b"\x00\x00\x00\x01\x68\xff\xff"
+            + b"\x00\x00\x00\x01\x65" + bytes(range(256)) * 4,
+            b"\x00\x00\x00\x01\x67\x42" + b"\x00\x00\x00\x01\x68" + b"\x00\x00\x00\x01\x65\x88",
+            b"\x00\x00\x01\x41" + b"\xff" * 5000, b"\x00\x00\x00\x01"]
+    try:
+        for _ in range(30):
+            for data in junk:
+                site.push("H264", data)
+            await asyncio.sleep(0.03)
+        encoded = packager.windows["360p"]
+        await until(lambda: len(complete(encoded)) >= 2, timeout=60, what="the encoded rendition goes on")
+        assert packager.failed is None and "source" not in packager.windows
+    finally:
         await packager.stop()
 
 
