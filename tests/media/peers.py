@@ -22,18 +22,24 @@ def yuv(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
     return round(y), round(u), round(v)
 
 
+def solid(size: tuple[int, int], rgb: tuple[int, int, int]) -> VideoFrame:
+    """A picture of one colour (a camera the viewers can tell apart by a pixel)."""
+    frame = VideoFrame(*size, "yuv420p")
+    for plane, value in zip(frame.planes, yuv(rgb), strict=True):
+        plane.update(bytes([value]) * plane.buffer_size)
+    return frame
+
+
 class ColourTrack(VideoStreamTrack):
     """640x480 frames of one colour, at 30 fps."""
 
     def __init__(self, rgb: tuple[int, int, int], size: tuple[int, int] = (640, 480)) -> None:
         super().__init__()
-        self.size, self.values = size, yuv(rgb)
+        self.size, self.rgb = size, rgb
 
     async def recv(self) -> VideoFrame:
         pts, time_base = await self.next_timestamp()
-        frame = VideoFrame(*self.size, "yuv420p")
-        for plane, value in zip(frame.planes, self.values):
-            plane.update(bytes([value]) * plane.buffer_size)
+        frame = solid(self.size, self.rgb)
         frame.pts, frame.time_base = pts, time_base
         return frame
 

@@ -15,7 +15,7 @@ from hub.media.source import Source
 from hub.media.tracks import ForwardTrack
 
 from ..support import until
-from .peers import BLUE, RED, colour_of, yuv
+from .peers import BLUE, RED, colour_of, solid
 
 RENDITIONS = parse_renditions("360p,audio")
 
@@ -34,9 +34,7 @@ class Vp8Camera:
 
     async def _run(self) -> None:
         while True:
-            frame = av.VideoFrame(*self.size, "yuv420p")
-            for plane, value in zip(frame.planes, yuv(self.rgb), strict=True):
-                plane.update(bytes([value]) * plane.buffer_size)
+            frame = solid(self.size, self.rgb)
             frame.pts = self.n
             self.n += 1
             for packet in self.encoder.encode(frame):
