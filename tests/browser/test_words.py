@@ -24,6 +24,13 @@ async def test_a_wrong_site_code_says_so_and_offers_to_try_again(web_hub):
             timeout=20_000)
         assert await page.locator("#main", has_text="Chargement").count() == 0
         await page.get_by_role("button", name="Rejoindre").wait_for()
+        # the header names the event, the refusal is said once, and the site tried stays chosen
+        # with its code field open and focused: trying again is typing the code
+        assert "Chargement" not in await page.locator("#top .event-title").inner_text()
+        assert await page.get_by_text("Ce code de site n'est pas le bon").count() == 1
+        assert await page.locator("#pick-nancy").is_checked()
+        assert await page.evaluate("document.activeElement.id") == "site-code"
+        assert await page.locator("#site-code").get_attribute("aria-invalid") == "true"
 
 
 async def test_success_fades_a_refusal_is_said_once_in_whole_seconds(web_hub):

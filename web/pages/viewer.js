@@ -56,16 +56,22 @@ function askCategory(join, categories) {
   return form;
 }
 
-async function pickSite(problem) {
+// `problem`: why the picker is back (a wrong code); `chosen`: the site that was tried, kept
+// chosen with its code field open, so trying again is typing the code only.
+async function pickSite(problem, chosen = null) {
   await initI18n();
   const info = await (await fetch(`/api/events/${encodeURIComponent(event)}`)).json();
   document.title = `${info.title} — Multiplex`;
+  const heading = document.querySelector('#top .event-title');
+  if (heading) heading.textContent = info.title;  // not « Chargement… »: nothing else is loading
+  if (problem) document.getElementById('toasts')?.replaceChildren();  // the picker says it, once
   const code = h('input', { id: 'site-code', autocomplete: 'off', autocapitalize: 'characters', maxlength: 6 });
   const codeField = h('div', { class: 'field', hidden: true }, h('label', { for: 'site-code', 'data-i18n': 'join.code' }), code,
     h('p', { class: 'hint', 'data-i18n': 'join.code_hint' }));
   const choices = [{ id: 'remote' }, ...info.sites].map((s) => {
     const id = `pick-${s.id}`;
-    return h('div', { class: 'choice' }, h('input', { type: 'radio', name: 'site', id, value: s.id, required: true }),
+    return h('div', { class: 'choice' }, h('input', { type: 'radio', name: 'site', id, value: s.id, required: true,
+      checked: s.id === chosen }),
       h('label', { for: id }, s.id === 'remote' ? h('span', { 'data-i18n': 'join.remote' }) : `${s.name}`));
   });
   const form = h('form', { class: 'card pick' },
@@ -86,6 +92,11 @@ async function pickSite(problem) {
   });
   setChildren($('#main'), form);
   translate(document);
+  if (chosen && form.site.value === chosen) {
+    codeField.hidden = false;
+    code.setAttribute('aria-invalid', 'true');
+    code.focus();
+  }
 }
 
 function layout() {
@@ -213,7 +224,8 @@ async function main() {
       if (key !== ballotKey) {  // keep a half-filled ballot while tallies move
         ballotKey = key;
         setChildren(slots.ballot, !poll ? h('p', { class: 'muted' }, t('polls.none_open'))
-          : poll.state === 'open' ? ballotForm(l, poll) : h('h3', {}, poll.question));
+          : poll.state === 'open' ? ballotForm(l, poll)
+            : h('h3', {}, poll.question, ' ', h('span', { class: 'badge badge-closed' }, t('polls.closed_mark'))));
       }
       const draw = () => setChildren(slots.results, poll && l.state.tallies[poll.id] && !l.state.tallies[poll.id].hidden
         ? [viewToggle(view, (v) => { view = v; draw(); }), results(l, poll, view)]
@@ -246,7 +258,7 @@ async function main() {
     page.watch(['reactions'], () => reactions.update(l));  // the counts only: the buttons stay
   }
   live.addEventListener('fatal', (e) => {
-    if (e.detail.code === 4401) { localStorage.removeItem(STORE); pickSite('join.bad_code'); }
+    if (e.detail.code === 4401) { localStorage.removeItem(STORE); pickSite('join.bad_code', join.site || null); }
   });
 }
 
