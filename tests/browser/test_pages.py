@@ -158,6 +158,10 @@ async def test_every_poll_kind_is_built_voted_and_shown_through_the_pages(web_hu
             await results.filter(has_text="1 votant").wait_for()
             text = (await results.inner_text()).replace("\n", "")
             assert shown in text, (kind, text)
+        # Closing the last poll marks it « clos » on the phone and on the screen
+        await card.get_by_role("button", name="Fermer").click()
+        await viewer.locator("#poll h3 .badge-closed", has_text="clos").wait_for()
+        await screen.locator("#screen-poll .screen-poll-question .badge-closed", has_text="clos").wait_for()
         assert await serious_accessibility_violations(screen) == []
 
 

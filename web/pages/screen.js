@@ -66,7 +66,8 @@ const scenes = {
     const tally = l.state.tallies[poll.id];
     const table = view === 'sites' && tally && tally.counts_by_site && !tally.hidden;
     return h('div', { class: 'scene-poll', id: 'screen-poll' },
-      h('h1', { class: 'screen-poll-question scene-title' }, poll.question),
+      h('h1', { class: 'screen-poll-question scene-title' }, poll.question,
+        poll.state === 'closed' ? [' ', h('span', { class: 'badge badge-closed' }, t('polls.closed_mark'))] : null),
       table ? perSiteTable(l, poll, tally) : results(l, poll, view));
   },
   proposals(l) {
