@@ -162,3 +162,30 @@ async def test_the_program_scene_shows_a_slate_off_air_and_while_waiting_for_a_s
         await screen.locator(".scene-program .slate[data-slate=waiting]", has_text="En attente de Nancy").wait_for()
         assert near(centre_colour(await screen.screenshot()), (0x3D, 0x2A, 0x00)), "the waiting slate's amber"
         assert await screen.evaluate(PROBLEMS) == []
+
+
+async def test_a_projector_that_loses_the_hub_keeps_its_scene_and_shows_only_a_discreet_mark(web_hub, proxy):
+    hub = web_hub
+    async with chromium() as browser:
+        screen = await open_page(browser, f"http://127.0.0.1:{proxy.port}/e/{EVENT}/screen/metz"
+                                          f"#token={hub.token(Role.SCREEN, 'metz')}",
+                                 viewport={"width": 1920, "height": 1080})
+        await wait_online(screen)
+        scene = screen.locator("#main .scene")
+        await scene.wait_for()
+        before = await scene.inner_text()
+        banner = screen.locator("#offline-banner")
+        proxy.cut()
+        await banner.wait_for(timeout=30_000)
+        assert (await banner.inner_text()).strip() == "reconnexion…"
+        said = screen.get_by_text("Connexion perdue")
+        for i in range(await said.count()):  # nothing red for the room (a screen reader may still hear it)
+            if not await said.nth(i).evaluate("el => !!el.closest('.sr-only')"):
+                assert not await said.nth(i).is_visible(), await said.nth(i).evaluate("el => el.outerHTML")
+        box = await banner.bounding_box()
+        assert box is not None and box["height"] < 0.05 * 1080 and box["width"] < 0.25 * 1920, box
+        assert box["x"] > 1920 / 2 and box["y"] > 1080 / 2, box  # in a corner, off the scene's text
+        assert await scene.inner_text() == before  # the last good scene stays
+        proxy.restore()
+        await wait_online(screen)
+        assert await banner.is_hidden()

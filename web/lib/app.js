@@ -120,6 +120,12 @@ function offlineBanner(live) {
     banner.hidden = !lost;
     retry.textContent = t('connection.retry_now');
     if (!lost) { clearInterval(ticker); ticker = null; return; }
+    if (document.body.classList.contains('page-screen')) {
+      // A projector is watched by a room, not by whoever can fix it: a discreet mark in a
+      // corner, and the last scene stays as it was (its state is kept until the hub is back).
+      text.textContent = t('connection.screen_lost');
+      return;
+    }
     const left = live.nextAttemptAt ? Math.max(1, Math.ceil((live.nextAttemptAt - Date.now()) / 1000)) : 0;
     text.textContent = live.nextAttemptAt && live.nextAttemptAt > Date.now() ? t('connection.retry_in', { n: left })
       : t('connection.retrying');
