@@ -34,3 +34,8 @@ async def test_the_control_room_publishes_a_replay_and_a_viewer_seeks_in_it(web_
         await screenshots(page, "replay")
         await page.select_option("#lang", "en")
         await page.locator("h1", has_text="Replays").wait_for()
+        # the day as the reader says it, never ISO
+        await page.locator(".replay-where", has_text="Tuesday, October 13, 2020").wait_for()
+        await page.select_option("#lang", "fr")
+        await page.locator(".replay-where", has_text="mardi 13 octobre 2020").wait_for()
+        assert "2020-10-13" not in await page.locator("#main").inner_text()

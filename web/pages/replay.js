@@ -9,6 +9,15 @@ import { eventFromPath, startStaticPage } from '../lib/app.js';
 const { event } = eventFromPath();
 let place = 'all';  // every track's replays, or one site's (with the plenaries)
 
+// "2020-10-13" as the reader says it ("mardi 13 octobre 2020", "Tuesday, October 13, 2020"):
+// read as a calendar day, at noon, so that no time zone moves it to the day before.
+function dayLabel(iso) {
+  const day = new Date(`${iso}T12:00:00`);
+  if (Number.isNaN(day.getTime())) return iso;
+  return new Intl.DateTimeFormat(document.documentElement.lang || 'fr',
+    { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(day);
+}
+
 function pollResult(item) {
   const { poll, tally } = item;
   if (!poll) return null;
@@ -34,7 +43,7 @@ async function draw() {
     shown.length ? shown.map((r) => h('section', { class: 'replay', 'aria-labelledby': `h-replay-${r.session}`,
       dataset: { site: r.site, session: r.session } },
       h('h2', { id: `h-replay-${r.session}` }, r.title),
-      h('p', { class: 'muted replay-where' }, `${r.day} · ${r.start}–${r.end} · ${siteOf(r.site)}${r.room ? `, ${r.room}` : ''}`
+      h('p', { class: 'muted replay-where' }, `${dayLabel(r.day)} · ${r.start}–${r.end} · ${siteOf(r.site)}${r.room ? `, ${r.room}` : ''}`
         + (r.plenary ? ` · ${t('programme.plenary')}` : '')),
       r.videos.map((src, i) => h('video', { src, controls: true, preload: 'metadata', class: 'replay-video',
         'aria-label': t('replay.video', { title: r.title }) },
