@@ -97,7 +97,7 @@ def speed_up(sender: RTCRtpSender, track: ForwardTrack) -> None:
                 frame, pts = await track.next_frame()
                 if not self._enabled or not frame.payloads:
                     continue
-                pt = payload_types.get(frame.codec, payload_type if not frame.codec else None)
+                pt = payload_types.get(frame.codec)  # every frame is named by its source (Source.push)
                 if pt is None:
                     if frame.codec not in refused:
                         refused.add(frame.codec)
