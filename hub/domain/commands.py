@@ -145,6 +145,7 @@ class Contribute(Command, tag="feed.contribute", frozen=True):
     body: Text = ""
     photo: Annotated[str, msgspec.Meta(max_length=300)] | None = None
     author: Short | None = None  # e.g. the speaker of a quote
+    theme: Id | None = None      # a proposal's theme, so it is ranked with the others under it
 
 
 class SubmitProposal(Command, tag="proposal.submit", frozen=True):

@@ -93,9 +93,13 @@ def contribute(state: FeedState, ctx: Ctx, cmd: c.Contribute, fx: Effects) -> Co
         require(bool(cmd.photo), "contribution.photo", "a photo contribution needs a photo")
     require(cmd.photo is None or photo_name(ctx.config.id, cmd.photo) is not None, "contribution.photo",
             "photos are uploaded to the hub first")
+    if cmd.theme is not None:
+        require(cmd.kind is ContributionKind.PROPOSAL, "contribution.theme", "only a proposal has a theme")
+        require(ctx.config.has_theme(cmd.theme), "proposal.theme", f"no theme {cmd.theme} in this event",
+                theme=cmd.theme)
     premoderated = ctx.config.settings.contributions.premoderated
     post = Post(id=ctx.new_id("p"), at=ctx.at, kind=cmd.kind.value, origin=ctx.actor.origin, title=title,
-                body=body, photo=cmd.photo, author=author or None,
+                body=body, photo=cmd.photo, author=author or None, theme=cmd.theme,
                 state=PostState.PENDING if premoderated else PostState.PUBLISHED)
 
     def commit() -> None:

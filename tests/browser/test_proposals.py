@@ -69,7 +69,24 @@ async def test_proposals_are_filed_validated_upvoted_and_ranked(web_hub):
         scenes = mod.get_by_role("group", name="Scène des grands écrans")
         await scenes.get_by_role("button", name="Propositions").click()
         await screen.locator(".screen-ranking .ranked li", has_text="Un ordinateur par élève en REP").wait_for()
-        await screen.locator(".screen-ranking .votes", has_text="1 soutien").first.wait_for()
+        await screen.locator(".screen-ranking .leader-votes", has_text="1 soutien").first.wait_for()
+        # a site's own proposals, from its contribution form: under the theme it names, or « Autres propositions »
+        own = (("Un tiers-lieu numérique par bassin", access), ("Une charte du droit à la déconnexion", None))
+        for title, theme in own:
+            await reims.select_option("#contrib-kind", "proposal")
+            if theme:
+                await reims.select_option("#contrib-theme", label=theme)
+            await reims.fill("#contrib-title", title)
+            await reims.fill("#contrib-body", "Proposé par le site de Reims.")
+            await reims.get_by_role("button", name="Publier la contribution").click()
+            await reims.locator(".contribution .form-status", has_text="après validation").wait_for()
+            await mod.locator("#pending-posts .post", has_text=title).get_by_role("button", name="Valider").click()
+        themed = parent.locator("#ranking section.theme", has=parent.locator("h3", has_text=access))
+        await themed.locator(".ranked li", has_text="Un tiers-lieu numérique par bassin").wait_for()
+        other = parent.locator("#ranking section.theme", has=parent.locator("h3", has_text="Autres propositions"))
+        await other.locator(".ranked li", has_text="Une charte du droit à la déconnexion").wait_for()
+        await screen.locator(".leaders li", has_text="Une charte du droit à la déconnexion").wait_for()
+        assert "Reims · Garantir" in await screen.locator(".leaders li", has_text="Un tiers-lieu").inner_text()
         # and the breakdown by category is in the mirror of every client
         post = await parent.evaluate(
             "Object.values(window.__mx.state.posts).find(p => p.title.startsWith('Un ordinateur'))")

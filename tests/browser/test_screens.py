@@ -16,7 +16,7 @@ from .test_translations import TEXTS, event_words, untranslated
 
 EVENT = "grand-est-2020"
 SITES = ["nancy", "strasbourg", "reims", "mulhouse", "metz", "troyes", "epinal"]
-SIZES = [(1920, 1080), (1280, 720)]
+SIZES = [(1920, 1080), (1366, 768), (1280, 720)]
 LONG = ("Comment garantir que les familles éloignées du numérique, en zone rurale comme dans les quartiers, "
         "aient le même accès aux ressources et à l'accompagnement que les autres, et qui le finance ?")
 
@@ -24,6 +24,8 @@ CAPTION = "Nous accueillons maintenant les collègues de Reims pour leur retour 
 POLL = "Quel usage du numérique vous semble prioritaire ?"
 OPTIONS = ["Accès aux équipements", "Formation des enseignants", "Ressources pédagogiques", "Lien avec les familles"]
 PROPOSAL = "Proposition {n} : un plan d'équipement et de formation partagé entre les sites de l'académie"
+SITE_PROPOSAL = "Un référent numérique dans chaque école"
+SITE_PROPOSAL_TEXT = "Nancy propose un enseignant référent, avec une décharge horaire, dans chaque école du réseau."
 TWEET = ("Live-tweet {n} : retour d'expérience sur les classes virtuelles, la continuité pédagogique "
          "et le lien aux familles.")
 
@@ -81,12 +83,24 @@ async def prepare_the_day(hub) -> dict:
         for i, p in enumerate(people):
             await p.command({"type": "poll.vote", "poll": poll_id, "choices": [i % 4]})
         themes = ["egal-acces", "travailler-ensemble", "enseigner-apprendre", "numerique-responsable", "gouvernance"]
+        proposals = []
         for i in range(10):
             filed = await people[i % 7].command({"type": "proposal.submit", "theme": themes[i % 5],
                                                  "title": PROPOSAL.format(n=i + 1)})
             await mod.command({"type": "feed.approve", "post": filed["result"]["post"]})
+            proposals.append(filed["result"]["post"])
         for i in range(9):
             await mod.command({"type": "feed.post", "text": TWEET.format(n=i + 1)})
+        # the wall's newest: a site's own proposal, filed without a theme, a text under its title
+        async with hub.coordinator("nancy", event=EVENT) as nancy:
+            filed = await nancy.command({"type": "feed.contribute", "kind": "proposal", "title": SITE_PROPOSAL,
+                                         "body": SITE_PROPOSAL_TEXT})
+        await mod.command({"type": "feed.approve", "post": filed["result"]["post"]})
+        # an order to rank: the site's proposal leads with 4 votes, then proposal 3 with 2
+        for n, p in enumerate(people[:4]):
+            await p.command({"type": "feed.upvote", "post": filed["result"]["post"]})
+            if n < 2:
+                await p.command({"type": "feed.upvote", "post": proposals[2]})
         await mod.command({"type": "programme.current", "session": 0})
         for p in people:
             await p.close()
@@ -114,6 +128,7 @@ async def test_every_scene_fits_the_projector_in_both_languages(web_hub):
     data = event_words() | {LONG, "Élise", POLL, *OPTIONS, "Reprise à 14 h", CAPTION,
                             f"127.0.0.1:{hub.settings.port}/e/{EVENT}"}
     data |= {PROPOSAL.format(n=n) for n in range(1, 11)} | {TWEET.format(n=n) for n in range(1, 10)}
+    data |= {SITE_PROPOSAL, SITE_PROPOSAL_TEXT}
     captioner = hub.viewer(event=EVENT, token=hub.token(Role.CAPTIONER))
     async with chromium() as browser, hub.moderator(event=EVENT) as mod, captioner:
         for width, height in SIZES:
@@ -134,6 +149,21 @@ async def test_every_scene_fits_the_projector_in_both_languages(web_hub):
                                               "&& document.querySelector('.scene-join .qr').naturalWidth > 0")
                     if name == "poll-sites":
                         await wait_js(screen, "document.querySelectorAll('.per-site-table tbody tr').length === 7")
+                    if name == "proposals":  # one ranking for every theme, the site's own proposal first
+                        ranks = await screen.locator(".leaders .rank").all_inner_texts()
+                        assert ranks == [str(n) for n in range(1, len(ranks) + 1)] and len(ranks) >= 3, ranks
+                        first = await screen.locator(".leaders li").first.inner_text()
+                        assert SITE_PROPOSAL in first and "Nancy" in first, first
+                        share = await screen.evaluate(
+                            "document.querySelector('.leaders').getBoundingClientRect().height"
+                            " / document.querySelector('.stage').getBoundingClientRect().height")
+                        assert share > 0.6, share
+                    if name == "wall":  # a title reads as the post's headline, above its text
+                        sizes = await screen.evaluate("""[...document.querySelectorAll('.wall .post')]
+                          .filter((li) => !li.querySelector('.post-title').hidden).map((li) => [
+                            parseFloat(getComputedStyle(li.querySelector('.post-title')).fontSize),
+                            parseFloat(getComputedStyle(li.querySelector('.post-body')).fontSize)])""")
+                        assert sizes and all(title > body for title, body in sizes), sizes
                     problems = await screen.evaluate(PROBLEMS)
                     problems += [["not from the catalog", text, lang]
                                  for text in untranslated(await screen.evaluate(TEXTS), lang, data)]

@@ -88,3 +88,17 @@ def test_events_declare_unique_themes():
     with pytest.raises(ConfigError):
         make_config(themes=[{"id": "a", "title": "A"}, {"id": "a", "title": "B"}])
     assert REMOTE_VIEWER.category is None and REMOTE_VIEWER.category_key == "non_renseigne"
+
+
+def test_a_sites_own_proposal_may_name_a_theme_which_must_exist_and_only_a_proposal_has_one():
+    w = world()
+    own = w.ok(coordinator("reims"), c.Contribute(kind=c.ContributionKind.PROPOSAL, title="Des tiers-lieux",
+                                                  body="Ouverts le soir", theme="acces"))["post"]
+    w.ok(MOD, c.ApproveContribution(post=own))
+    assert views.render(w.state, w.config, ("post", own), "public")["theme"] == "acces"
+    before = len(w.state.feed.posts)
+    assert w.refused(coordinator("reims"), c.Contribute(kind=c.ContributionKind.PROPOSAL, title="X", body="Y",
+                                                        theme="nowhere")) == "proposal.theme"
+    assert w.refused(coordinator("reims"), c.Contribute(kind=c.ContributionKind.QUOTE, body="« Oser »",
+                                                        theme="acces")) == "contribution.theme"
+    assert len(w.state.feed.posts) == before

@@ -98,25 +98,30 @@ export function contributionForm(live, token) {
   const title = h('input', { id: 'contrib-title' });
   const body = h('textarea', { id: 'contrib-body', rows: 4 });
   const author = h('input', { id: 'contrib-author' });
+  // A proposal goes under one of the event's themes (or none), to be ranked with the others.
+  const theme = h('select', { id: 'contrib-theme' }, h('option', { value: '', 'data-i18n': 'proposals.no_theme' }, t('proposals.no_theme')),
+    live.welcome.event.themes.map((th) => h('option', { value: th.id }, th.title)));
   const photo = h('input', { id: 'contrib-photo', type: 'file', accept: PHOTO_TYPES.join(',') });
   const status = h('p', { class: 'form-status', role: 'status' });
   const field = (id, key, input) => h('div', { class: 'field' }, h('label', { for: id, 'data-i18n': key }, t(key)), input);
   const parts = { title: field('contrib-title', 'feed.title', title), author: field('contrib-author', 'feed.author', author),
-    photo: field('contrib-photo', 'feed.photo', photo) };
+    photo: field('contrib-photo', 'feed.photo', photo), theme: field('contrib-theme', 'proposals.theme', theme) };
   const sync = () => {
     parts.title.hidden = !['experience_report', 'proposal'].includes(kind.value);
     parts.author.hidden = kind.value !== 'quote';
     parts.photo.hidden = kind.value !== 'photo';
+    parts.theme.hidden = kind.value !== 'proposal' || !live.welcome.event.themes.length;
   };
   kind.addEventListener('change', sync);
   const submit = h('button', { type: 'submit', class: 'primary', 'data-i18n': 'feed.push' }, t('feed.push'));
-  const form = h('form', { class: 'contribution' }, field('contrib-kind', 'feed.kind_label', kind), parts.title,
+  const form = h('form', { class: 'contribution' }, field('contrib-kind', 'feed.kind_label', kind), parts.title, parts.theme,
     field('contrib-body', 'feed.text', body), parts.author, parts.photo, submit, status);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     status.textContent = '';
     const cmd = { type: 'feed.contribute', kind: kind.value, title: title.value, body: body.value };
     if (kind.value === 'quote' && author.value.trim()) cmd.author = author.value.trim();
+    if (kind.value === 'proposal' && theme.value) cmd.theme = theme.value;
     if (kind.value === 'photo') {
       const file = photo.files[0];
       if (!file) { status.textContent = t('errors.contribution.photo'); return; }

@@ -56,23 +56,47 @@ function breakdown(live, counts) {
     .map(([site, n]) => `${siteCity(live, site)} ${n}`).join(' · ');
 }
 
-// The ranking per theme. `top` limits each theme (the big screen shows a few);
-// `vote` adds the upvote buttons (viewers and participants).
+const ORDER = (a, b) => b.votes - a.votes || a.at - b.at || a.id.localeCompare(b.id);
+const publishedProposals = (live) => Object.values(live.state.posts)
+  .filter((p) => p.kind === 'proposal' && p.state === 'published');
+
+// The ranking per theme. `top` limits each theme; `vote` adds the upvote buttons
+// (viewers and participants). A proposal without one of the event's themes (a site's
+// contribution, say) is ranked too, under « Autres propositions »: what the wall shows
+// is never missing here.
 export function ranking(live, { top = null, vote = false, meta = true } = {}) {
-  const published = Object.values(live.state.posts)
-    .filter((p) => p.kind === 'proposal' && p.state === 'published' && p.theme);
+  const published = publishedProposals(live);
   if (!published.length) return h('p', { class: 'muted' }, t('proposals.none'));
-  return h('div', { class: 'ranking' }, live.welcome.event.themes.map((th) => {
-    const mine = published.filter((p) => p.theme === th.id)
-      .sort((a, b) => b.votes - a.votes || a.at - b.at || a.id.localeCompare(b.id));
-    if (!mine.length) return null;
-    return h('section', { class: 'theme', 'aria-label': th.title }, h('h3', {}, th.title),
+  const themes = live.welcome.event.themes;
+  const known = new Set(themes.map((th) => th.id));
+  const groups = [...themes.map((th) => ({ title: th.title, items: published.filter((p) => p.theme === th.id) })),
+    { title: themes.length ? t('proposals.other_theme') : t('proposals.title'),
+      items: published.filter((p) => !known.has(p.theme)) }];
+  return h('div', { class: 'ranking' }, groups.filter((g) => g.items.length).map((g) => {
+    const mine = g.items.sort(ORDER);
+    return h('section', { class: 'theme', 'aria-label': g.title }, h('h3', {}, g.title),
       h('ol', { class: 'ranked' }, (top ? mine.slice(0, top) : mine).map((p) => h('li', { dataset: { key: p.id } },
         h('p', { class: 'proposal-title' }, p.title),
         p.body && !top ? h('p', { class: 'post-body' }, p.body) : null,
         !meta ? null : h('p', { class: 'q-meta' }, `${siteCity(live, p.origin)} · ${t('proposals.by_site')} : ${breakdown(live, p.votes_by_site) || '—'}`),
         vote ? upvote(live, p) : h('span', { class: 'votes' }, t('qna.votes', { n: p.votes }))))));
   }));
+}
+
+// The projector's ranking: one list, every theme together, the best first; each row
+// is the rank, the proposal, where it comes from and its theme, and its votes with a
+// bar against the leader's. The fitter drops rows from the bottom when they do not fit.
+export function leaders(live, { limit = 6 } = {}) {
+  const published = publishedProposals(live).sort(ORDER).slice(0, limit);
+  if (!published.length) return h('p', { class: 'muted' }, t('proposals.none'));
+  const best = Math.max(1, published[0].votes);
+  return h('ol', { class: 'ranked leaders' }, published.map((p, i) => h('li', { dataset: { key: p.id } },
+    h('span', { class: 'rank', 'aria-hidden': 'true' }, String(i + 1)),
+    h('div', { class: 'leader-text' },
+      h('p', { class: 'proposal-title' }, h('span', { class: 'sr-only' }, `${t('proposals.rank', { n: i + 1 })} `), p.title),
+      h('p', { class: 'leader-meta' }, [siteCity(live, p.origin), p.theme && themeTitle(live, p.theme)].filter(Boolean).join(' · '))),
+    h('p', { class: 'leader-votes' }, t('qna.votes', { n: p.votes })),
+    h('span', { class: 'leader-bar', 'aria-hidden': 'true', style: { width: `${(100 * p.votes) / best}%` } }))));
 }
 
 function upvote(live, p) {

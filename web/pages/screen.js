@@ -12,7 +12,7 @@ import { floatNewReactions } from '../features/reactions.js';
 import { onAirBadge } from '../features/stage.js';
 import { mosaic, playerPanel } from '../features/media.js';
 import { nowNext, sessionLine } from '../features/programme.js';
-import { ranking } from '../features/proposals.js';
+import { leaders } from '../features/proposals.js';
 import { regionsTable } from '../features/synthesis.js';
 import { watchAnnouncements } from './common.js';
 import { fitScene } from '../lib/fit.js';
@@ -75,8 +75,8 @@ const scenes = {
       return h('div', { class: 'scene-proposals screen-regions' }, h('h1', { class: 'scene-title' }, t('synthesis.regions')),
         regionsTable(l));
     }
-    return h('div', { class: 'scene-proposals screen-ranking' }, h('h1', { class: 'scene-title' }, t('proposals.ranking')),
-      ranking(l, { top: 3, meta: false }));
+    return h('div', { class: 'scene-proposals screen-ranking' }, h('h1', { class: 'scene-title' }, t('proposals.leaders')),
+      leaders(l));
   },
   wall(l) {
     const list = h('ul', { class: 'posts wall', id: 'wall' });
