@@ -102,3 +102,61 @@ async def test_a_vote_storm_leaves_a_focused_control_focused_and_in_place(web_hu
         after = await close.bounding_box()
         assert abs(after["y"] - before["y"]) < 1 and abs(after["x"] - before["x"]) < 1
     await operator.close()
+
+
+async def test_what_phones_see_what_screens_show_and_what_is_open_is_one_state_in_the_regie(web_hub):
+    """Opening a poll reaches the phones even while a closed one is on the screens; the régie
+    says what phones and screens show, and warns (with the fix one click away) when they
+    disagree or when several polls are open."""
+    hub = web_hub
+    base = f"http://127.0.0.1:{hub.settings.port}/e/{EVENT}"
+    async with hub.moderator(event=EVENT) as cmd:
+        first = (await cmd.command({"type": "poll.create", "question": "Premier sondage ?", "kind": "single",
+                                    "options": ["Oui", "Non"]}))["result"]["poll"]
+        await cmd.command({"type": "poll.open", "poll": first})
+        await cmd.command({"type": "screen.scene", "scene": "poll", "poll": first})
+        await cmd.command({"type": "poll.close", "poll": first})
+        second = (await cmd.command({"type": "poll.create", "question": "Deuxième sondage ?", "kind": "single",
+                                     "options": ["Oui", "Non"]}))["result"]["poll"]
+    async with chromium() as browser:
+        mod = await open_page(browser, f"{base}/moderate#token={hub.token(Role.MODERATOR)}",
+                              viewport={"width": 1920, "height": 1080})
+        phone = await open_page(browser, f"{base}/join/reims?code={hub.code('reims')}",
+                                viewport={"width": 390, "height": 844})
+        for page in (mod, phone):
+            await wait_online(page)
+        status = mod.locator("#poll-status")
+        await status.locator("[data-status=phones]", has_text="Premier sondage ? » — fermé").wait_for()
+        await phone.get_by_role("button", name="Plus tard").click()  # the category, asked once
+        await phone.get_by_role("tab", name="Sondage").click()
+        await mod.locator(".poll-card", has_text="Deuxième sondage ?").get_by_role("button", name="Ouvrir").click()
+        # the phone votes on the new poll, though the closed one is still on the screens
+        await phone.locator("#poll legend", has_text="Deuxième sondage ?").wait_for()
+        await status.locator("[data-status=phones]", has_text="Deuxième sondage ? » — ouvert · 0 vote").wait_for()
+        await status.locator("[data-status=screens]", has_text="Premier sondage ? » — fermé").wait_for()
+        mismatch = status.locator("[data-warning=mismatch]")
+        await mismatch.wait_for()
+        await phone.locator("#poll .choice label").first.click()
+        await phone.locator("#poll button[type=submit]").click()
+        await status.locator("[data-status=phones]", has_text="1 vote").wait_for()
+        await mismatch.get_by_role("button", name="Montrer aux écrans le sondage des téléphones").click()
+        await status.locator("[data-status=screens]", has_text="Deuxième sondage ?").wait_for()
+        await mismatch.wait_for(state="detached")
+        # a third poll opened alongside: the régie says the phones show one of them only
+        async with hub.moderator(event=EVENT) as cmd:
+            third = (await cmd.command({"type": "poll.create", "question": "Troisième sondage ?", "kind": "single",
+                                        "options": ["Oui", "Non"]}))["result"]["poll"]
+            await cmd.command({"type": "poll.open", "poll": third})
+        many = status.locator("[data-warning=many-open]")
+        await many.locator("text=2 sondages ouverts : les téléphones ne montrent que « Deuxième sondage ? »").wait_for()
+        await mod.locator(".poll-card", has_text="Deuxième sondage ?").locator(".q-meta",
+                                                                               has_text="sur les téléphones").wait_for()
+        assert await serious_accessibility_violations(mod) == []
+        await mod.select_option("#lang", "en")
+        await many.locator("text=2 polls are open: the phones show only “Deuxième sondage ?”").wait_for()
+        await status.locator("[data-status=phones]", has_text="— open · 1 vote").wait_for()
+        await many.get_by_role("button", name="Close the others").click()
+        await many.wait_for(state="detached")
+        await wait_js(mod, f"window.__mx.state.polls['{third}'].state === 'closed'"
+                           f" && window.__mx.state.polls['{second}'].state === 'open'")
+        await status.locator("[data-status=open]", has_text="Deuxième sondage ?").wait_for()

@@ -4,12 +4,64 @@ import { flash, h, refill, setChildren, syncList } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { act, siteCity, siteName } from '../lib/app.js';
 
-// The poll a participant should see: the one on the screens, else the newest open,
-// else the newest closed whose results are visible.
-export function currentPoll(state) {
-  if (state.screen && state.polls[state.screen]) return state.polls[state.screen];
-  const polls = Object.values(state.polls).sort((a, b) => b.at - a.at);
-  return polls.find((p) => p.state === 'open') || polls.find((p) => p.state === 'closed' && p.results_visible) || null;
+// The poll a participant should see. An open poll always comes before a closed one:
+// the one on the screens if it is open, else the newest open, else the one on the
+// screens (its results), else the newest closed whose results are visible. So opening
+// a poll reaches the phones even while a closed one is still on the screens.
+export function currentPoll(state, { filter = () => true } = {}) {
+  const polls = Object.values(state.polls).filter(filter).sort((a, b) => b.at - a.at);
+  const shown = state.screen && state.polls[state.screen] && filter(state.polls[state.screen]) ? state.polls[state.screen] : null;
+  if (shown && shown.state === 'open') return shown;
+  return polls.find((p) => p.state === 'open') || shown
+    || polls.find((p) => p.state === 'closed' && p.results_visible) || null;
+}
+
+const ballotsLine = (live, id) => {
+  const tally = live.state.tallies[id];
+  return tally ? ` · ${t('polls.ballots_short', { n: tally.ballots || 0 })}` : '';
+};
+
+// Votes come in storms: only the counts move, never the buttons under the cursor.
+export function refreshPollStatusVotes(container, live) {
+  for (const el of container.querySelectorAll('[data-votes-for]')) el.textContent = ballotsLine(live, el.dataset.votesFor);
+}
+
+// The régie's one view of the polls: what the phones show, what the big screens show,
+// what is open; and a warning, with the fix one click away, whenever these disagree
+// (several polls open, the screens on another poll than the phones). Whole-event polls:
+// a room poll is its site's business, on its own screens.
+export function pollStatus(live) {
+  const whole = (p) => !p.site;
+  const phones = currentPoll(live.state, { filter: whole });
+  const open = Object.values(live.state.polls).filter((p) => whole(p) && p.state === 'open').sort((a, b) => b.at - a.at);
+  const scene = (live.state.scene && live.state.scene.scene) || 'join';
+  const screenPoll = live.state.screen && live.state.polls[live.state.screen];
+  const onScreens = scene === 'poll' && screenPoll ? screenPoll : null;
+  const votes = (poll) => ballotsLine(live, poll.id);
+  const named = (poll) => (poll ? [`« ${poll.question} » — ${t(`polls.state.${poll.state}`)}`,
+    h('span', { class: 'status-votes', dataset: { votesFor: poll.id } }, votes(poll))] : t('polls.nothing'));
+  const row = (key, value, id) => h('div', { class: 'status-row', dataset: { status: id } }, h('dt', {}, t(key)), h('dd', {}, value));
+  const screens = onScreens ? named(onScreens)
+    : screenPoll ? t('polls.screens_other_scene', { q: screenPoll.question, scene: t(`moderate.scene.${scene}`) })
+      : `${t('polls.nothing')} (${t(`moderate.scene.${scene}`)})`;
+  const warnings = [];
+  if (open.length > 1) {
+    warnings.push(h('p', { class: 'warning', dataset: { warning: 'many-open' } }, `⚠ ${t('polls.warn_many', { n: open.length, q: phones.question })} `,
+      h('button', { type: 'button', class: 'small no', dataset: { action: 'close-other-polls' }, onclick: async () => {
+        for (const poll of open) if (poll.id !== phones.id) await act(live, { type: 'poll.close', poll: poll.id });
+      } }, t('polls.close_others'))));
+  }
+  if (onScreens && phones && onScreens.id !== phones.id) {
+    warnings.push(h('p', { class: 'warning', dataset: { warning: 'mismatch' } },
+      `⚠ ${t('polls.warn_mismatch', { screen: onScreens.question, state: t(`polls.state.${onScreens.state}`), phones: phones.question })} `,
+      h('button', { type: 'button', class: 'small ok', dataset: { action: 'show-phones-poll' },
+        onclick: () => act(live, { type: 'screen.scene', scene: 'poll', poll: phones.id, view: live.state.scene.view || 'all' }) },
+      t('polls.show_phones_poll'))));
+  }
+  return h('div', { class: 'poll-status', role: 'group', 'aria-label': t('polls.status') },
+    h('dl', {}, row('polls.phones', named(phones), 'phones'), row('polls.screens', screens, 'screens'),
+      row('polls.opened', open.length ? open.map((p) => `« ${p.question} »`).join(', ') : t('polls.nothing'), 'open')),
+    warnings);
 }
 
 export function choiceLabels(poll) {
@@ -253,7 +305,8 @@ export function renderPollList(container, live, view, { filter = () => true, sit
     el.parts.title.textContent = poll.question;
     el.parts.meta.textContent = `${t(`polls.kind.${poll.kind}`)} · ${t(`polls.state.${poll.state}`)} · `
       + (poll.site ? t('polls.room_of', { site: siteCity(live, poll.site) }) : t('polls.whole_event'))
-      + (onScreen ? ` · ${t('polls.on_screens')}` : '');
+      + (onScreen ? ` · ${t('polls.on_screens')}` : '')
+      + (!poll.site && currentPoll(live.state, { filter: (p) => !p.site }) === poll ? ` · ${t('polls.on_phones')}` : '');
     const signature = [poll.state, poll.results_visible, onScreen, document.documentElement.lang].join();
     if (el.parts.actions.dataset.signature !== signature) {
       el.parts.actions.dataset.signature = signature;

@@ -4,7 +4,7 @@ import { t, translate } from '../lib/i18n.js';
 import { act, eventFromPath, sections, siteCity, startPage, staffToken, section } from '../lib/app.js';
 import { sceneControl } from '../features/scenes.js';
 import { renderQuestions } from '../features/qna.js';
-import { pollBuilder, preparedPolls, renderPollList } from '../features/polls.js';
+import { pollBuilder, pollStatus, preparedPolls, refreshPollStatusVotes, renderPollList } from '../features/polls.js';
 import { liveTweetComposer, renderFeed } from '../features/feed.js';
 import { floorQueue, onAirBadge, recordingControl, stageSwitch } from '../features/stage.js';
 import { countersTable } from '../features/counters.js';
@@ -36,7 +36,7 @@ if (token) {
       if (!ui) {
         ui = { stage: h('div'), switch: stageSwitch(l, token), scenes: h('div'), counts: {}, queue: h('div'), record: h('div'), counters: h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-labelledby': 'h-counters' }),
           pending: h('ul', { class: 'questions', id: 'queue-pending' }), visible: h('ul', { class: 'questions', id: 'queue-visible' }),
-          polls: h('div', { id: 'poll-list' }), view: h('div'), contributions: h('ul', { class: 'posts', id: 'pending-posts' }),
+          polls: h('div', { id: 'poll-list' }), pollStatus: h('div', { id: 'poll-status' }), view: h('div'), contributions: h('ul', { class: 'posts', id: 'pending-posts' }),
           feed: h('ul', { class: 'posts', id: 'posts' }), current: h('div'), sessionFilter: h('div'),
           report: h('div'), synthesis: h('div'), regions: h('div'), replays: h('div'),
           archive: h('ul', { class: 'questions', id: 'queue-archive' }), help: h('div'), prepared: h('div'),
@@ -71,7 +71,7 @@ if (token) {
               counted('archive', 'qna.archive'), ui.archive),
             section('contributions', 'moderate.contributions', counted('contributions', 'moderate.to_review'), ui.contributions)),
           h('div', { class: 'col' },
-            section('polls', 'moderate.polls', ui.prepared, pollBuilder(l, { scope: true }),
+            section('polls', 'moderate.polls', ui.pollStatus, ui.prepared, pollBuilder(l, { scope: true }),
               counted('polls', 'moderate.polls_made'), ui.view, ui.polls))));
         translate(document);
         watchSections(l);
@@ -120,6 +120,8 @@ function watchSections(l) {
   });
   page.watch(['poll'], () => { refill(ui.view, viewToggleFor(l)); refill(ui.prepared, preparedPolls(l)); });
   page.watch(['poll', 'tally', 'screen', 'site_screens'], () => renderPollList(ui.polls, l, view));
+  page.watch(['poll', 'screen', 'scene'], () => refill(ui.pollStatus, pollStatus(l)));
+  page.watch(['tally'], () => refreshPollStatusVotes(ui.pollStatus, l));
   page.watch(['post'], () => {
     renderFeed(ui.contributions, l, { role: 'moderator', filter: (p) => p.state === 'pending' });
     renderFeed(ui.feed, l, { role: 'readonly', limit: 10 });
