@@ -69,12 +69,14 @@ async def whep(request: Request) -> Response:
     ev = event_of(request)
     media = _embedded(ev)
     thumbnail = request.query_params.get("thumbnail") == "1"
+    monitor = request.query_params.get("monitor") == "1"  # the régie's preview and program monitors, full rate
     relay = request.query_params.get("relay") == "1"  # a media worker pulling what its viewers watch
-    if thumbnail or relay:
+    staff = thumbnail or monitor or relay
+    if staff:
         is_moderator(request, ev.config.id, required=True)
     session_id, answer = await media.watch(request.path_params["target"], await _sdp(request), thumbnail=thumbnail,
                                            here=relay)
-    if thumbnail or relay:  # the control room watching its sites, a worker's pull: not an audience
+    if staff:  # the control room watching its sites and its program, a worker's pull: not an audience
         return _answer(ev.config.id, session_id, answer)
     # Counted by the participant id the page sends (distinct watchers), else by session.
     watcher = request.query_params.get("pid", "")

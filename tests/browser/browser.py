@@ -169,3 +169,15 @@ async def mirror(page) -> dict:
 
 def keep_env() -> dict:
     return dict(os.environ)
+
+
+async def take_on_air(page, site: str) -> None:
+    """The régie puts a site on air as an operator does: the site's thumbnail into the
+    preview, then « Prendre l'antenne »."""
+    await page.get_by_role("group", name="Sites : choisir l'aperçu").get_by_role("button", name=site).click()
+    await page.get_by_role("button", name="Prendre l'antenne").click()
+
+
+async def show_pane(page, name: str) -> None:
+    """Bring one of the régie's tabbed panes to the front, by its tab's name."""
+    await page.get_by_role("tab", name=name).click()

@@ -6,7 +6,16 @@ import re
 
 from hub.domain.actors import Role
 
-from .browser import chromium, mirror, open_page, screenshots, serious_accessibility_violations, wait_js, wait_online
+from .browser import (
+    chromium,
+    mirror,
+    open_page,
+    screenshots,
+    serious_accessibility_violations,
+    show_pane,
+    wait_js,
+    wait_online,
+)
 
 EVENT = "grand-est-2020"
 QUESTION = "Comment accompagner les écoles rurales ?"
@@ -93,6 +102,7 @@ async def test_an_event_day_across_every_role(web_hub, proxy):
             assert await page.evaluate("window.__xss") is None
 
         # --- A poll with hidden results, voted from three sites, revealed, per site on the screen
+        await show_pane(mod, "Sondages")
         await mod.fill("#poll-question", POLL)
         await mod.fill("#poll-options", "Oui\nNon\nÀ voir")
         await mod.check("#poll-hidden")
@@ -119,6 +129,7 @@ async def test_an_event_day_across_every_role(web_hub, proxy):
         assert widths[0] > 50 and widths[1] == widths[2] == 0, widths
 
         # --- A live-tweet reaches every page, with the event's hashtag
+        await show_pane(mod, "Live-tweets")
         await mod.fill("#tweet-text", TWEET)
         await mod.locator(".composer button[type=submit]").click()
         await mod.get_by_role("group", name="Scène des grands écrans").get_by_role("button", name="Le mur").click()
@@ -132,10 +143,12 @@ async def test_an_event_day_across_every_role(web_hub, proxy):
         await v_reims.locator("#connection[data-status=offline]").wait_for()
         await mod.fill("#tweet-text", "Pendant la coupure")
         await mod.locator(".composer button[type=submit]").click()
-        reims_button = mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name="Reims")
-        await reims_button.click()  # Reims sends no picture: the régie is warned, a second click confirms
-        await mod.locator(".switch [role=status]", has_text="Pas de signal de Reims").wait_for()
-        await reims_button.click()
+        await mod.get_by_role("group", name="Sites : choisir l'aperçu").get_by_role("button", name="Reims").click()
+        await mod.locator(".monitor-preview", has_text="Pas de signal de Reims").wait_for()
+        take = mod.get_by_role("button", name="Prendre l'antenne")
+        await take.click()  # Reims sends no picture: the régie is warned, a second take confirms
+        await mod.locator(".switcher [role=status]", has_text="Pas de signal de Reims").wait_for()
+        await take.click()
         await v_nancy.locator("#player .slate[data-slate=waiting]", has_text="En attente de Reims — Canopé").wait_for()
         support = re.compile("soutenir cette question")
         await question(v_nancy, "#questions", QUESTION).get_by_role("button", name=support).click()

@@ -14,7 +14,16 @@ from openpyxl import load_workbook
 
 from hub.domain.actors import Role
 
-from .browser import chromium, open_page, screenshots, serious_accessibility_violations, wait_js, wait_online
+from .browser import (
+    chromium,
+    open_page,
+    screenshots,
+    serious_accessibility_violations,
+    show_pane,
+    take_on_air,
+    wait_js,
+    wait_online,
+)
 from .test_media import canvas_camera, go_live
 
 EVENT = "grand-est-2020"
@@ -43,7 +52,7 @@ async def test_a_grand_est_day_then_its_report_and_replay(recording_hub):
         for page in (mod, camera):
             await wait_online(page)
         await go_live(camera)
-        await mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name="Nancy").click()
+        await take_on_air(mod, "Nancy")
 
         # seven participants, one per site, joined by QR code; six say who they are
         people = []
@@ -59,6 +68,7 @@ async def test_a_grand_est_day_then_its_report_and_replay(recording_hub):
             people.append(page)
 
         # the opening: declared under way and recorded
+        await show_pane(mod, "Séance")
         await mod.select_option("#current-session", label="09:00 — Ouverture multisite (Nancy)")
         await mod.get_by_role("button", name="Déclarer en cours").click()
         await mod.select_option("#record-session", "0")
@@ -77,6 +87,7 @@ async def test_a_grand_est_day_then_its_report_and_replay(recording_hub):
             await page.fill("#proposal-title", title)
             await page.get_by_role("button", name="Envoyer la proposition").click()
             await page.locator("#proposals .form-status", has_text="Proposition envoyée").wait_for()
+        await show_pane(mod, "Contributions")
         for _ in range(3):
             await mod.locator("#pending-posts .post").first.get_by_role("button", name="Valider").click()
             await asyncio.sleep(0)
@@ -91,6 +102,7 @@ async def test_a_grand_est_day_then_its_report_and_replay(recording_hub):
         await mod.get_by_role("button", name="Déclarer en cours").click()
         await mod.select_option("#record-session", "1")
         await mod.get_by_role("button", name="Enregistrer", exact=True).click()
+        await show_pane(mod, "Sondages")
         await mod.fill("#poll-question", "Le numérique a-t-il aidé vos élèves ?")
         await mod.fill("#poll-options", "Oui\nNon")
         await mod.get_by_role("button", name="Créer le sondage").click()
@@ -118,6 +130,7 @@ async def test_a_grand_est_day_then_its_report_and_replay(recording_hub):
             await asyncio.sleep(0.05)
 
         # the report: what the script did
+        await show_pane(mod, "Avant/après")
         async with mod.context.expect_page() as opened:
             await mod.get_by_role("link", name="Ouvrir le rapport").click()
         report = await opened.value
@@ -157,6 +170,7 @@ async def test_a_grand_est_day_then_its_report_and_replay(recording_hub):
         await screenshots(report, "grand-est-day-report-en")
 
         # the opening's replay, published, watched and sought in
+        await show_pane(mod, "Séance")
         opening = mod.locator("#replay-list li", has_text="Ouverture multisite")
         await opening.get_by_role("button", name="Publier le replay").click()
         await opening.get_by_role("button", name="Retirer le replay").wait_for()

@@ -20,7 +20,16 @@ from hub.domain.actors import Role
 from hub.domain.state import Entry
 
 from ..support import until
-from .browser import chromium, open_page, screenshots, serious_accessibility_violations, wait_js, wait_online
+from .browser import (
+    chromium,
+    open_page,
+    screenshots,
+    serious_accessibility_violations,
+    show_pane,
+    take_on_air,
+    wait_js,
+    wait_online,
+)
 from .test_media import COLOUR, canvas_camera, go_live
 
 EVENT = "grand-est-2020"
@@ -60,6 +69,7 @@ async def test_three_sites_run_their_0930_reports_side_by_side(recording_hub):
             await go_live(page)
 
         # 09:00 — the multisite opening is a plenary: declared once, every site follows it
+        await show_pane(mod, "Séance")
         await mod.select_option("#current-session", label="09:00 — Ouverture multisite (Nancy)")
         await mod.get_by_role("button", name="Déclarer en cours").click()
         await until(lambda: {session_of(hub, s) for s in SITES} == {0}, what="every site in the opening")
@@ -78,7 +88,7 @@ async def test_three_sites_run_their_0930_reports_side_by_side(recording_hub):
                     what="three reports side by side")
         for site, page in screens.items():  # each room's screen says its own session
             await page.locator(".ticker .now", has_text=REPORTS[site][1]).wait_for()
-        await mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name="Nancy").click()
+        await take_on_air(mod, "Nancy")
 
         # questions from each room land in that site's session, whatever is on air
         for site, page in rooms.items():
@@ -100,6 +110,7 @@ async def test_three_sites_run_their_0930_reports_side_by_side(recording_hub):
         for site, page in screens.items():
             await page.locator(".screen-highlight .highlight-text", has_text=f"salle de {site} ?").wait_for()
         assert await screens["nancy"].locator(".screen-highlight", has_text="salle de reims").count() == 0
+        await show_pane(mod, "Sites")
         await mod.locator("#tracks-board").wait_for()
         assert await mod.locator("#tracks-board .track-card").count() == 7
 
@@ -158,6 +169,7 @@ async def test_three_sites_run_their_0930_reports_side_by_side(recording_hub):
         media = hub.runtime.events[EVENT].media
         await until(lambda: {p.parent.name for p in media.track_files} >= set(SITES), timeout=90,
                     what="each site's recording closed")
+        await show_pane(mod, "Séance")
         for _, title in REPORTS.values():
             await mod.locator("#replay-list li", has_text=title).get_by_role(
                 "button", name="Publier le replay").click()
@@ -188,6 +200,7 @@ async def test_people_are_checked_in_at_the_door_counted_and_reported(recording_
             await wait_online(page)
         # the invited list, from the régie: a bad file first (nothing imported), then a good one
         bad = "nom;site;catégorie\nAda Lovelace;nancy;Enseignant·e\n;nancy;\nBob;lyon;\n".encode()
+        await show_pane(mod, "Avant/après")
         await mod.set_input_files("#invitees-file", files=[{"name": "a.csv", "mimeType": "text/csv", "buffer": bad}])
         await mod.get_by_role("button", name="Importer la liste").click()
         await mod.locator("#invitees-report li", has_text="Ligne 3, colonne name").wait_for()

@@ -19,7 +19,7 @@ from ..cluster.topology import Nginx
 from ..hubserver import HubServer
 from ..media.peers import colour_of
 from ..support import until
-from .browser import chromium, open_page, wait_js, wait_online
+from .browser import chromium, open_page, show_pane, take_on_air, wait_js, wait_online
 from .test_media import COLOUR, canvas_camera, go_live
 from .test_turn import RELAY_ONLY
 
@@ -74,10 +74,6 @@ def newest_colour(hub) -> str | None:
 def listed(hub) -> list[int]:
     window = program_window(hub)
     return [s.msn for s in window.segments if s.data is not None] if window is not None else []
-
-
-async def take_on_air(mod, site: str) -> None:
-    await mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name=site).click()
 
 
 async def live_site(browser, base: str, hub, site: str, camera: str):  # type: ignore[no-untyped-def]
@@ -232,6 +228,7 @@ async def test_an_hls_viewer_sees_the_poll_when_its_picture_reaches_that_moment_
 
             # The régie sees how far behind its HLS audience is.
             control = await regie(browser, base, hub)
+            await show_pane(control, "Compteurs")
             figures = control.locator("#hls-audience")
             await figures.get_by_text("médian").wait_for(timeout=60_000)
             text = await figures.text_content()

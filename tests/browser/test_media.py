@@ -6,7 +6,7 @@ import av
 
 from hub.domain.actors import Role
 
-from .browser import chromium, open_page, serious_accessibility_violations, wait_js, wait_online
+from .browser import chromium, open_page, serious_accessibility_violations, show_pane, take_on_air, wait_js, wait_online
 
 EVENT = "grand-est-2020"
 
@@ -94,7 +94,7 @@ async def test_sites_publish_viewers_watch_the_program_and_the_switch_changes_th
             await wait_online(page)
         for page in (nancy, reims):
             await go_live(page)
-        await mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name="Nancy").click()
+        await take_on_air(mod, "Nancy")
         # The régie's switch shows each site's own picture (thumbnails), with its state in words.
         for site, colour, state in (("nancy", "red", "À l'antenne"), ("reims", "blue", "Caméra diffusée")):
             await mod.locator(f".site-tile[data-site={site}] .tile-state", has_text=state).wait_for()
@@ -127,13 +127,14 @@ async def test_sites_publish_viewers_watch_the_program_and_the_switch_changes_th
             assert second["width"] == 640 and second["keyframes"] >= 1
 
         # The control room puts Reims on air: the same connections now show blue and keep moving.
-        await mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name="Reims").click()
+        await take_on_air(mod, "Reims")
         for viewer in viewers:
             await wait_js(viewer, f"({COLOUR})() === 'blue'", timeout=10)
             after = await viewer.evaluate(STATS)
             await wait_js(viewer, f"({STATS})().then(s => s.decoded > {after['decoded'] + 15})", timeout=15)
             assert (await viewer.evaluate(STATS))["width"] == 640
         # The control room records the program as the captation of a session.
+        await show_pane(mod, "Séance")
         await mod.select_option("#record-session", "3")
         await mod.get_by_role("button", name="Enregistrer", exact=True).click()
         await mod.locator(".recording", has_text="Enregistrement :").wait_for()
@@ -160,6 +161,7 @@ async def test_sites_publish_viewers_watch_the_program_and_the_switch_changes_th
         # The big screen at Metz shows the sites' cameras when the régie chooses that scene.
         screen = await open_page(browser, f"{base}/screen/metz#token={hub.token(Role.SCREEN, 'metz')}")
         await wait_online(screen)
+        await show_pane(mod, "Écrans")
         await mod.get_by_role("group", name="Scène des grands écrans").get_by_role("button", name="Les sites").click()
         for site in ("nancy", "reims"):
             await screen.locator(f"#mosaic figure[data-site={site}] video").wait_for()
@@ -190,7 +192,7 @@ async def test_connected_publishing_and_on_air_are_three_words_in_both_languages
         await nancy.locator(".media-state[data-state=live]", has_text="Caméra diffusée").wait_for(timeout=15000)
         await nancy.locator(".hub-view[data-receiving=true]", has_text="Le hub reçoit notre caméra.").wait_for(
             timeout=15000)
-        await mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name="Nancy").click()
+        await take_on_air(mod, "Nancy")
         await nancy.locator("#stage .on-air.live").first.wait_for()
         states = ("#connection", ".media-state", "#stage .on-air")
         words = {await nancy.locator(sel).first.inner_text() for sel in states}
@@ -228,7 +230,7 @@ async def test_the_program_shows_a_slate_off_air_and_while_waiting_for_a_site(we
         await slate.filter(has_text="Hors antenne").wait_for()
         assert await covered(viewer)
         await go_live(nancy)
-        await mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name="Nancy").click()
+        await take_on_air(mod, "Nancy")
         await wait_js(viewer, f"({COLOUR})() === 'red'", timeout=20)
         assert await slate.is_hidden()
         await nancy.get_by_role("button", name="Arrêter la diffusion").click()  # the camera stops
@@ -289,7 +291,7 @@ async def test_a_browser_publishing_h264_is_watched_in_chromium_as_it_sent_it(we
             await wait_online(page)
         await go_live(nancy)
         assert codecs and set(codecs) == {"H264"}, set(codecs)
-        await mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name="Nancy").click()
+        await take_on_air(mod, "Nancy")
         viewer = await open_page(browser, f"{base}/join/metz?code={hub.code('metz')}")
         await wait_online(viewer)
         await viewer.select_option("#watch-mode", "video")

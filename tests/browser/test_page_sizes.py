@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from hub.domain.actors import Role
 
-from .browser import SHOTS, chromium, open_page, serious_accessibility_violations, wait_js, wait_online
+from .browser import SHOTS, chromium, open_page, serious_accessibility_violations, show_pane, wait_js, wait_online
 from .test_screens import EVENT, prepare_the_day
 
 SIZES = [(1920, 1080), (1280, 720), (390, 844)]
 WIDER_THAN_THE_SCREEN = """(() => [...document.querySelectorAll('body *')]
   .filter((el) => { const r = el.getBoundingClientRect(); return r.width && r.right > innerWidth + 1
-    && getComputedStyle(el).position !== 'fixed' && !el.closest('.table-wrap, .tabbar, .sr-only'); })
+    && getComputedStyle(el).position !== 'fixed'
+    && !el.closest('.table-wrap, .tabbar, .sr-only, .sources, .pane-tabs'); })
   .map((el) => el.tagName + (el.id ? '#' + el.id : '') + '.' + el.className).slice(0, 5))()"""
 
 
@@ -46,10 +47,14 @@ async def test_every_page_at_projector_laptop_and_phone_sizes_in_both_languages(
                 await page.locator("#lang").wait_for()
             else:
                 await wait_online(page)
-            if name == "moderate":  # each pane's heading says how much is in it
-                for heading in ("À modérer (0)", "Publiées (1)", "Archive (répondues, écartées) (0)", "À relire (0)",
-                                "Sondages créés (2)"):
-                    await page.locator("h3", has_text=heading).wait_for()
+            if name == "moderate":  # each tab and each pane's heading say how much is in it
+                for tab, headings in (("Contributions", ["À relire (0)"]),
+                                      ("Sondages", ["Sondages créés (2)"]),
+                                      ("Questions", ["À modérer (0)", "Publiées (1)",
+                                                         "Archive (répondues, écartées) (0)"])):
+                    await show_pane(page, tab)
+                    for heading in headings:
+                        await page.locator("h3", has_text=heading).wait_for()
             if name == "viewer":
                 await page.get_by_role("button", name="Plus tard").click()
                 await wait_online(page)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hub.domain.actors import Role
 
-from .browser import chromium, open_page, screenshots, serious_accessibility_violations, wait_js, wait_online
+from .browser import chromium, open_page, screenshots, serious_accessibility_violations, show_pane, wait_js, wait_online
 
 EVENT = "grand-est-2020"
 
@@ -27,6 +27,7 @@ async def test_the_control_room_drives_now_and_next_on_every_page(web_hub):
         await viewer.fill("#ask-text", "Avant l'ouverture ?")
         await viewer.get_by_role("button", name="Envoyer la question").click()
 
+        await show_pane(mod, "Séance")
         await mod.select_option("#current-session", label="09:00 — Ouverture multisite (Nancy)")
         await mod.get_by_role("button", name="Déclarer en cours").click()
         # a plenary: every site follows it; then each site's own track comes next

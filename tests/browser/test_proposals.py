@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from hub.domain.actors import Role
 
-from .browser import SHOTS, chromium, open_page, screenshots, serious_accessibility_violations, wait_js, wait_online
+from .browser import (
+    SHOTS,
+    chromium,
+    open_page,
+    screenshots,
+    serious_accessibility_violations,
+    show_pane,
+    wait_js,
+    wait_online,
+)
 
 EVENT = "grand-est-2020"
 
@@ -55,6 +64,7 @@ async def test_proposals_are_filed_validated_upvoted_and_ranked(web_hub):
         await reims.locator("#site-proposals .post-title", has_text="Un ordinateur par élève en REP").wait_for()
         assert await reims.locator("#site-proposals .post-title", has_text="ateliers numériques").count() == 0
         await reims.locator("#site-proposals .post").get_by_role("button", name="Valider").click()
+        await show_pane(mod, "Contributions")
         remote = mod.locator("#pending-posts .post", has_text="Des ateliers numériques pour les parents")
         await remote.get_by_role("button", name="Valider").click()
 

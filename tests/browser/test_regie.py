@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hub.domain.actors import Role
 
-from .browser import chromium, open_page, serious_accessibility_violations, wait_js, wait_online
+from .browser import chromium, open_page, serious_accessibility_violations, show_pane, wait_js, wait_online
 
 EVENT = "grand-est-2020"
 
@@ -33,7 +33,9 @@ async def test_undo_from_the_archive_and_keyboard_shortcuts(web_hub):
         await wait_js(mod, "window.__mx.state.stage.on_air === 'strasbourg'")
         await mod.keyboard.press("0")
         await wait_js(mod, "window.__mx.state.stage.on_air === null")
+        await show_pane(mod, "Live-tweets")
         await mod.fill("#tweet-text", "ahd")  # typing is not a shortcut
+        await show_pane(mod, "Questions")
         assert await mod.locator("#queue-pending .q-text", has_text="Deuxième ?").count() == 1
 
         # answered, then not answered after all; dismissed, then restored
@@ -62,6 +64,7 @@ async def test_a_prepared_poll_is_launched_in_one_click(web_hub):
             await wait_online(page)
         assert await viewer.evaluate("window.__mx.welcome.prepared_polls") is None  # no spoiler
         assert "aidé vos élèves" not in await viewer.evaluate("JSON.stringify(window.__mx.welcome)")
+        await show_pane(mod, "Sondages")
         prepared = mod.locator("#prepared-polls li", has_text="pendant le confinement")
         await prepared.get_by_role("button", name="Lancer").click()
         await viewer.locator("#poll legend", has_text="Le numérique a-t-il aidé vos élèves").wait_for()
@@ -83,6 +86,7 @@ async def test_a_vote_storm_leaves_a_focused_control_focused_and_in_place(web_hu
     async with chromium() as browser:
         mod = await open_page(browser, f"{base}/moderate#token={hub.token(Role.MODERATOR)}")
         await wait_online(mod)
+        await show_pane(mod, "Sondages")
         close = mod.locator(f'#poll-list [data-action="polls.close-{poll}"]')
         await close.focus()
         before = await close.bounding_box()
@@ -125,6 +129,7 @@ async def test_what_phones_see_what_screens_show_and_what_is_open_is_one_state_i
                                 viewport={"width": 390, "height": 844})
         for page in (mod, phone):
             await wait_online(page)
+        await show_pane(mod, "Sondages")
         status = mod.locator("#poll-status")
         await status.locator("[data-status=phones]", has_text="Premier sondage ? » — fermé").wait_for()
         await phone.get_by_role("button", name="Plus tard").click()  # the category, asked once

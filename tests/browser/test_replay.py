@@ -5,7 +5,7 @@ from __future__ import annotations
 from hub.domain.actors import Role
 
 from ..http.test_replays import webm
-from .browser import chromium, open_page, screenshots, serious_accessibility_violations, wait_js, wait_online
+from .browser import chromium, open_page, screenshots, serious_accessibility_violations, show_pane, wait_js, wait_online
 
 EVENT = "grand-est-2020"
 NAME = "01-ouverture-multisite-20201013-090000.webm"
@@ -18,6 +18,7 @@ async def test_the_control_room_publishes_a_replay_and_a_viewer_seeks_in_it(web_
     async with chromium() as browser:
         mod = await open_page(browser, f"{base}/moderate#token={hub.token(Role.MODERATOR)}")
         await wait_online(mod)
+        await show_pane(mod, "Séance")
         replays = mod.locator("#replay-list li", has_text="Ouverture multisite")
         await replays.get_by_role("button", name="Publier le replay").click()
         await replays.get_by_role("button", name="Retirer le replay").wait_for()

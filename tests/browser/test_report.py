@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from hub.domain.actors import Role
 
-from .browser import chromium, open_page, screenshots, serious_accessibility_violations, wait_js, wait_online
+from .browser import chromium, open_page, screenshots, serious_accessibility_violations, show_pane, wait_js, wait_online
 
 EVENT = "grand-est-2020"
 
@@ -48,6 +48,7 @@ async def test_report_opened_downloaded_published_and_read(recording_hub):
             await asyncio.sleep(0.02)
 
         # the control room opens the report from its page
+        await show_pane(mod, "Avant/après")
         async with mod.context.expect_page() as opened:
             await mod.get_by_role("link", name="Ouvrir le rapport").click()
         report = await opened.value

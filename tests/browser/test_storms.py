@@ -13,7 +13,7 @@ from hub.domain import commands as c
 from hub.domain.actors import Actor, Role
 from hub.domain.state import Entry
 
-from .browser import chromium, open_page, wait_js, wait_online
+from .browser import chromium, open_page, show_pane, wait_js, wait_online
 
 EVENT = "storm-2026"
 TAP_MS = 120  # a finger's tap lasts about a tenth of a second: longer than a tally tick here
@@ -89,12 +89,13 @@ async def test_an_open_select_and_focus_and_scroll_hold_through_a_vote_storm(web
                               viewport={"width": 1366, "height": 700})
         await wait_online(mod)
         await mod.locator("#queue-visible .question").nth(11).wait_for()
+        await show_pane(mod, "Séance")
         record = mod.locator("#record-session")
         await record.select_option("1")  # chosen, not yet recorded: the operator is about to press the button
         await record.evaluate("el => { el.__mark = 'kept'; }")
         await record.focus()
         # every pane that scrolls inside itself at desk widths, scrolled half-way down
-        scrolled = await mod.evaluate("""() => Object.fromEntries([...document.querySelectorAll('#main .col')]
+        scrolled = await mod.evaluate("""() => Object.fromEntries([...document.querySelectorAll('#main .pane')]
             .filter((el) => ['auto', 'scroll'].includes(getComputedStyle(el).overflowY)
                             && el.scrollHeight > el.clientHeight + 20)
             .map((el, i) => { el.id = el.id || `pane-${i}`; el.scrollTop = (el.scrollHeight - el.clientHeight) / 2;

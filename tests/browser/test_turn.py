@@ -17,7 +17,7 @@ from hub.settings import ROOT
 
 from ..hubserver import HubServer
 from ..support import free_port, wait_port
-from .browser import chromium, open_page, wait_js, wait_online
+from .browser import chromium, open_page, take_on_air, wait_js, wait_online
 from .test_media import COLOUR, canvas_camera, go_live
 
 EVENT = "grand-est-2020"
@@ -100,7 +100,7 @@ async def test_a_site_publishes_and_a_viewer_watches_through_coturn_over_tcp_onl
         for page in (nancy, mod):
             await wait_online(page)
         await go_live(nancy)
-        await mod.get_by_role("group", name="Site à l'antenne").get_by_role("button", name="Nancy").click()
+        await take_on_air(mod, "Nancy")
         viewer = await open_page(browser, f"{base}/join/metz?code={hub.code('metz')}", init_script=RELAY_ONLY)
         await wait_online(viewer)
         await viewer.select_option("#watch-mode", "video")

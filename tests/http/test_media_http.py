@@ -166,12 +166,26 @@ async def test_a_thumbnail_is_the_sites_picture_at_about_a_frame_a_second_for_th
     await thumb.pc.setRemoteDescription(RTCSessionDescription(r.text, "answer"))
     r = await http.post(f"/api/events/{EVENT}/media/reims/whep", content=await offer_of(full.pc), headers=SDP)
     await full.pc.setRemoteDescription(RTCSessionDescription(r.text, "answer"))
+    # the régie's monitor: the full stream, for the control room only, not an audience either
+    monitor = Watcher()
+    monitor.pc.addTransceiver("video", direction="recvonly")
+    monitor_offer = await offer_of(monitor.pc)
+    for headers, status in ((SDP, 401), (bearer(hub, Role.COORDINATOR, "reims"), 403)):
+        refused = await http.post(f"/api/events/{EVENT}/media/reims/whep", params={"monitor": "1"},
+                                  content=monitor_offer, headers=headers)
+        assert refused.status_code == status
+    r = await http.post(f"/api/events/{EVENT}/media/reims/whep", params={"monitor": "1"}, content=monitor_offer,
+                        headers=bearer(hub, Role.MODERATOR))
+    assert r.status_code == 201
+    await monitor.pc.setRemoteDescription(RTCSessionDescription(r.text, "answer"))
     await until(lambda: thumb.video_frames >= 3 and thumb.colour == "blue", timeout=20, what="thumbnail pictures")
     start_thumb, start_full = thumb.video_frames, full.video_frames
+    start_monitor = monitor.video_frames
     await until(lambda: full.video_frames - start_full >= 60, timeout=20, what="the full stream's frames")
+    await until(lambda: monitor.video_frames - start_monitor >= 30, timeout=20, what="the monitor's frames")
     # in the two seconds the full stream took for 60 frames, the thumbnail showed a few
     assert thumb.video_frames - start_thumb <= 8, (thumb.video_frames - start_thumb, full.video_frames - start_full)
     assert thumb.colour == "blue"
     # the control room looking at its sites is not counted as an audience; the viewer is
     assert len(attendance._watchers) == 1
-    await asyncio.gather(thumb.close(), full.close(), publisher.close())
+    await asyncio.gather(thumb.close(), full.close(), monitor.close(), publisher.close())

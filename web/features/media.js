@@ -190,10 +190,12 @@ export function publishPanel(live, token, { site = live.welcome.site } = {}) {
 // --- watching ---------------------------------------------------------------------------
 // `thumbnail` (the control room's token): a site's picture, video only, about one frame a
 // second (the hub forwards keyframes only): live, and light on the control room's network.
+// `monitor` (the same token): the full picture, video only, for the régie's preview and
+// program monitors — not counted as an audience.
 export class Player {
-  constructor(event, video, { thumbnail = null, videoOnly = false } = {}) {
-    Object.assign(this, { event, video, thumbnail, videoOnly, pc: null, resource: null, target: null, retry: null,
-      backoff: 1000, audioOnly: false });
+  constructor(event, video, { thumbnail = null, monitor = null, videoOnly = false } = {}) {
+    Object.assign(this, { event, video, thumbnail, monitor, videoOnly: videoOnly || Boolean(monitor), pc: null,
+      resource: null, target: null, retry: null, backoff: 1000, audioOnly: false });
   }
 
   // "Son seul": the same WHEP, with only the audio transceiver: no video byte is sent.
@@ -215,9 +217,10 @@ export class Player {
     const base = target === 'program' ? config.program : config.whep.replace('{site}', encodeURIComponent(target));
     if (!base) return;
     // The hub counts distinct watchers for the report by the participant id.
-    const thumb = this.thumbnail && config.engine === 'embedded';
-    const url = !thumb && config.engine === 'embedded' ? `${base}?pid=${encodeURIComponent(participantId())}`
-      : thumb ? `${base}?thumbnail=1` : base;
+    const embedded = config.engine === 'embedded';
+    const staff = embedded ? (this.thumbnail || this.monitor) : null;
+    const url = !embedded ? base : this.thumbnail ? `${base}?thumbnail=1` : this.monitor ? `${base}?monitor=1`
+      : `${base}?pid=${encodeURIComponent(participantId())}`;
     const pc = new RTCPeerConnection({ iceServers: config.ice_servers });
     this.pc = pc;
     if (!this.audioOnly) preferCodecs(pc.addTransceiver('video', { direction: 'recvonly' }), { h264: true });
@@ -228,7 +231,7 @@ export class Player {
       if (pc === this.pc && pc.connectionState === 'failed') this.again();
     });
     try {
-      this.resource = await exchange(url, pc, thumb ? this.thumbnail : null);
+      this.resource = await exchange(url, pc, staff);
       this.backoff = 1000;
     } catch {
       this.again();

@@ -6,7 +6,9 @@ import { sceneControl } from '../features/scenes.js';
 import { renderQuestions } from '../features/qna.js';
 import { pollBuilder, pollStatus, preparedPolls, refreshPollStatusVotes, renderPollList } from '../features/polls.js';
 import { liveTweetComposer, renderFeed } from '../features/feed.js';
-import { floorQueue, onAirBadge, recordingControl, stageSwitch } from '../features/stage.js';
+import { floorQueue, recordingControl } from '../features/stage.js';
+import { switcher } from '../features/switcher.js';
+import { panes } from '../features/panes.js';
 import { countersTable } from '../features/counters.js';
 import { currentSessionControl, inSession, refreshSessionFilter } from '../features/programme.js';
 import { importForm, regionsTable, synthesisLinks } from '../features/synthesis.js';
@@ -34,7 +36,7 @@ if (token) {
     header: () => h('span', { class: 'where' }, t('moderate.title')),
     render: (l, changed) => {
       if (!ui) {
-        ui = { stage: h('div'), switch: stageSwitch(l, token), scenes: h('div'), counts: {}, queue: h('div'), record: h('div'), counters: h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-labelledby': 'h-counters' }),
+        ui = { switch: switcher(l, token), scenes: h('div'), counts: {}, queue: h('div'), record: h('div'), counters: h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-labelledby': 'h-counters' }),
           pending: h('ul', { class: 'questions', id: 'queue-pending' }), visible: h('ul', { class: 'questions', id: 'queue-visible' }),
           polls: h('div', { id: 'poll-list' }), pollStatus: h('div', { id: 'poll-status' }), view: h('div'), contributions: h('ul', { class: 'posts', id: 'pending-posts' }),
           feed: h('ul', { class: 'posts', id: 'posts' }), current: h('div'), sessionFilter: h('div'),
@@ -47,32 +49,46 @@ if (token) {
           ui.counts[id] = h('span', { class: 'count', dataset: { count: id } });
           return h('h3', {}, h('span', { 'data-i18n': key }), ' ', ui.counts[id]);
         };
-        // every site's track side by side, above the rest: the control room's view of the day
-        setChildren($('#main'), section('tracks', 'tracks.title', ui.tracks), h('div', { class: 'columns three' },
-          h('div', { class: 'col' },
-            section('onair', 'moderate.on_air', ui.stage, ui.switch.element),
-            section('programme', 'tracks.everywhere', ui.current),
-            section('screens', 'moderate.screens', ui.scenes),
-            section('floor', 'stage.floor_queue', ui.queue,
-              h('button', { type: 'button', class: 'small', onclick: () => l.send({ type: 'stage.clear_floor' }).catch(() => {}), 'data-i18n': 'stage.clear' }),
-              h('h3', { 'data-i18n': 'stage.recordings' }), ui.record,
-              h('h3', { 'data-i18n': 'replay.recorded' }), ui.replays),
+        // The tabs' counts: what waits in each pane, seen from the other panes.
+        for (const id of ['queue', 'polls', 'tweets', 'contributions', 'floor']) {
+          ui.counts[`tab-${id}`] = h('span', { class: 'count', dataset: { count: `tab-${id}` } });
+        }
+        const tab = (id, panel) => ({ id, label: `moderate.tab.${id}`, panel, count: ui.counts[`tab-${id}`] });
+        // A control room at a desk: the mixer top left, what the screens and the day need
+        // below it, the audience's flow (questions, polls, live-tweets) on the right; each
+        // pane scrolls inside itself, the page never does (docs/screens.md).
+        ui.deck = panes('deck', [
+          tab('screens', section('screens', 'moderate.screens', ui.scenes)),
+          tab('tracks', section('tracks', 'tracks.title', ui.tracks)),
+          // the session under way and its recording go together: declared, then recorded
+          tab('programme', section('programme', 'tracks.everywhere', ui.current,
+            h('h3', { 'data-i18n': 'stage.recordings' }), ui.record,
+            h('h3', { 'data-i18n': 'replay.recorded' }), ui.replays)),
+          tab('floor', section('floor', 'stage.floor_queue', ui.queue,
+            h('button', { type: 'button', class: 'small', onclick: () => l.send({ type: 'stage.clear_floor' }).catch(() => {}), 'data-i18n': 'stage.clear' }))),
+          tab('counters', section('counters', 'moderate.counters', ui.counters,
+            h('h3', { 'data-i18n': 'audience.title' }), ui.audience.element)),
+          tab('prep', h('div', { class: 'col' },
             section('invitees', 'rooms.invitees', inviteesImport(l, token)),
             section('report', 'report.title', ui.report),
             section('synthesis', 'synthesis.title', ui.synthesis, h('h3', { 'data-i18n': 'synthesis.import' }),
-              importForm(l, token), h('h3', { 'data-i18n': 'synthesis.regions' }), ui.regions),
-            section('counters', 'moderate.counters', ui.counters,
-              h('h3', { 'data-i18n': 'audience.title' }), ui.audience.element),
-            section('tweet', 'moderate.live_tweets', liveTweetComposer(l), ui.feed)),
-          h('div', { class: 'col' },
-            section('queue', 'moderate.queue', ui.help, ui.trackFilter, ui.sessionFilter,
-              counted('pending', 'moderate.pending'), ui.pending,
-              counted('visible', 'moderate.visible'), ui.visible,
-              counted('archive', 'qna.archive'), ui.archive),
-            section('contributions', 'moderate.contributions', counted('contributions', 'moderate.to_review'), ui.contributions)),
-          h('div', { class: 'col' },
-            section('polls', 'moderate.polls', ui.pollStatus, ui.prepared, pollBuilder(l, { scope: true }),
-              counted('polls', 'moderate.polls_made'), ui.view, ui.polls))));
+              importForm(l, token), h('h3', { 'data-i18n': 'synthesis.regions' }), ui.regions))),
+        ], { label: 'moderate.deck' });
+        ui.work = panes('work', [
+          tab('queue', section('queue', 'moderate.queue', ui.help, ui.trackFilter, ui.sessionFilter,
+            counted('pending', 'moderate.pending'), ui.pending,
+            counted('visible', 'moderate.visible'), ui.visible,
+            counted('archive', 'qna.archive'), ui.archive)),
+          tab('polls', section('polls', 'moderate.polls', ui.pollStatus, ui.prepared,
+            pollBuilder(l, { scope: true }), counted('polls', 'moderate.polls_made'), ui.view, ui.polls)),
+          tab('tweets', section('tweet', 'moderate.live_tweets', liveTweetComposer(l), ui.feed)),
+          tab('contributions', section('contributions', 'moderate.contributions',
+            counted('contributions', 'moderate.to_review'), ui.contributions)),
+        ], { label: 'moderate.work' });
+        setChildren($('#main'), h('div', { class: 'regie' },
+          h('div', { class: 'regie-switcher' }, section('onair', 'moderate.on_air', ui.switch.element)),
+          h('div', { class: 'regie-deck' }, ui.deck.element),
+          h('div', { class: 'regie-work' }, ui.work.element)));
         translate(document);
         watchSections(l);
       }
@@ -91,7 +107,7 @@ function watchSections(l) {
     const inThis = inSession(session);
     return (q) => shown(q) && inThis(q);
   };
-  page.watch(['stage', 'presence'], () => { setChildren(ui.stage, onAirBadge(l)); ui.switch.update(l); });
+  page.watch(['stage', 'presence'], () => ui.switch.update(l));
   page.watch(['scene', 'highlight', 'screen', 'poll'], () => refill(ui.scenes, sceneControl(l)));
   page.watch(['stage'], () => {
     refill(ui.queue, floorQueue(l, { grant: true }));
@@ -126,14 +142,25 @@ function watchSections(l) {
     renderFeed(ui.contributions, l, { role: 'moderator', filter: (p) => p.state === 'pending' });
     renderFeed(ui.feed, l, { role: 'readonly', limit: 10 });
   });
-  page.watch(['question', 'post', 'poll'], () => {
+  page.watch(['question', 'post', 'poll', 'stage'], () => {
     const questions = Object.values(l.state.questions).filter(numbers());
     const count = (states) => questions.filter((q) => states.includes(q.state)).length;
+    const posts = Object.values(l.state.posts);
     const figures = { pending: count(['pending']), visible: count(['visible']), archive: count(['answered', 'dismissed']),
-      contributions: Object.values(l.state.posts).filter((p) => p.state === 'pending').length,
+      contributions: posts.filter((p) => p.state === 'pending').length,
       polls: Object.keys(l.state.polls).length };
+    // the tabs: what waits (questions and contributions to moderate), what is open, what went out
+    const tabs = { queue: figures.pending, contributions: figures.contributions,
+      polls: Object.values(l.state.polls).filter((p) => p.state === 'open').length,
+      tweets: posts.filter((p) => p.kind === 'live').length, floor: l.state.stage.floor_queue.length };
     const format = new Intl.NumberFormat(document.documentElement.lang === 'en' ? 'en-GB' : 'fr-FR');
     for (const [id, n] of Object.entries(figures)) ui.counts[id].textContent = `(${format.format(n)})`;
+    for (const [id, n] of Object.entries(tabs)) {
+      const el = ui.counts[`tab-${id}`];
+      if (Number(el.dataset.n || 0) < n && ['queue', 'contributions', 'floor'].includes(id)) (id === 'floor' ? ui.deck : ui.work).mark(id);
+      el.dataset.n = String(n);
+      el.textContent = `(${format.format(n)})`;
+    }
   });
   page.watch(['me'], () => {
     if (!ui.help.firstChild || ui.help.dataset.lang !== document.documentElement.lang) {
