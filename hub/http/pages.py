@@ -23,15 +23,18 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 SHELL = (WEB / "page.html").read_text(encoding="utf-8")
 
 
-def shell(name: str) -> HTMLResponse:
-    return HTMLResponse(SHELL.replace("__PAGE__", name), headers={"Cache-Control": "no-cache"})
+def shell(name: str, *, error: str | None = None, status_code: int = 200) -> HTMLResponse:
+    html = SHELL.replace("__PAGE__", name)
+    if error is not None:  # a code from this file, never from the request
+        html = html.replace(f'<body class="page-{name}">', f'<body class="page-{name}" data-error="{error}">')
+    return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-cache"})
 
 
 def _page(name: str) -> Callable[[Request], Awaitable[Response]]:
     async def page(request: Request) -> Response:
         if request.path_params.get("event") not in runtime_of(request).events:
-            return HTMLResponse("<!doctype html><title>404</title><p>Événement inconnu — unknown event.</p>",
-                                status_code=404)
+            # a page of its own, in the reader's language (web/pages/error.js)
+            return shell("error", error="event.unknown", status_code=404)
         return shell(name)
     return page
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 from pathlib import Path
 
 from hub.domain.actors import Role
 
 from ..http.test_http import tiny_png
-from .browser import chromium, open_page, serious_accessibility_violations, wait_js, wait_online
+from .browser import SHOTS, chromium, open_page, serious_accessibility_violations, show_pane, wait_js, wait_online
 
 
 def base(hub) -> str:
@@ -93,6 +94,7 @@ async def test_coordinator_pushes_a_photo_the_control_room_approves_it(web_hub):
         await coord.fill("#contrib-body", "L'atelier robotique")
         await coord.get_by_role("button", name="Publier la contribution").click()
         await coord.locator("#contribute .form-status", has_text="après validation").wait_for()
+        await show_pane(mod, "Contributions")
         pending = mod.locator("#pending-posts li", has_text="L'atelier robotique")
         await pending.get_by_role("button", name="Valider").click()
         img = viewer.locator("#posts img[alt=\"L'atelier robotique\"]")
@@ -120,6 +122,7 @@ async def test_every_poll_kind_is_built_voted_and_shown_through_the_pages(web_hu
             ("text", "Une idée ?", {}, "text:Des ateliers le mercredi", "Des ateliers le mercredi"),
         ]
         for kind, question, fields, answer, shown in cases:
+            await show_pane(mod, "Sondages")
             await mod.fill("#poll-question", question)
             await mod.select_option("#poll-kind", kind)
             for selector, value in fields.items():
@@ -158,19 +161,71 @@ async def test_every_poll_kind_is_built_voted_and_shown_through_the_pages(web_hu
             await results.filter(has_text="1 votant").wait_for()
             text = (await results.inner_text()).replace("\n", "")
             assert shown in text, (kind, text)
-        # Closing the last poll marks it « clos » on the phone and on the screen
+        # Closing the last poll marks it « clos » on the phone and on the screen (the others closed
+        # first: an open poll comes before a closed one on the phones)
+        async with hub.moderator(event=event) as operator:
+            for poll in [p for p in hub.runtime.events[event].state.polls.polls.values()
+                         if p.question != question and p.state.value == "open"]:
+                await operator.command({"type": "poll.close", "poll": poll.id})
         await card.get_by_role("button", name="Fermer").click()
         await viewer.locator("#poll h3 .badge-closed", has_text="clos").wait_for()
         await screen.locator("#screen-poll .screen-poll-question .badge-closed", has_text="clos").wait_for()
         assert await serious_accessibility_violations(screen) == []
 
 
-async def test_a_staff_page_without_its_link_token_says_so(web_hub):
+FAILURES = {  # what each failure page says, in both languages: what happened, then what to do
+    "link.incomplete": (("Lien incomplet", "demandez-en un nouveau au coordinateur de votre site"),
+                        ("Incomplete link", "ask your site's coordinator for a new one")),
+    "auth.expired": (("Lien expiré", "Demandez un nouveau lien au coordinateur de votre site"),
+                     ("Link expired", "Ask your site's coordinator (or the control room) for a new link")),
+    "auth.invalid": (("Lien non valable", "Demandez un nouveau lien"),
+                     ("Link not valid", "Ask your site's coordinator")),
+    "event.unknown": (("Événement introuvable", "la liste de l'accueil"),
+                      ("Event not found", "the home page")),
+}
+
+
+async def test_a_link_that_cannot_work_gets_a_styled_page_that_says_what_to_do_in_both_languages(web_hub):
+    hub = web_hub
+    site = f"{base(hub)}/e/grand-est-2020"
+    forged = hub.token(Role.SCREEN, "metz")[:-4] + "AAAA"  # a link copied wrongly, or signed with a rotated secret
+    cases = [(f"{site}/{path}", "link.incomplete") for path in ("moderate", "site/nancy", "screen/metz", "caption")]
+    past = 1_600_000_000  # September 2020
+    cases += [(f"{site}/screen/metz#token={hub.token(Role.SCREEN, 'metz', expires=past)}", "auth.expired"),
+              (f"{site}/site/nancy#token={hub.token(Role.COORDINATOR, 'nancy', expires=past)}", "auth.expired"),
+              (f"{site}/screen/metz#token={forged}", "auth.invalid"),
+              (f"{base(hub)}/e/no-such-event", "event.unknown"),
+              (f"{base(hub)}/e/no-such-event/moderate", "event.unknown")]
+    SHOTS.mkdir(parents=True, exist_ok=True)
     async with chromium() as browser:
-        for path in ("moderate", "site/nancy", "screen/metz"):
-            page = await open_page(browser, f"{base(web_hub)}/e/grand-est-2020/{path}")
-            await page.get_by_role("alert").filter(has_text="Lien incomplet").wait_for()
-            assert await page.evaluate("window.__mx === undefined"), "no connection attempt without a token"
+        for url, code in cases:
+            for viewport in ({"width": 1366, "height": 768}, {"width": 390, "height": 844}):
+                page = await open_page(browser, url, viewport=viewport)
+                for lang, (title, advice) in zip(("fr", "en"), FAILURES[code]):
+                    if lang == "en" and await page.locator("#lang").is_visible():
+                        await page.select_option("#lang", "en")
+                    elif lang == "en":  # a projector has no header: its language comes with its link
+                        await page.goto(url.split("#")[0] + "?lang=en")
+                    card = page.locator(f".failure[data-failure='{code}']")
+                    await card.locator("h1", has_text=title).wait_for()
+                    await card.locator(".failure-do", has_text=advice).wait_for()
+                    assert await page.get_by_role("alert").count() == 1, "said once"
+                    assert "Chargement" not in await page.locator("#top").inner_text()
+                    assert await card.get_by_role("link", name=re.compile("accueil|home page")).count() == 1
+                    # styled: the card has its border and the page's font, not a bare paragraph
+                    style = await card.evaluate("(el) => [getComputedStyle(el).borderLeftWidth, "
+                                                "getComputedStyle(el).fontFamily]")
+                    assert style[0] != "0px" and "serif" != style[1], style
+                    if viewport["width"] == 390:
+                        assert await page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
+                    assert await serious_accessibility_violations(page) == [], (code, lang)
+                    await page.screenshot(path=str(SHOTS / f"failure-{code}-{viewport['width']}-{lang}.png"))
+                assert "token" not in await page.evaluate("location.href"), "the key does not stay in the address"
+                await page.context.close()
+        # a staff page without a token makes no connection attempt
+        page = await open_page(browser, f"{site}/moderate")
+        await page.locator(".failure").wait_for()
+        assert await page.evaluate("window.__mx === undefined"), "no connection attempt without a token"
 
 
 async def test_only_the_browsers_this_test_started_are_reniced():

@@ -3,6 +3,7 @@
 import { $, announce, h, setChildren } from './dom.js';
 import { LANGS, errorText, initI18n, lang, setLang, t } from './i18n.js';
 import { KEYS, Live } from './live.js';
+import { drawFailure } from './failure.js';
 
 // Page sections that redraw only when one of their keys changed (the hub's change
 // keys, and 'me' for what is mine): nothing the user is touching is rebuilt under
@@ -38,9 +39,7 @@ export function staffToken(storageKey) {
     history.replaceState(null, '', location.pathname + location.search);
   }
   const token = sessionStorage.getItem(storageKey);
-  if (!token) {  // before the catalogs load: both languages
-    setChildren($('#main'), h('p', { class: 'fatal', role: 'alert' }, 'Lien incomplet — incomplete link.'));
-  }
+  if (!token) startStaticPage(() => drawFailure('link.incomplete'));
   return token;
 }
 
@@ -137,8 +136,10 @@ function offlineBanner(live) {
   return banner;
 }
 
+// `onRefused`: what a page does itself when the hub refuses it (the viewer: a wrong site
+// code brings the site picker back); otherwise a refused link gets its failure page.
 export async function startPage({ event, join = null, token = null, category = null, follow = null, title, render,
-  header = () => [] }) {
+  header = () => [], onRefused = null }) {
   await initI18n();
   const live = new Live(event, { join, token, category, follow });
   window.__mx = live; // for the browser tests and for curious people
@@ -157,6 +158,8 @@ export async function startPage({ event, join = null, token = null, category = n
   document.title = title(live);
   // What changed since the last draw: a set of change keys, or null for everything.
   let changed = new Set();
+  let refusal = null;  // why the hub refused this link (auth.expired, auth.invalid), said before it closes
+  let failed = null;   // the failure this page shows instead of itself
   let scheduled = false;
   const rerender = (event) => {
     const keys = event && event.detail ? event.detail.changes : null;
@@ -168,19 +171,26 @@ export async function startPage({ event, join = null, token = null, category = n
       scheduled = false;
       const now = changed;
       changed = new Set();
-      if (!live.state) return;
+      if (!live.state || failed) return;
       if (!now) drawHeader();
       document.title = title(live);
       render(live, now);
     });
   };
   live.addEventListener('change', rerender);
-  live.addEventListener('hub-error', (e) => showError(e.detail));
-  live.addEventListener('fatal', (e) => {
-    setChildren($('#main'), h('p', { class: 'fatal', role: 'alert' },
-      e.detail.code === 4401 ? t('connection.unauthorized') : t('connection.failed')));
+  // A refused link: the hub says why and then closes; the page says it once, as a page
+  // of its own, not as a toast and then again.
+  live.addEventListener('hub-error', (e) => {
+    if (e.detail.code && /^(auth|site)\./.test(e.detail.code)) refusal = e.detail.code; else showError(e.detail);
   });
-  document.addEventListener('langchange', () => rerender(null));
+  live.addEventListener('fatal', (e) => {
+    if (e.detail.code === 4401 && onRefused) { onRefused(refusal); return; }
+    failed = e.detail.code === 4401 ? (refusal === 'auth.expired' ? 'auth.expired' : 'auth.invalid')
+      : e.detail.code === 4404 ? 'event.unknown' : 'generic';
+    drawFailure(failed);
+    if (!live.welcome) titleText.textContent = 'Multiplex';  // not « Chargement… » forever
+  });
+  document.addEventListener('langchange', () => { if (failed) drawFailure(failed); else rerender(null); });
   live.connect();
   return live;
 }

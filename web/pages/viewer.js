@@ -154,11 +154,13 @@ async function main() {
   let reactions = null;
   const page = sections();
   const announceChanges = watchAnnouncements();
-  const live = await startPage({
+  await startPage({
     event,
     join: join.site ? { site: join.site, code: join.code } : null,
     category: join.category,
     follow: join.site ? null : localStorage.getItem(FOLLOW),
+    // a wrong site code: back to the picker, the site still chosen
+    onRefused: () => { localStorage.removeItem(STORE); pickSite('join.bad_code', join.site || null); },
     title: (l) => `${l && l.welcome ? l.welcome.event.title : t('common.loading')} — Multiplex`,
     header: (l) => [
       l.welcome ? h('span', { class: 'where' }, t('viewer.you_are', { site: siteName(l, l.welcome.origin) })) : null,
@@ -257,9 +259,6 @@ async function main() {
     });
     page.watch(['reactions'], () => reactions.update(l));  // the counts only: the buttons stay
   }
-  live.addEventListener('fatal', (e) => {
-    if (e.detail.code === 4401) { localStorage.removeItem(STORE); pickSite('join.bad_code', join.site || null); }
-  });
 }
 
 main();
