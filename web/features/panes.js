@@ -2,7 +2,7 @@
 // inside itself, so the page never grows below the fold. Each tab may carry a count
 // (what waits in it) and a dot when something new arrives while another tab is open.
 // A tablist as WAI-ARIA describes it: arrows, Home and End move along the tabs.
-import { h } from '../lib/dom.js';
+import { h, tabKeyTarget } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 
 // tabs: [{ id, label (i18n key), panel (an element), count (an element, optional) }]
@@ -14,12 +14,11 @@ export function panes(name, tabs, { label }) {
     type: 'button', role: 'tab', id: `tab-${tab.id}`, class: 'pane-tab', dataset: { pane: tab.id },
     'aria-controls': `pane-${tab.id}`,
     onclick: () => select(tab.id),
-    onkeydown: (e) => {
-      const i = tabs.findIndex((x) => x.id === tab.id);
-      const step = { ArrowRight: 1, ArrowLeft: -1, Home: -i, End: tabs.length - 1 - i }[e.key];
-      if (step === undefined) return;
+    onkeydown: (e) => {  // arrows move along the tabs, as a tablist does
+      const next = tabKeyTarget(e.key, tabs.findIndex((x) => x.id === tab.id), tabs.length);
+      if (next === null) return;
       e.preventDefault();
-      select(tabs[(i + step + tabs.length) % tabs.length].id, true);
+      select(tabs[next].id, true);
     },
   }, h('span', { class: 'pane-label' }), tab.count ? [' ', tab.count] : null,
   h('span', { class: 'tab-dot', hidden: true, 'aria-hidden': 'true' })));

@@ -10,7 +10,8 @@ import { act, siteCity, siteName } from '../lib/app.js';
 // a poll reaches the phones even while a closed one is still on the screens.
 export function currentPoll(state, { filter = () => true } = {}) {
   const polls = Object.values(state.polls).filter(filter).sort((a, b) => b.at - a.at);
-  const shown = state.screen && state.polls[state.screen] && filter(state.polls[state.screen]) ? state.polls[state.screen] : null;
+  const onScreens = state.screen && state.polls[state.screen];
+  const shown = onScreens && filter(onScreens) ? onScreens : null;
   if (shown && shown.state === 'open') return shown;
   return polls.find((p) => p.state === 'open') || shown
     || polls.find((p) => p.state === 'closed' && p.results_visible) || null;
@@ -292,6 +293,7 @@ export function renderPollList(container, live, view, { filter = () => true, sit
   const polls = Object.values(live.state.polls).filter(filter).sort((a, b) => b.at - a.at);
   if (!polls.length) { setChildren(container, h('p', { class: 'muted' }, t('polls.none'))); return; }
   container.querySelector(':scope > p.muted')?.remove();
+  const phones = currentPoll(live.state, { filter: (p) => !p.site });  // a whole-event poll: the phones'
   syncList(container, polls, (p) => p.id, () => {
     const el = h('article', { class: 'poll-card' });
     el.parts = { title: h('h3'), meta: h('p', { class: 'q-meta' }), actions: h('div'), review: h('div'), results: h('div'),
@@ -306,7 +308,7 @@ export function renderPollList(container, live, view, { filter = () => true, sit
     el.parts.meta.textContent = `${t(`polls.kind.${poll.kind}`)} · ${t(`polls.state.${poll.state}`)} · `
       + (poll.site ? t('polls.room_of', { site: siteCity(live, poll.site) }) : t('polls.whole_event'))
       + (onScreen ? ` · ${t('polls.on_screens')}` : '')
-      + (!poll.site && currentPoll(live.state, { filter: (p) => !p.site }) === poll ? ` · ${t('polls.on_phones')}` : '');
+      + (poll === phones ? ` · ${t('polls.on_phones')}` : '');
     const signature = [poll.state, poll.results_visible, onScreen, document.documentElement.lang].join();
     if (el.parts.actions.dataset.signature !== signature) {
       el.parts.actions.dataset.signature = signature;

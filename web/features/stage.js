@@ -1,72 +1,12 @@
-// The stage: who is on air, the floor queue, and the control room's switch.
+// The stage: who is on air, the floor queue, the recording (the switch: features/switcher.js).
 import { h } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { act, siteName } from '../lib/app.js';
-import { Player } from './media.js';
 
 export function onAirBadge(live) {
   const site = live.state.stage && live.state.stage.on_air;
   return h('p', { class: `on-air ${site ? 'live' : 'off'}` },
     h('span', { class: 'dot', 'aria-hidden': 'true' }), site ? t('stage.on_air', { site: siteName(live, site) }) : t('stage.off_air'));
-}
-
-// The on-air switch: one tile per site with its camera live (a thumbnail: about one
-// frame a second, video only) and its state in words; the tiles are kept across
-// redraws, so the pictures keep playing and the keyboard focus stays put. A site that
-// sends no picture takes a second click to go on air.
-export function stageSwitch(live, token) {
-  let confirming = null;
-  let confirmTimer = null;
-  const tiles = new Map();
-  const group = h('div', { class: 'stage-switch', role: 'group' });
-  const cut = h('button', { type: 'button', class: 'small no cut', dataset: { action: 'off-air' },
-    onclick: () => act(live, { type: 'stage.on_air', site: null }) });
-  const warning = h('p', { class: 'hint over', role: 'status' });
-  const element = h('div', { class: 'switch' }, group, cut, warning);
-
-  function tile(site) {
-    const video = h('video', { autoplay: true, muted: true, playsinline: true, 'aria-hidden': 'true' });
-    video.muted = true;
-    const state = h('span', { class: 'tile-state' });
-    const button = h('button', { type: 'button', class: 'site-tile', dataset: { action: `on-air-${site.id}`, site: site.id },
-      onclick: () => {
-        const publishing = (live.state.presence && live.state.presence.publishing) || [];
-        if (!publishing.includes(site.id) && confirming !== site.id) {
-          confirming = site.id;
-          clearTimeout(confirmTimer);
-          confirmTimer = setTimeout(() => { confirming = null; live.changed([]); }, 8000);
-          live.changed([]);
-          return;
-        }
-        confirming = null;
-        act(live, { type: 'stage.on_air', site: site.id });
-      } }, h('span', { class: 'thumb' }, video), h('span', { class: 'tile-name' }, site.city), state);
-    const entry = { button, state, video, player: new Player(live.event, video, { thumbnail: token }) };
-    tiles.set(site.id, entry);
-    group.append(button);
-    return entry;
-  }
-
-  function update(l) {
-    const current = l.state.stage.on_air;
-    const publishing = (l.state.presence && l.state.presence.publishing) || [];
-    group.setAttribute('aria-label', t('stage.switch'));
-    for (const site of l.welcome.event.sites) {
-      const entry = tiles.get(site.id) || tile(site);
-      const signal = publishing.includes(site.id);
-      const onAir = current === site.id;
-      entry.button.setAttribute('aria-pressed', String(onAir));
-      entry.button.dataset.signal = String(signal);
-      entry.state.textContent = onAir ? t('stage.tile_on_air') : signal ? t('stage.tile_signal') : t('media.no_signal');
-      if (signal) entry.player.watch(site.id); else { entry.player.close(); entry.video.srcObject = null; }
-    }
-    cut.setAttribute('aria-pressed', String(current === null));
-    cut.textContent = t('stage.cut');
-    const site = confirming && l.welcome.event.sites.find((s) => s.id === confirming);
-    warning.hidden = !site;
-    warning.textContent = site ? t('media.confirm_switch', { site: site.city }) : '';
-  }
-  return { element, update };
 }
 
 export function floorQueue(live, { grant = false } = {}) {

@@ -2,7 +2,7 @@
 // instead of one long page, and the program's picture kept in a small player stuck to
 // the corner while another tab is open. On wider screens every section shows and the
 // tab bar is gone (the roles go with it, so assistive technologies hear no tabs).
-import { h } from '../lib/dom.js';
+import { h, tabKeyTarget } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 
 const PHONE = '(max-width: 699px)';
@@ -16,11 +16,10 @@ export function viewerTabs(tabs, { player, onChange = () => {} }) {
     type: 'button', id: `tab-${tab.id}`, class: 'tab', dataset: { tab: tab.id },
     onclick: () => select(tab.id, true),
     onkeydown: (e) => {  // arrows move along the tabs, as a tablist does
-      const i = tabs.findIndex((x) => x.id === tab.id);
-      const step = { ArrowRight: 1, ArrowLeft: -1, Home: -i, End: tabs.length - 1 - i }[e.key];
-      if (step === undefined) return;
+      const next = tabKeyTarget(e.key, tabs.findIndex((x) => x.id === tab.id), tabs.length);
+      if (next === null) return;
       e.preventDefault();
-      select(tabs[(i + step + tabs.length) % tabs.length].id, true);
+      select(tabs[next].id, true);
     } }, h('span', { class: 'tab-label' }), h('span', { class: 'tab-dot', hidden: true, 'aria-hidden': 'true' })));
   const bar = h('div', { class: 'tabbar' }, buttons);
 

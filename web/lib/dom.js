@@ -97,3 +97,10 @@ export function flash(el, text) {
   el.flashTimer = setTimeout(clear, FLASH_MS);
   document.addEventListener('langchange', clear, { once: true });  // said in the old language: gone
 }
+
+// A tablist's keys (WAI-ARIA): arrows move to the next or previous tab, wrapping; Home
+// and End to the first and last. The index to select, or null for any other key.
+export function tabKeyTarget(key, index, count) {
+  const step = { ArrowRight: 1, ArrowLeft: -1, Home: -index, End: count - 1 - index }[key];
+  return step === undefined ? null : (index + step + count) % count;
+}

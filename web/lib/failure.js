@@ -7,8 +7,9 @@ import { t } from './i18n.js';
 const KNOWN = ['event.unknown', 'link.incomplete', 'auth.expired', 'auth.invalid'];
 
 export function failureCard(code) {
-  const key = KNOWN.includes(code) ? code.replace('.', '_') : 'generic';
-  return h('section', { class: 'failure', role: 'alert', dataset: { failure: KNOWN.includes(code) ? code : 'generic' } },
+  const known = KNOWN.includes(code) ? code : 'generic';
+  const key = known.replace('.', '_');
+  return h('section', { class: 'failure', role: 'alert', dataset: { failure: known } },
     h('h1', {}, t(`failure.${key}.title`)),
     h('p', {}, t(`failure.${key}.what`)),
     h('p', { class: 'failure-do' }, h('strong', {}, t('failure.what_to_do')), ' ', t(`failure.${key}.do`)),
