@@ -181,3 +181,14 @@ async def take_on_air(page, site: str) -> None:
 async def show_pane(page, name: str) -> None:
     """Bring one of the régie's tabbed panes to the front, by its tab's name."""
     await page.get_by_role("tab", name=name).click()
+
+
+async def set_lang(page, lang: str) -> None:
+    """Choose the page's language as its user does: on a phone the language is under
+    « Menu » (opened first, closed after); on a desk it is in the header."""
+    if await page.locator("#lang").is_hidden() and await page.locator("#top-menu-button").is_visible():
+        await page.locator("#top-menu-button").click()
+        await page.select_option("#lang", lang)
+        await page.keyboard.press("Escape")
+    else:
+        await page.select_option("#lang", lang)

@@ -19,6 +19,7 @@ from .browser import (
     open_page,
     screenshots,
     serious_accessibility_violations,
+    set_lang,
     show_pane,
     take_on_air,
     wait_js,
@@ -164,7 +165,7 @@ async def test_a_grand_est_day_then_its_report_and_replay(recording_hub):
         assert "Les chiffres clés" in text and "Un ordinateur par élève en REP" in text
         assert await serious_accessibility_violations(report) == []
         await screenshots(report, "grand-est-day-report")
-        await report.select_option("#lang", "en")
+        await set_lang(report, "en")
         await report.locator("h1", has_text="Key figures").wait_for()
         assert await serious_accessibility_violations(report) == []
         await screenshots(report, "grand-est-day-report-en")

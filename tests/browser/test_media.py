@@ -6,7 +6,16 @@ import av
 
 from hub.domain.actors import Role
 
-from .browser import chromium, open_page, serious_accessibility_violations, show_pane, take_on_air, wait_js, wait_online
+from .browser import (
+    chromium,
+    open_page,
+    serious_accessibility_violations,
+    set_lang,
+    show_pane,
+    take_on_air,
+    wait_js,
+    wait_online,
+)
 
 EVENT = "grand-est-2020"
 
@@ -197,7 +206,7 @@ async def test_connected_publishing_and_on_air_are_three_words_in_both_languages
         states = ("#connection", ".media-state", "#stage .on-air")
         words = {await nancy.locator(sel).first.inner_text() for sel in states}
         assert len(words) == 3
-        await nancy.select_option("#lang", "en")
+        await set_lang(nancy, "en")
         await nancy.locator(".media-state", has_text="Camera publishing").wait_for()
         assert await nancy.locator("#connection").inner_text() == "Connected"
         await nancy.locator("label[for=pub-camera]", has_text="Camera").wait_for()

@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from hub.domain.actors import Role
 
-from .browser import SHOTS, chromium, open_page, serious_accessibility_violations, show_pane, wait_js, wait_online
+from .browser import (
+    SHOTS,
+    chromium,
+    open_page,
+    serious_accessibility_violations,
+    set_lang,
+    show_pane,
+    wait_js,
+    wait_online,
+)
 from .test_screens import EVENT, prepare_the_day
 
 SIZES = [(1920, 1080), (1280, 720), (390, 844)]
@@ -62,7 +71,7 @@ async def test_every_page_at_projector_laptop_and_phone_sizes_in_both_languages(
                 await page.locator("#poll button[type=submit]").click()
                 await page.locator("#poll .form-status", has_text="Vote enregistré").wait_for()
             for lang in ("fr", "en"):
-                await page.select_option("#lang", lang)
+                await set_lang(page, lang)
                 await wait_js(page, f"document.documentElement.lang === '{lang}'")
                 for width, height in SIZES:
                     await page.set_viewport_size({"width": width, "height": height})

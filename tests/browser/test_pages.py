@@ -9,7 +9,16 @@ from pathlib import Path
 from hub.domain.actors import Role
 
 from ..http.test_http import tiny_png
-from .browser import SHOTS, chromium, open_page, serious_accessibility_violations, show_pane, wait_js, wait_online
+from .browser import (
+    SHOTS,
+    chromium,
+    open_page,
+    serious_accessibility_violations,
+    set_lang,
+    show_pane,
+    wait_js,
+    wait_online,
+)
 
 
 def base(hub) -> str:
@@ -24,7 +33,7 @@ async def test_language_switch_is_remembered_and_errors_speak_it(web_hub):
         assert await page.locator("#h-feed").inner_text() == "Le fil"
         await page.get_by_role("button", name="Envoyer la question").click()
         await page.locator("#qna .form-status", has_text="Écrivez votre question.").wait_for()
-        await page.select_option("#lang", "en")
+        await set_lang(page, "en")
         await page.locator("#h-feed", has_text="The feed").wait_for()
         assert await page.evaluate("document.documentElement.lang") == "en"
         await page.reload()
@@ -150,6 +159,12 @@ async def test_every_poll_kind_is_built_voted_and_shown_through_the_pages(web_hu
                 await viewer.get_by_label("Votre réponse").fill(what)
             await viewer.locator("#poll button[type=submit]").click()
             await viewer.locator("#poll .form-status", has_text="Vote enregistré").wait_for()
+            # the form is drawn again from the ballot the hub holds: the vote taken, and « Modifier »
+            await viewer.locator("#poll button[type=submit]", has_text="Modifier mon vote").wait_for()
+            assert await viewer.locator("#poll .form-status").inner_text() == "Vote enregistré."
+            if how == "label":
+                for option in what.split("|"):
+                    assert await viewer.locator("#poll .choice", has_text=option).first.locator("input").is_checked()
             if kind in ("wordcloud", "text"):  # reviewed first (the builder's default): nothing reaches the screens
                 waiting = "2 en attente" if kind == "wordcloud" else "1 en attente"  # two words, one answer
                 await card.locator(".review summary", has_text=waiting).wait_for()
@@ -203,7 +218,7 @@ async def test_a_link_that_cannot_work_gets_a_styled_page_that_says_what_to_do_i
                 page = await open_page(browser, url, viewport=viewport)
                 for lang, (title, advice) in zip(("fr", "en"), FAILURES[code]):
                     if lang == "en" and await page.locator("#lang").is_visible():
-                        await page.select_option("#lang", "en")
+                        await set_lang(page, "en")
                     elif lang == "en":  # a projector has no header: its language comes with its link
                         await page.goto(url.split("#")[0] + "?lang=en")
                     card = page.locator(f".failure[data-failure='{code}']")

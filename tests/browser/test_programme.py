@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from hub.domain.actors import Role
 
-from .browser import chromium, open_page, screenshots, serious_accessibility_violations, show_pane, wait_js, wait_online
+from .browser import (
+    chromium,
+    open_page,
+    screenshots,
+    serious_accessibility_violations,
+    set_lang,
+    show_pane,
+    wait_js,
+    wait_online,
+)
 
 EVENT = "grand-est-2020"
 
@@ -50,7 +59,7 @@ async def test_the_control_room_drives_now_and_next_on_every_page(web_hub):
         assert await serious_accessibility_violations(mod) == []
 
         # English, and the calendar link follows the language
-        await viewer.select_option("#lang", "en")
+        await set_lang(viewer, "en")
         await viewer.locator(".now-next dt", has_text="Now").wait_for()
         await viewer.locator("#programme .session[aria-current=true] .meta", has_text="Plenary").wait_for()
         href = await viewer.get_by_role("link", name="Add to my calendar (.ics)").get_attribute("href")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hub.domain.actors import Role
 
-from .browser import chromium, open_page, serious_accessibility_violations, show_pane, wait_js, wait_online
+from .browser import chromium, open_page, serious_accessibility_violations, set_lang, show_pane, wait_js, wait_online
 
 EVENT = "grand-est-2020"
 
@@ -157,7 +157,7 @@ async def test_what_phones_see_what_screens_show_and_what_is_open_is_one_state_i
         await mod.locator(".poll-card", has_text="Deuxième sondage ?").locator(".q-meta",
                                                                                has_text="sur les téléphones").wait_for()
         assert await serious_accessibility_violations(mod) == []
-        await mod.select_option("#lang", "en")
+        await set_lang(mod, "en")
         await many.locator("text=2 polls are open: the phones show only “Deuxième sondage ?”").wait_for()
         await status.locator("[data-status=phones]", has_text="— open · 1 vote").wait_for()
         await many.get_by_role("button", name="Close the others").click()

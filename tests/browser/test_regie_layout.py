@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from hub.domain.actors import Role
 
-from .browser import SHOTS, chromium, open_page, serious_accessibility_violations, show_pane, wait_js, wait_online
+from .browser import (
+    SHOTS,
+    chromium,
+    open_page,
+    serious_accessibility_violations,
+    set_lang,
+    show_pane,
+    wait_js,
+    wait_online,
+)
 from .test_media import COLOUR, canvas_camera, go_live
 from .test_screens import EVENT, prepare_the_day
 
@@ -74,7 +83,7 @@ async def test_the_regie_is_a_control_room_that_never_scrolls_in_both_languages(
             await person.command({"type": "question.ask", "text": "Et les zones blanches ?"})
         await mod.locator("#tab-queue .count", has_text="(1)").wait_for()
         for lang in ("fr", "en"):
-            await mod.select_option("#lang", lang)
+            await set_lang(mod, lang)
             await wait_js(mod, f"document.documentElement.lang === '{lang}'")
             for width, height in SIZES:
                 await mod.set_viewport_size({"width": width, "height": height})

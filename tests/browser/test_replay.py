@@ -5,7 +5,16 @@ from __future__ import annotations
 from hub.domain.actors import Role
 
 from ..http.test_replays import webm
-from .browser import chromium, open_page, screenshots, serious_accessibility_violations, show_pane, wait_js, wait_online
+from .browser import (
+    chromium,
+    open_page,
+    screenshots,
+    serious_accessibility_violations,
+    set_lang,
+    show_pane,
+    wait_js,
+    wait_online,
+)
 
 EVENT = "grand-est-2020"
 NAME = "01-ouverture-multisite-20201013-090000.webm"
@@ -33,10 +42,10 @@ async def test_the_control_room_publishes_a_replay_and_a_viewer_seeks_in_it(web_
         assert await page.evaluate("document.querySelector('video.replay-video').currentTime") >= 3.9
         assert await serious_accessibility_violations(page) == []
         await screenshots(page, "replay")
-        await page.select_option("#lang", "en")
+        await set_lang(page, "en")
         await page.locator("h1", has_text="Replays").wait_for()
         # the day as the reader says it, never ISO
         await page.locator(".replay-where", has_text="Tuesday, October 13, 2020").wait_for()
-        await page.select_option("#lang", "fr")
+        await set_lang(page, "fr")
         await page.locator(".replay-where", has_text="mardi 13 octobre 2020").wait_for()
         assert "2020-10-13" not in await page.locator("#main").inner_text()

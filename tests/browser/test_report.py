@@ -10,7 +10,16 @@ from openpyxl import load_workbook
 
 from hub.domain.actors import Role
 
-from .browser import chromium, open_page, screenshots, serious_accessibility_violations, show_pane, wait_js, wait_online
+from .browser import (
+    chromium,
+    open_page,
+    screenshots,
+    serious_accessibility_violations,
+    set_lang,
+    show_pane,
+    wait_js,
+    wait_online,
+)
 
 EVENT = "grand-est-2020"
 
@@ -84,7 +93,7 @@ async def test_report_opened_downloaded_published_and_read(recording_hub):
         await mod.locator("#report", has_text="Ce rapport est public.").wait_for()
         await visitor.reload()
         await visitor.locator("#big-figures [data-figure=present_on_sites] strong", has_text="3").wait_for()
-        await visitor.select_option("#lang", "en")
+        await set_lang(visitor, "en")
         await visitor.locator("h1", has_text="Key figures").wait_for()
         await visitor.locator("#big-figures", has_text="present on the sites").wait_for()
         assert await serious_accessibility_violations(visitor) == []

@@ -10,7 +10,7 @@ from hub.domain.actors import Role
 from hub.event_files import load_event_file
 
 from ..hubserver import EVENTS_DIR
-from .browser import chromium, open_page, wait_js, wait_online
+from .browser import chromium, open_page, set_lang, wait_js, wait_online
 
 WEB = Path(__file__).resolve().parents[2] / "web"
 EVENT = "grand-est-2020"
@@ -132,7 +132,7 @@ async def test_every_word_shown_comes_from_the_catalog_of_the_language(web_hub):
                     await page.goto(f"{base}/screen/reims?lang={lang}")  # the token stays in this tab
                     await wait_online(page)
                 else:
-                    await page.select_option("#lang", lang)
+                    await set_lang(page, lang)
                 if name == "screen":
                     pass
                 elif name in live_pages:

@@ -7,7 +7,7 @@ import re
 
 from hub.domain.actors import Role
 
-from .browser import chromium, open_page, wait_js, wait_online
+from .browser import chromium, open_page, set_lang, wait_js, wait_online
 
 EVENT = "grand-est-2020"
 
@@ -72,7 +72,7 @@ async def test_plurals_agree_in_both_languages(web_hub):
         await page.locator("#questions .upvote").first.click()
         await page.locator("#questions .upvote .sr-only", has_text="soutien — soutenir").wait_for()
         await mod.locator("#queue-visible .votes", has_text=re.compile(r"^1 soutien$")).wait_for()
-        await mod.select_option("#lang", "en")
+        await set_lang(mod, "en")
         await mod.locator("#queue-visible .votes", has_text=re.compile(r"^1 upvote$")).wait_for()
 
 

@@ -1,6 +1,6 @@
 // Polls: the ballot for each kind, the results (bars, word cloud, answers) for all
 // sites or per site, and the moderator's builder and controls.
-import { flash, h, refill, setChildren, syncList } from '../lib/dom.js';
+import { FLASH_MS, flash, h, refill, setChildren, syncList } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 import { act, siteCity, siteName } from '../lib/app.js';
 
@@ -73,10 +73,15 @@ export function choiceLabels(poll) {
   return poll.options;
 }
 
+// When each poll's vote was last recorded here: the form is drawn again once the hub has
+// the ballot (« Modifier mon vote »), and the new form still says « Vote enregistré ».
+const recordedAt = new Map();
+
 export function ballotForm(live, poll) {
   const mine = (live.me.ballots || {})[poll.id];
   const status = h('p', { class: 'form-status', role: 'status' },
     mine !== undefined ? t('polls.voted') : '');
+  if (Date.now() - (recordedAt.get(poll.id) || 0) < FLASH_MS) flash(status, t('polls.vote_recorded'));
   const legend = h('legend', {}, poll.question);
   let body;
   let read;
@@ -127,7 +132,7 @@ export function ballotForm(live, poll) {
     read = () => (area.value.trim() ? { text: area.value } : null);
   }
   const submit = h('button', { type: 'submit', class: 'primary' }, mine !== undefined ? t('polls.change_vote') : t('polls.vote'));
-  const form = h('form', { class: 'ballot' }, h('fieldset', {}, legend, body), submit, status);
+  const form = h('form', { class: 'ballot', dataset: { poll: poll.id } }, h('fieldset', {}, legend, body), submit, status);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const answer = read();
@@ -138,7 +143,11 @@ export function ballotForm(live, poll) {
     const delay = live.pictureDelayMs ? live.pictureDelayMs() : null;
     const ack = await act(live, { type: 'poll.vote', poll: poll.id, ...answer, ...(delay ? { delay_ms: delay } : {}) });
     submit.disabled = false;
-    if (ack) flash(status, t('polls.vote_recorded'));  // the ballot itself comes from the hub (live.me)
+    if (!ack) return;
+    recordedAt.set(poll.id, Date.now());
+    // the ballot itself comes from the hub (live.me), and may already have redrawn the form
+    const shown = document.querySelector(`form.ballot[data-poll="${poll.id}"] .form-status`) || status;
+    flash(shown, t('polls.vote_recorded'));
   });
   return form;
 }

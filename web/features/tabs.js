@@ -66,6 +66,17 @@ export function viewerTabs(tabs, { player, onChange = () => {} }) {
     if (i >= 0 && id !== current && narrow.matches) buttons[i].querySelector('.tab-dot').hidden = false;
   }
 
+  // What the browser scrolls to (a focused field, a found word) stays clear of the tab
+  // bar above and of the bottom bar with the small picture.
+  const dock = document.getElementById('dock');
+  const room = new ResizeObserver(() => {
+    const style = document.documentElement.style;
+    style.setProperty('--tabbar-h', `${bar.offsetHeight}px`);
+    style.setProperty('--dock-h', `${dock ? dock.offsetHeight : 0}px`);
+  });
+  room.observe(bar);
+  if (dock) room.observe(dock);
+
   narrow.addEventListener('change', apply);
   document.addEventListener('langchange', apply);
   player.addEventListener('click', (e) => {

@@ -1,9 +1,10 @@
 // What every page shares: language, the connection indicator, error messages,
 // screen-reader announcements, and a render that runs once per burst of updates.
-import { $, announce, h, setChildren } from './dom.js';
+import { announce, h, setChildren } from './dom.js';
 import { LANGS, errorText, initI18n, lang, setLang, t } from './i18n.js';
 import { KEYS, Live } from './live.js';
 import { drawFailure } from './failure.js';
+import { topBar } from './header.js';
 
 // Page sections that redraw only when one of their keys changed (the hub's change
 // keys, and 'me' for what is mine): nothing the user is touching is rebuilt under
@@ -89,16 +90,17 @@ export function langSwitch() {
 }
 
 function connectionIndicator(live) {
-  const pill = h('span', { id: 'connection', class: 'connection', role: 'status', 'data-status': live.status });
+  const words = h('span', { class: 'connection-text' });
+  const pill = h('span', { id: 'connection', class: 'connection', role: 'status', 'data-status': live.status }, words);
   const paint = () => {
     pill.dataset.status = live.status;
-    pill.textContent = t(`connection.${live.status}`);
+    words.textContent = t(`connection.${live.status}`);
   };
   live.addEventListener('status', (event) => {
     paint();
     if (event.detail.status === 'offline') announce(t('connection.offline'));
     if (event.detail.status === 'online' && event.detail.was === 'offline') {
-      pill.textContent = t('connection.back');
+      words.textContent = t('connection.back');
       announce(t('connection.back'));
     }
   });
@@ -146,9 +148,7 @@ export async function startPage({ event, join = null, token = null, category = n
   const titleText = h('span', { class: 'event-title' }, t('common.loading'));
   const extra = h('div', { class: 'top-extra' });
   const select = langSwitch();
-  setChildren($('#top'),
-    h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, '◎'), titleText),
-    h('div', { class: 'top-tools' }, extra, connectionIndicator(live), select));
+  topBar({ title: titleText, status: connectionIndicator(live), tools: [extra, select] });
   const drawHeader = () => {
     titleText.textContent = live.welcome ? live.welcome.event.title : t('common.loading');
     select.setAttribute('aria-label', t('common.language'));
@@ -200,8 +200,7 @@ export async function startPage({ event, join = null, token = null, category = n
 export async function startStaticPage(draw) {
   await initI18n();
   const select = langSwitch();
-  setChildren($('#top'), h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, '◎'),
-    h('span', { class: 'event-title' }, 'Multiplex')), h('div', { class: 'top-tools' }, select));
+  topBar({ title: h('span', { class: 'event-title' }, 'Multiplex'), tools: [select] });
   document.addEventListener('langchange', () => { select.setAttribute('aria-label', t('common.language')); draw(); });
   await draw();
 }

@@ -222,8 +222,11 @@ async function main() {
     page.watch(['highlight'], () => setChildren(slots.highlight, highlightBlock(l)));
     page.watch(['poll', 'tally', 'screen', 'me'], () => {
       const poll = currentPoll(l.state);
-      const key = poll ? `${poll.id}:${poll.state}:${document.documentElement.lang}` : `none:${document.documentElement.lang}`;
-      if (key !== ballotKey) {  // keep a half-filled ballot while tallies move
+      // Redrawn when the poll, its state, the language or my own ballot (« Modifier mon vote »
+      // once the hub has it) changes; a half-filled ballot stays while the tallies move.
+      const voted = poll && l.me && l.me.ballots ? JSON.stringify(l.me.ballots[poll.id] ?? null) : 'null';
+      const key = `${poll ? `${poll.id}:${poll.state}` : 'none'}:${voted}:${document.documentElement.lang}`;
+      if (key !== ballotKey) {
         ballotKey = key;
         setChildren(slots.ballot, !poll ? h('p', { class: 'muted' }, t('polls.none_open'))
           : poll.state === 'open' ? ballotForm(l, poll)
