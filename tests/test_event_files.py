@@ -30,6 +30,9 @@ def test_shipped_events_load():
      "  - {title: t, kind: dance, start: '09:00', end: '10:00', site: a}\n", "programme[0].kind", "Invalid enum"),
     ("id: x\ntitle: T\ndate: 2020-01-01\nsites: [{id: a, name: A, city: C}]\nprogramme:\n"
      "  - {title: t, kind: talk, start: '9h', end: '10:00', site: zz}\n", "programme[0].site", "unknown site"),
+    ("id: x\ntitle: T\ndate: 2020-01-01\nsites: [{id: a, name: A, city: C}]\nlanguage: de\n", "language", "fr, en"),
+    ("id: x\ntitle: T\ndate: 2020-01-01\nsites: [{id: a, name: A, city: C, language: es}]\n", "sites[0].language",
+     "fr, en"),
     ("id: [unclosed\n", "line 2", "not valid YAML"),
     ("id: y\ntitle: T\ndate: 2020-01-01\nsites: [{id: a, name: A, city: C}]\n", "id", "file name"),
 ])

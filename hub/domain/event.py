@@ -46,6 +46,8 @@ class Site(_Strict, frozen=True):
     city: str
     capacity: Annotated[int, msgspec.Meta(ge=1, le=100_000)] | None = None  # seats: bounds invitees
     rooms: list[str] = []  # rooms inside the site, where parallel workshops happen
+    # the language its projector speaks, when not the event's (a partner school abroad)
+    language: str | None = None
 
 
 class CategoryDef(_Strict, frozen=True):
@@ -122,6 +124,7 @@ class EventSettings(_Strict, frozen=True):
     record_tracks: bool = True
 
 
+LANGUAGES = ("fr", "en")  # the pages' catalogs (web/i18n)
 DEFAULT_REACTIONS = ["👏", "❤️", "👍", "😂", "🤔", "😮"]
 DEFAULT_CATEGORIES = [
     CategoryDef("eleve", "Élève", "Pupil"), CategoryDef("parent", "Parent", "Parent"),
@@ -145,6 +148,9 @@ class EventConfig(_Strict, frozen=True):
     end_date: dt.date | None = None
     timezone: str = "Europe/Paris"
     hashtag: str | None = None
+    # The rooms' language: what the projectors speak (nobody picks one on a projector).
+    # People's own pages start in French and follow each person's choice.
+    language: str = "fr"
     region: str | None = None  # the region a regional day stands for (its synthesis goes up under this name)
     description: str = ""
     reactions: list[str] = msgspec.field(default_factory=lambda: list(DEFAULT_REACTIONS))
@@ -244,6 +250,11 @@ def _check(event: EventConfig) -> None:
         if not cat.fr.strip():
             raise ConfigError(f"categories[{i}].fr", "must not be empty")
         categories.add(cat.id)
+    if event.language not in LANGUAGES:
+        raise ConfigError("language", f"must be one of {', '.join(LANGUAGES)}")
+    for i, site in enumerate(event.sites):
+        if site.language is not None and site.language not in LANGUAGES:
+            raise ConfigError(f"sites[{i}].language", f"must be one of {', '.join(LANGUAGES)}")
     if event.hashtag is not None and not re.match(r"^#\w{1,60}$", event.hashtag):
         raise ConfigError("hashtag", "must look like #word")
     if not event.reactions or len(set(event.reactions)) != len(event.reactions):

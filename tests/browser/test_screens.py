@@ -6,11 +6,13 @@ colour of their pixels. Screenshots of every scene go to test-artifacts/screensh
 from __future__ import annotations
 
 import io
+import shutil
 
 from PIL import Image
 
 from hub.domain.actors import Role
 
+from ..hubserver import EVENTS_DIR, HubServer
 from .browser import SHOTS, chromium, open_page, serious_accessibility_violations, wait_js, wait_online
 from .test_translations import TEXTS, event_words, untranslated
 
@@ -219,3 +221,33 @@ async def test_a_projector_that_loses_the_hub_keeps_its_scene_and_shows_only_a_d
         proxy.restore()
         await wait_online(screen)
         assert await banner.is_hidden()
+
+
+async def test_a_projector_speaks_its_rooms_language_unless_its_link_says_otherwise(tmp_path):
+    """Nobody picks a language on a projector: it speaks the site's language, else the
+    event's (config/events), and `?lang=` in its link wins over both."""
+    events = tmp_path / "events"
+    events.mkdir()
+    for path in EVENTS_DIR.glob("*.yaml"):
+        shutil.copy(path, events)
+    storm = events / "storm-2026.yaml"
+    storm.write_text(storm.read_text(encoding="utf-8").replace("title:", "language: en\ntitle:", 1).replace(
+        '{id: reims, name: "Reims", city: Reims}', '{id: reims, name: "Reims", city: Reims, language: fr}'),
+        encoding="utf-8")
+    hub = HubServer(tmp_path / "data", events_dir=events)
+    await hub.start()
+    try:
+        base = f"http://127.0.0.1:{hub.settings.port}/e/storm-2026/screen"
+        async with chromium() as browser:
+            for where, query, said in (("nancy", "", "Join in!"), ("reims", "", "Participez !"),
+                                       ("nancy", "?lang=fr", "Participez !"), ("reims", "?lang=en", "Join in!")):
+                token = hub.token(Role.SCREEN, where, event="storm-2026")
+                screen = await open_page(browser, f"{base}/{where}{query}#token={token}",
+                                         viewport={"width": 1280, "height": 720})
+                await wait_online(screen)
+                await screen.locator(".scene-join h1", has_text=said).wait_for()
+                lang = "en" if said == "Join in!" else "fr"
+                assert await screen.evaluate("document.documentElement.lang") == lang, (where, query)
+                await screen.context.close()
+    finally:
+        await hub.stop()

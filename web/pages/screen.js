@@ -3,7 +3,7 @@
 // proposals' ranking, the wall, the program full screen, the sites' cameras, a pause.
 // Nothing on it is a control: it is read from the back of a room, never touched.
 import { $, h, setChildren } from '../lib/dom.js';
-import { t, translate } from '../lib/i18n.js';
+import { lang, setLang, t, translate } from '../lib/i18n.js';
 import { eventFromPath, siteCity, siteName, startPage, staffToken } from '../lib/app.js';
 import { highlightBlock } from '../features/qna.js';
 import { choiceLabels, results } from '../features/polls.js';
@@ -140,8 +140,19 @@ function mediaFor(scene, l) {
   if (scene === 'sites') ui.cameras.update(l); else ui.cameras.close();
 }
 
+// The room's language: the site's, else the event's (config/events), unless the
+// projector's link asks for one (?lang=). Nobody picks a language on a projector, so
+// it is not remembered as a person's choice would be.
+function roomLanguage(l) {
+  if (new URLSearchParams(location.search).get('lang')) return null;
+  const here = l.welcome.event.sites.find((s) => s.id === site);
+  return (here && here.language) || l.welcome.event.language || null;
+}
+
 function render(l) {
   if (!ui) {
+    const room = roomLanguage(l);
+    if (room && room !== lang()) setLang(room, false);  // its langchange draws the page again
     ui = { bar: h('div', { class: 'bar' }), stage: h('div', { class: 'stage', 'aria-live': 'polite' }),
       ticker: h('div', { class: 'ticker' }), floats: h('div', { class: 'floats', 'aria-hidden': 'true' }),
       player: playerPanel(l, { controls: false }), cameras: mosaic(l, { all: true }), captions: captionBox(l),
