@@ -38,7 +38,7 @@ async def test_on_site_phones_start_with_the_sound_only_and_can_switch(web_hub):
 
         await phone.select_option("#watch-mode", "video")
         await wait_js(phone, f"({RECEIVED})().then(r => r && r.frames > 10)", timeout=20)
-        assert await phone.locator("#player .slate").is_hidden()
+        await phone.locator("#player .slate").wait_for(state="hidden")  # once the first frame is on screen
         await phone.select_option("#watch-mode", "off")
         await wait_js(phone, "window.__mxPlayer.pc === null")
         await phone.locator("#player .slate[data-slate=off]", has_text="Vidéo et son coupés").wait_for()

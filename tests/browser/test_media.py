@@ -241,7 +241,7 @@ async def test_the_program_shows_a_slate_off_air_and_while_waiting_for_a_site(we
         await go_live(nancy)
         await take_on_air(mod, "Nancy")
         await wait_js(viewer, f"({COLOUR})() === 'red'", timeout=20)
-        assert await slate.is_hidden()
+        await slate.wait_for(state="hidden")  # the first frame is on screen: the slate goes
         await nancy.get_by_role("button", name="Arrêter la diffusion").click()  # the camera stops
         await slate.filter(has_text="En attente de Nancy — Rectorat").wait_for(timeout=15000)
         assert await covered(viewer)

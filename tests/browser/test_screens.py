@@ -14,6 +14,7 @@ from hub.domain.actors import Role
 
 from ..hubserver import EVENTS_DIR, HubServer
 from .browser import SHOTS, chromium, open_page, serious_accessibility_violations, wait_js, wait_online
+from .test_media import COLOUR, canvas_camera, go_live
 from .test_translations import TEXTS, event_words, untranslated
 
 EVENT = "grand-est-2020"
@@ -194,6 +195,54 @@ async def test_the_program_scene_shows_a_slate_off_air_and_while_waiting_for_a_s
         await screen.locator(".scene-program .slate[data-slate=waiting]", has_text="En attente de Nancy").wait_for()
         assert near(centre_colour(await screen.screenshot()), (0x3D, 0x2A, 0x00)), "the waiting slate's amber"
         assert await screen.evaluate(PROBLEMS) == []
+
+
+# The projector's answers from the hub come 3 s late: time to see what it shows meanwhile.
+SLOW_ANSWERS = """(() => {
+  const set = RTCPeerConnection.prototype.setRemoteDescription;
+  RTCPeerConnection.prototype.setRemoteDescription = function (...args) {
+    return new Promise((resolve) => setTimeout(resolve, 3000)).then(() => set.apply(this, args));
+  };
+})();"""
+
+
+async def test_the_program_and_sites_scenes_show_a_slate_until_the_picture_comes(web_hub):
+    """Chosen, the program and the sites' cameras take a moment to connect: the room sees
+    the site's name on the event's navy and « L'image arrive… », never a black frame nor a
+    frame left from before, and then the picture."""
+    hub = web_hub
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    base = f"http://127.0.0.1:{hub.settings.port}/e/{EVENT}"
+    async with chromium() as browser, hub.moderator(event=EVENT) as mod:
+        nancy = await open_page(browser, f"{base}/site/nancy#token={hub.token(Role.COORDINATOR, 'nancy')}",
+                                init_script=canvas_camera("#ff0000"))
+        await wait_online(nancy)
+        await go_live(nancy)
+        await mod.command({"type": "stage.on_air", "site": "nancy"})
+        for lang, coming in (("fr", "L'image arrive…"), ("en", "The picture is on its way…")):
+            url = f"{base}/screen/reims?lang={lang}#token={hub.token(Role.SCREEN, 'reims')}"
+            screen = await open_page(browser, url, viewport={"width": 1280, "height": 720}, init_script=SLOW_ANSWERS)
+            await wait_online(screen)
+            for round_ in (1, 2):  # the second time, no frame kept from the first
+                await mod.command({"type": "screen.scene", "scene": "program"})
+                slate = screen.locator(".scene-program .slate[data-slate=loading]")
+                await slate.filter(has_text="Nancy — Rectorat").filter(has_text=coming).wait_for()
+                await wait_js(screen, "document.getAnimations().length === 0")
+                if await slate.is_visible():  # (a loaded machine may have taken the 3 s already)
+                    shot = await screen.screenshot(path=str(SHOTS / f"screen-program-loading-{lang}.png"))
+                    assert near(centre_colour(shot), (0x14, 0x21, 0x3D)), (lang, round_)
+                await slate.wait_for(state="hidden", timeout=30_000)
+                assert await screen.evaluate(f"({COLOUR})()") == "red", (lang, round_)
+                assert await screen.evaluate(PROBLEMS) == []
+
+                await mod.command({"type": "screen.scene", "scene": "sites"})
+                tile = screen.locator(".scene-sites .tile", has_text="Nancy")
+                await tile.locator(".tile-slate", has_text=coming).wait_for()
+                await tile.locator(".tile-slate").wait_for(state="hidden", timeout=30_000)
+                assert await screen.evaluate(f"({COLOUR})('.scene-sites video')") == "red", (lang, round_)
+                await screen.screenshot(path=str(SHOTS / f"screen-sites-{lang}.png"))
+                assert await screen.evaluate(PROBLEMS) == []
+            await screen.context.close()
 
 
 async def test_a_projector_that_loses_the_hub_keeps_its_scene_and_shows_only_a_discreet_mark(web_hub, proxy):

@@ -323,6 +323,26 @@ export function playerPanel(live, { controls = true } = {}) {
   const slateTitle = h('p', { class: 'slate-title' });
   const slateHint = h('p', { class: 'slate-hint' });
   const slate = h('div', { class: 'slate', role: 'status', hidden: true }, slateTitle, slateHint);
+  // Until the first frame of what is chosen is on screen (a connection takes a second or
+  // two), a slate with the site's name, not black nor a frame left from before.
+  let framed = null;  // the source whose frames are on screen
+  let waitingFor = 0;  // which wait is current: an older one's frame does not count
+  function awaitPicture(source, title) {
+    if (framed === source) return;
+    const mine = ++waitingFor;
+    slate.hidden = false;
+    slate.dataset.slate = 'loading';
+    slateTitle.textContent = title;
+    slateHint.textContent = t('media.slate_loading');
+    const came = () => {
+      if (mine !== waitingFor) return;
+      framed = source;
+      if (slate.dataset.slate === 'loading') slate.hidden = true;
+    };
+    if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(came);
+    else video.addEventListener('playing', came, { once: true });
+  }
+  const forgetPicture = () => { framed = null; waitingFor += 1; };
   // The sign-language interpreter, over the program whichever site is on air (video only).
   const pipVideo = h('video', { class: 'pip-video', autoplay: true, muted: true, playsinline: true,
     'data-i18n-attr': 'aria-label:media.interpreter' });
@@ -387,6 +407,8 @@ export function playerPanel(live, { controls = true } = {}) {
     transportLabel.textContent = t('media.transport.label');
     for (const option of transportChoice.options) option.textContent = t(`media.transport.${option.value}`);
     clearTimeout(fallbackTimer);
+    if (!showing) forgetPicture();
+    const title = wanted === 'program' ? name : (l.welcome.event.sites.find((x) => x.id === wanted) || { name: wanted }).name;
     if (mode === 'off') { player.close(); hlsPlayer.close(); return; }
     if (remote && config.hls && transport === 'auto' && !fellBack && config.hls_first && !player.pc) fellBack = 'crowded';
     const overHls = remote && config.hls && (transport === 'hls' || fellBack) && await hlsPlayable(video);
@@ -396,11 +418,13 @@ export function playerPanel(live, { controls = true } = {}) {
     if (overHls) {
       player.close();
       hlsPlayer.play(target, { audioOnly: mode === 'audio' });
+      if (showing) awaitPicture(`hls:${target}`, title);
       return;
     }
     hlsPlayer.close();
     player.setAudioOnly(mode === 'audio');
     player.watch(target);
+    if (showing) awaitPicture(`webrtc:${target}`, title);
     if (remote && config.hls && transport === 'auto') {
       // WebRTC that has not connected within a few seconds (UDP blocked, no TURN): HLS, by itself.
       const check = () => {
@@ -419,7 +443,7 @@ export function playerPanel(live, { controls = true } = {}) {
     return delayNow === null ? null : Date.now() + (live.clockOffset || 0) - delayNow;
   };
   return { element, update, delayMs: () => delayNow, pictureTime,
-    close: () => { clearInterval(measure); player.close(); pipPlayer.close(); hlsPlayer.close(); } };
+    close: () => { clearInterval(measure); forgetPicture(); player.close(); pipPlayer.close(); hlsPlayer.close(); } };
 }
 
 // The other sites, small, for a coordinator; every site (`all`) for a big screen.
@@ -436,12 +460,18 @@ export function mosaic(live, { all = false } = {}) {
       const name = l.welcome.event.sites.find((x) => x.id === site)?.city || site;
       const video = h('video', { autoplay: true, muted: true, playsinline: true, 'aria-label': t('media.site_video', { site: name }) });
       video.muted = true;
-      const tile = h('figure', { class: 'tile', dataset: { site } }, video, h('figcaption', {}, name));
+      // until its first frame, the tile says the picture is coming (not a black box)
+      const waiting = h('p', { class: 'tile-slate', 'data-i18n': 'media.slate_loading' }, t('media.slate_loading'));
+      const tile = h('figure', { class: 'tile', dataset: { site } }, h('div', { class: 'tile-screen' }, video, waiting),
+        h('figcaption', {}, name));
+      if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(() => { waiting.hidden = true; });
+      else video.addEventListener('playing', () => { waiting.hidden = true; }, { once: true });
       const player = new Player(l.event, video);
       player.watch(site);
       players.set(site, { player, tile });
       grid.append(tile);
     }
+    grid.style.setProperty('--cols', String(Math.max(1, Math.ceil(Math.sqrt(others.length)))));  // a big screen's grid
     if (!others.length && !grid.querySelector('.muted')) grid.replaceChildren(h('p', { class: 'muted' }));
     else if (others.length) grid.querySelector(':scope > .muted')?.remove();
     const empty = grid.querySelector(':scope > .muted');
