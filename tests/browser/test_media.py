@@ -7,6 +7,7 @@ import av
 from hub.domain.actors import Role
 
 from .browser import (
+    SHOTS,
     chromium,
     open_page,
     serious_accessibility_violations,
@@ -82,8 +83,7 @@ async def go_live(page) -> None:
     """A coordinator's page publishes its camera, until the hub receives it (what the
     control room's on-air switch goes by)."""
     await page.get_by_role("button", name="Passer en direct").click()
-    await page.locator(".media-state[data-state=live]").wait_for(timeout=15000)
-    await page.locator(".hub-view[data-receiving=true]").wait_for(timeout=15000)
+    await page.locator(".media-state[data-state=live]").wait_for(timeout=15000)  # what the hub says it receives
 
 
 async def colour(page) -> str | None:
@@ -198,8 +198,7 @@ async def test_connected_publishing_and_on_air_are_three_words_in_both_languages
             await wait_online(page)
         assert await nancy.locator("#connection").inner_text() == "Connecté"
         await nancy.get_by_role("button", name="Passer en direct").click()
-        await nancy.locator(".media-state[data-state=live]", has_text="Caméra diffusée").wait_for(timeout=15000)
-        await nancy.locator(".hub-view[data-receiving=true]", has_text="Le hub reçoit notre caméra.").wait_for(
+        await nancy.locator(".media-state[data-state=live]", has_text="Le hub reçoit notre caméra.").wait_for(
             timeout=15000)
         await take_on_air(mod, "Nancy")
         await nancy.locator("#stage .on-air.live").first.wait_for()
@@ -207,7 +206,7 @@ async def test_connected_publishing_and_on_air_are_three_words_in_both_languages
         words = {await nancy.locator(sel).first.inner_text() for sel in states}
         assert len(words) == 3
         await set_lang(nancy, "en")
-        await nancy.locator(".media-state", has_text="Camera publishing").wait_for()
+        await nancy.locator(".media-state", has_text="The hub receives our camera.").wait_for()
         assert await nancy.locator("#connection").inner_text() == "Connected"
         await nancy.locator("label[for=pub-camera]", has_text="Camera").wait_for()
         await nancy.get_by_role("button", name="Stop streaming").wait_for()
@@ -314,3 +313,40 @@ async def test_a_browser_publishing_h264_is_watched_in_chromium_as_it_sent_it(we
         assert codec == "video/H264"
         # and the régie's thumbnail of that site, keyframes only, shows it too
         await wait_js(mod, f"({COLOUR})('.site-tile[data-site=nancy] video') === 'red'", timeout=30)
+
+
+async def test_the_coordinator_sees_its_tally_and_only_what_the_hub_says_it_receives(web_hub, proxy):
+    """The coordinator's preview carries a red tally while the site is on air, and the
+    camera's state is what the hub says: when the hub cannot be reached (the camera's
+    WebRTC still up, the browser still « connected »), the page says it does not know."""
+    hub = web_hub
+    base = f"http://127.0.0.1:{proxy.port}/e/{EVENT}"
+    async with chromium() as browser, hub.moderator(event=EVENT) as mod:
+        nancy = await open_page(browser, f"{base}/site/nancy#token={hub.token(Role.COORDINATOR, 'nancy')}",
+                                init_script=canvas_camera("#ff0000"))
+        await wait_online(nancy)
+        state, tally = nancy.locator(".media-state"), nancy.locator(".preview-tally")
+        await go_live(nancy)
+        assert await state.inner_text() == "Le hub reçoit notre caméra."
+        assert await tally.is_hidden()
+        await mod.command({"type": "stage.on_air", "site": "nancy"})
+        await tally.filter(has_text="À L'ANTENNE").wait_for()
+        assert await nancy.locator(".preview-screen[data-tally=program]").count() == 1
+        assert await serious_accessibility_violations(nancy) == []
+        await nancy.locator(".publish").screenshot(path=str(SHOTS / "site-camera-on-air-fr.png"))
+
+        proxy.cut()  # the hub out of reach; the camera's own connection does not know yet
+        unknown = "Hub injoignable : rien ne dit qu'il reçoit notre caméra."
+        await nancy.locator(".media-state[data-state=unknown]", has_text=unknown).wait_for(timeout=30_000)
+        assert await nancy.evaluate("window.__mxPublisher.state") == "live"  # what the browser alone would have said
+        proxy.restore()
+        await nancy.locator(".media-state[data-state=live]").wait_for(timeout=60_000)
+
+        await set_lang(nancy, "en")
+        await state.filter(has_text="The hub receives our camera.").wait_for()
+        await tally.filter(has_text="ON AIR").wait_for()
+        await mod.command({"type": "stage.on_air", "site": None})
+        await tally.wait_for(state="hidden")
+        assert await nancy.locator(".preview-screen[data-tally=program]").count() == 0
+        await nancy.get_by_role("button", name="Stop streaming").click()
+        await state.filter(has_text="Not streaming").wait_for()

@@ -148,17 +148,29 @@ export function publishPanel(live, token, { site = live.welcome.site } = {}) {
   preview.muted = true;
   const state = h('p', { class: 'media-state', role: 'status', dataset: { state: 'stopped' } });
   const button = h('button', { type: 'button', class: 'primary', id: 'pub-toggle' });
-  // What the hub says, not only the browser: the camera counts once the hub receives it.
-  const hub = h('p', { class: 'hub-view', role: 'status' });
-  const paint = () => {
-    state.dataset.state = publisher.state;
-    state.textContent = t(`media.state.${publisher.state}`);
-    button.textContent = publisher.state === 'stopped' ? t('media.go_live') : t('media.stop');
+  // On the preview, as on a studio camera: a red tally while our site is on air.
+  const tally = h('p', { class: 'preview-tally', hidden: true });
+  const screen = h('div', { class: 'preview-screen' }, preview, tally);
+  // What the hub says, never what the browser hopes: « the hub receives our camera » only
+  // while the live channel is up and the hub's presence lists our site. The browser's own
+  // connection only tells how far the sending has got.
+  const said = () => {
+    if (publisher.state === 'stopped') return 'stopped';
+    if (publisher.state !== 'live') return publisher.state;  // connecting, reconnecting
+    if (live.status !== 'online') return 'unknown';  // the hub cannot tell us: we do not say it receives
     const presence = (live.state && live.state.presence) || {};
     const receiving = site === 'interpreter' ? Boolean(presence.interpreter) : (presence.publishing || []).includes(site);
-    hub.hidden = publisher.state === 'stopped';
-    hub.dataset.receiving = String(receiving);
-    hub.textContent = receiving ? t('media.hub_receives') : t('media.hub_waiting');
+    return receiving ? 'live' : 'waiting';
+  };
+  const paint = () => {
+    const now = said();
+    state.dataset.state = now;
+    state.textContent = t(`media.sending.${now}`);
+    button.textContent = publisher.state === 'stopped' ? t('media.go_live') : t('media.stop');
+    const onAir = site !== 'interpreter' && live.state && live.state.stage && live.state.stage.on_air === site;
+    screen.dataset.tally = onAir ? 'program' : '';
+    tally.hidden = !onAir;
+    tally.textContent = t('media.tally_on_air');
   };
   const fillDevices = async () => {
     try {
@@ -172,6 +184,7 @@ export function publishPanel(live, token, { site = live.welcome.site } = {}) {
   publisher.addEventListener('preview', (e) => { preview.srcObject = e.detail; fillDevices(); });
   publisher.addEventListener('state', paint);
   live.addEventListener('change', paint);
+  live.addEventListener('status', paint);
   document.addEventListener('langchange', paint);
   button.addEventListener('click', async () => {
     if (publisher.state !== 'stopped') { publisher.stop(); return; }
@@ -184,7 +197,7 @@ export function publishPanel(live, token, { site = live.welcome.site } = {}) {
   return h('div', { class: 'publish' },
     h('div', { class: 'field' }, h('label', { for: 'pub-camera', 'data-i18n': 'media.camera' }), camera),
     h('div', { class: 'field' }, h('label', { for: 'pub-microphone', 'data-i18n': 'media.microphone' }), microphone),
-    preview, state, hub, button);
+    screen, state, button);
 }
 
 // --- watching ---------------------------------------------------------------------------
