@@ -71,12 +71,18 @@ async def whep(request: Request) -> Response:
     thumbnail = request.query_params.get("thumbnail") == "1"
     monitor = request.query_params.get("monitor") == "1"  # the régie's preview and program monitors, full rate
     relay = request.query_params.get("relay") == "1"  # a media worker pulling what its viewers watch
+    # a room's projector: its room's people are counted in the room (check-in, head count),
+    # not once more as an audience of the stream
+    screen = request.query_params.get("screen") == "1"
     staff = thumbnail or monitor or relay
     if staff:
         is_moderator(request, ev.config.id, required=True)
+    elif screen and grant_from(request, ev.config.id).role not in (Role.SCREEN, Role.MODERATOR):
+        raise DomainError("auth.forbidden", "screen=1 is a big screen's (or the régie's) link")
+    staff = staff or screen
     session_id, answer = await media.watch(request.path_params["target"], await _sdp(request), thumbnail=thumbnail,
                                            here=relay)
-    if staff:  # the control room watching its sites and its program, a worker's pull: not an audience
+    if staff:  # the control room, a worker's pull, a projector: not an audience
         return _answer(ev.config.id, session_id, answer)
     # Counted by the participant id the page sends (distinct watchers), else by session.
     watcher = request.query_params.get("pid", "")

@@ -69,7 +69,11 @@ async def report_pdf(request: Request) -> Response:
 
 async def timeline_svg(request: Request) -> Response:
     _, figures = _figures(request)
-    return Response(charts.timeline_svg(figures), media_type="image/svg+xml", headers=PRIVATE)
+    lang = request.query_params.get("lang", "fr")
+    if lang not in charts.LABELS:
+        return JSONResponse({"code": "report.lang", "message": f"lang is one of {', '.join(charts.LABELS)}"},
+                            status_code=400)
+    return Response(charts.timeline_svg(figures, lang), media_type="image/svg+xml", headers=PRIVATE)
 
 
 routes = [

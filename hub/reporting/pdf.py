@@ -64,7 +64,7 @@ def key_figures_pdf(f: dict[str, Any]) -> bytes:
         Paragraph("Les chiffres clés", title),
         Paragraph(f'{escape(f["event"]["title"])} — {f["event"]["date"]}', sub), Spacer(1, 8), grid,
         Paragraph("Par site", head), by_site,
-        Paragraph("Activité par heure", head), timeline_drawing(f, width=17 * cm, height=5.2 * cm),
+        Paragraph("Activité par heure", head), timeline_drawing(f, width=17 * cm, height=5.2 * cm, columns=4, font=6),
     ]
     if f["proposals"]:
         story.append(Paragraph("Propositions les plus soutenues", head))

@@ -70,6 +70,13 @@ async def test_report_opened_downloaded_published_and_read(recording_hub):
         way = report.locator("#table-ways tbody tr", has_text="Diffusion 360p")
         assert (await way.locator("td").first.inner_text()) == "1"
         await wait_js(report, "document.querySelector('img.chart').naturalWidth > 0")
+        # the chart is drawn at the page's width (960 px here), not a 520 px stamp with 8 px labels
+        assert await report.evaluate("document.querySelector('img.chart').getBoundingClientRect().width") >= 900
+        # what the video's viewers are, said in the page: not the rooms' screens nor the régie
+        definitions = report.locator("#definitions")
+        await definitions.locator("dt", has_text="spectateurs de la vidéo").wait_for()
+        said = await definitions.inner_text()
+        assert "Les grands écrans des salles, la régie et ses moniteurs ne comptent pas" in said
         async with report.expect_download() as got:
             await report.get_by_role("button", name="Classeur XLSX").click()
         book = load_workbook(io.BytesIO(open(await (await got.value).path(), "rb").read()))
@@ -96,5 +103,7 @@ async def test_report_opened_downloaded_published_and_read(recording_hub):
         await set_lang(visitor, "en")
         await visitor.locator("h1", has_text="Key figures").wait_for()
         await visitor.locator("#big-figures", has_text="present on the sites").wait_for()
+        await visitor.locator("#definitions dt", has_text="video viewers").wait_for()
+        await wait_js(visitor, "document.querySelector('img.chart').naturalWidth > 0")
         assert await serious_accessibility_violations(visitor) == []
         await screenshots(visitor, "report-public-en")

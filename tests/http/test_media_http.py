@@ -178,6 +178,19 @@ async def test_a_thumbnail_is_the_sites_picture_at_about_a_frame_a_second_for_th
                         headers=bearer(hub, Role.MODERATOR))
     assert r.status_code == 201
     await monitor.pc.setRemoteDescription(RTCSessionDescription(r.text, "answer"))
+    # a room's projector: the full stream, with its big screen's link; its room is counted in the room
+    projector = Watcher()
+    projector.pc.addTransceiver("video", direction="recvonly")
+    projector_offer = await offer_of(projector.pc)
+    for headers, status in ((SDP, 401), (bearer(hub, Role.COORDINATOR, "reims"), 403)):
+        refused = await http.post(f"/api/events/{EVENT}/media/reims/whep", params={"screen": "1"},
+                                  content=projector_offer, headers=headers)
+        assert refused.status_code == status
+    r = await http.post(f"/api/events/{EVENT}/media/reims/whep", params={"screen": "1"}, content=projector_offer,
+                        headers=bearer(hub, Role.SCREEN, "metz"))
+    assert r.status_code == 201
+    await projector.pc.setRemoteDescription(RTCSessionDescription(r.text, "answer"))
+    await until(lambda: projector.video_frames >= 10, timeout=20, what="the projector's frames")
     await until(lambda: thumb.video_frames >= 3 and thumb.colour == "blue", timeout=20, what="thumbnail pictures")
     start_thumb, start_full = thumb.video_frames, full.video_frames
     start_monitor = monitor.video_frames
@@ -186,6 +199,6 @@ async def test_a_thumbnail_is_the_sites_picture_at_about_a_frame_a_second_for_th
     # in the two seconds the full stream took for 60 frames, the thumbnail showed a few
     assert thumb.video_frames - start_thumb <= 8, (thumb.video_frames - start_thumb, full.video_frames - start_full)
     assert thumb.colour == "blue"
-    # the control room looking at its sites is not counted as an audience; the viewer is
+    # the control room looking at its sites and a projector are not counted as an audience; the viewer is
     assert len(attendance._watchers) == 1
-    await asyncio.gather(thumb.close(), full.close(), monitor.close(), publisher.close())
+    await asyncio.gather(thumb.close(), full.close(), monitor.close(), projector.close(), publisher.close())

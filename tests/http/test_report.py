@@ -85,6 +85,13 @@ async def test_csv_xlsx_and_json_hold_the_figures(day):
     assert download.json()["reactions"]["by_kind"] == {"👏": 5}
     svg = await http.get(f"/api/events/{EVENT}/report/timeline.svg", headers=auth)
     assert svg.headers["content-type"].startswith("image/svg+xml") and b"<svg" in svg.content
+    # one panel per metric, each with its name and total, in the page's language
+    text = svg.content.decode()
+    assert "Réactions" in text and "Questions" in text and "en tout" in text
+    english = await http.get(f"/api/events/{EVENT}/report/timeline.svg", params={"lang": "en"}, headers=auth)
+    assert "Reactions" in english.text and "in all" in english.text and "Réactions" not in english.text
+    refused = await http.get(f"/api/events/{EVENT}/report/timeline.svg", params={"lang": "de"}, headers=auth)
+    assert refused.status_code == 400 and refused.json()["code"] == "report.lang"
 
 
 async def test_the_one_page_pdf_shows_the_figures(day, tmp_path):

@@ -206,8 +206,8 @@ export function publishPanel(live, token, { site = live.welcome.site } = {}) {
 // `monitor` (the same token): the full picture, video only, for the régie's preview and
 // program monitors — not counted as an audience.
 export class Player {
-  constructor(event, video, { thumbnail = null, monitor = null, videoOnly = false } = {}) {
-    Object.assign(this, { event, video, thumbnail, monitor, videoOnly: videoOnly || Boolean(monitor), pc: null,
+  constructor(event, video, { thumbnail = null, monitor = null, screen = null, videoOnly = false } = {}) {
+    Object.assign(this, { event, video, thumbnail, monitor, screen, videoOnly: videoOnly || Boolean(monitor), pc: null,
       resource: null, target: null, retry: null, backoff: 1000, audioOnly: false });
   }
 
@@ -231,8 +231,9 @@ export class Player {
     if (!base) return;
     // The hub counts distinct watchers for the report by the participant id.
     const embedded = config.engine === 'embedded';
-    const staff = embedded ? (this.thumbnail || this.monitor) : null;
+    const staff = embedded ? (this.thumbnail || this.monitor || this.screen) : null;
     const url = !embedded ? base : this.thumbnail ? `${base}?thumbnail=1` : this.monitor ? `${base}?monitor=1`
+      : this.screen ? `${base}?screen=1`
       : `${base}?pid=${encodeURIComponent(participantId())}`;
     const pc = new RTCPeerConnection({ iceServers: config.ice_servers });
     this.pc = pc;
@@ -273,11 +274,12 @@ const FALLBACK_MS = 6000;  // a WebRTC viewer not connected by then watches over
 // The viewer's player: the program (the site on air) or any live site.
 // `controls: false` (a big screen): no toolbar, and the sound on when the browser lets
 // it start so (a projector's kiosk is started with autoplay allowed: docs/deployment.md).
-export function playerPanel(live, { controls = true } = {}) {
+// `screen`: a big screen's token (its picture is not counted as an audience).
+export function playerPanel(live, { controls = true, screen: screenToken = null } = {}) {
   const video = h('video', { class: 'program-video', autoplay: true, muted: true, playsinline: true,
     'data-i18n-attr': 'aria-label:media.player' });
   video.muted = true;  // browsers only autoplay muted video: a button turns the sound on
-  const player = new Player(live.event, video);
+  const player = new Player(live.event, video, { screen: screenToken });
   window.__mxPlayer = player;
   // Remote viewers may watch over HLS instead (features/hls.js): by choice, when WebRTC
   // cannot connect on their network, or when the hub says WebRTC has its fill of viewers.
@@ -460,7 +462,7 @@ export function playerPanel(live, { controls = true } = {}) {
 }
 
 // The other sites, small, for a coordinator; every site (`all`) for a big screen.
-export function mosaic(live, { all = false } = {}) {
+export function mosaic(live, { all = false, screen = null } = {}) {
   const grid = h('div', { class: 'mosaic', id: 'mosaic' });
   const players = new Map();
   function update(l) {
@@ -479,7 +481,7 @@ export function mosaic(live, { all = false } = {}) {
         h('figcaption', {}, name));
       if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(() => { waiting.hidden = true; });
       else video.addEventListener('playing', () => { waiting.hidden = true; }, { once: true });
-      const player = new Player(l.event, video);
+      const player = new Player(l.event, video, { screen });
       player.watch(site);
       players.set(site, { player, tile });
       grid.append(tile);

@@ -73,8 +73,9 @@ async function draw() {
     ['ballots', f.polls.reduce((s, p) => s + p.ballots, 0)], ['proposals', f.proposals.length],
     ['live_posts', f.live_posts], ['reactions', f.reactions.total]];
   const origins = Object.keys(f.attendance.by_site);
-  const chart = h('img', { class: 'chart', alt: t('report.timeline_alt'), width: 520, height: 220 });
-  fetchOk(api + '/report/timeline.svg').then(async (r) => { chart.src = URL.createObjectURL(await r.blob()); })
+  // one small chart per metric, each on its own axis, drawn by the hub in this page's language
+  const chart = h('img', { class: 'chart', alt: t('report.timeline_alt'), width: 960 });
+  fetchOk(`${api}/report/timeline.svg?lang=${lang()}`).then(async (r) => { chart.src = URL.createObjectURL(await r.blob()); })
     .catch(() => {});
   const series = Object.keys(f.timeline.series);
   setChildren($('#main'), h('article', { class: 'report' },
@@ -83,6 +84,9 @@ async function draw() {
       h('button', { type: 'button', class: 'small', onclick: draw }, t('report.refresh'))),
     h('ul', { class: 'big-figures', id: 'big-figures' }, big.map(([key, n]) => h('li', { dataset: { figure: key } },
       h('strong', {}, number(n)), h('span', {}, t(`report.big.${key}`))))),
+    // what each count is: the video's viewers are not the people in the rooms
+    h('dl', { class: 'definitions', id: 'definitions' }, ['watchers', 'in_rooms', 'peak'].map((key) => [
+      h('dt', {}, t(`report.big.${key}`)), h('dd', {}, t(`report.define.${key}`))])),
     h('section', { 'aria-labelledby': 'h-sites' }, h('h2', { id: 'h-sites' }, t('report.tables.sites')),
       table(t('report.tables.sites'), [t('report.site'), t('report.col.present'), t('report.col.peak'),
         t('report.col.peak_at'), t('report.col.asked'), t('report.col.answered'), t('report.col.reactions')],

@@ -155,7 +155,8 @@ function render(l) {
     if (room && room !== lang()) setLang(room, false);  // its langchange draws the page again
     ui = { bar: h('div', { class: 'bar' }), stage: h('div', { class: 'stage', 'aria-live': 'polite' }),
       ticker: h('div', { class: 'ticker' }), floats: h('div', { class: 'floats', 'aria-hidden': 'true' }),
-      player: playerPanel(l, { controls: false }), cameras: mosaic(l, { all: true }), captions: captionBox(l),
+      player: playerPanel(l, { controls: false, screen: token }), cameras: mosaic(l, { all: true, screen: token }),
+      captions: captionBox(l),
       timer: timerDisplay(l, site, { big: true }) };
     setChildren($('#main'), h('div', { class: 'projector' },
       h('div', { class: 'frame' }, h('div', { class: 'inner' }, ui.bar, ui.stage, ui.captions.element, ui.ticker),
