@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test check properties lint venv test-venv system-deps bench bench-deps clean
+.PHONY: run test check properties lint venv test-venv system-deps bench bench-deps clean docs-screenshots
 
 # What serving needs, nothing more: `make run` waits seconds on a warm package cache, not
 # for the test tools (Playwright, mypy, hypothesis…), which `make test` adds.
@@ -98,3 +98,7 @@ bench: bench-deps
 
 clean:
 	rm -rf $(VENV) data build *.egg-info node_modules $(ARTIFACTS)
+
+# The README's screenshots of every page and scene, from those the last `make test` took
+docs-screenshots: test-venv
+	$(BIN)/python docs/screenshots/refresh.py
