@@ -1,4 +1,4 @@
-"""Every page as its people see it — a projector at 1920x1080, a laptop at 1280x720, a
+"""Every page as its people see it — a projector at 1920x1080, laptops at 1366x768 and 1280x720, a
 phone at 390x844 — in French and in English, on a day in full swing: nothing wider than
 the screen (no sideways scrolling), axe clean, and a screenshot of each for the team
 (test-artifacts/screenshots/page-<page>-<size>-<lang>.png; the README shows the best)."""
@@ -18,7 +18,7 @@ from .browser import (
 )
 from .test_screens import EVENT, prepare_the_day
 
-SIZES = [(1920, 1080), (1280, 720), (390, 844)]
+SIZES = [(1920, 1080), (1366, 768), (1280, 720), (390, 844)]
 WIDER_THAN_THE_SCREEN = """(() => [...document.querySelectorAll('body *')]
   .filter((el) => { const r = el.getBoundingClientRect(); return r.width && r.right > innerWidth + 1
     && getComputedStyle(el).position !== 'fixed'
