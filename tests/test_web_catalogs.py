@@ -57,7 +57,7 @@ def test_templated_keys_exist_for_every_value():
         "feed.kind": ["live", "experience_report", "proposal", "photo", "quote"],
         "feed.state": ["pending", "published", "rejected"],
         "counters": ["now", "peak", "questions", "votes", "reactions"],
-        "media.state": ["stopped", "connecting", "live", "reconnecting"],
+        "media.sending": ["stopped", "connecting", "reconnecting", "waiting", "live", "unknown"],
         "programme.kind": [k.value for k in SessionKind],
         "category": ["non_renseigne", "none"],
     }.items():
