@@ -143,6 +143,22 @@ async def test_video_sessions_are_counted_by_distinct_watcher(tmp_path):
         await hub.stop()
 
 
+async def staff_watcher(http, flag: str, refusals, allowed: dict) -> Watcher:
+    """A video-only watcher of Reims through `?<flag>=1`: refused with each of the
+    (headers, status) `refusals`, then answered with the `allowed` headers."""
+    watcher = Watcher()
+    watcher.pc.addTransceiver("video", direction="recvonly")
+    offer = await offer_of(watcher.pc)
+    for headers, status in refusals:
+        refused = await http.post(f"/api/events/{EVENT}/media/reims/whep", params={flag: "1"}, content=offer,
+                                  headers=headers)
+        assert refused.status_code == status, (flag, status)
+    r = await http.post(f"/api/events/{EVENT}/media/reims/whep", params={flag: "1"}, content=offer, headers=allowed)
+    assert r.status_code == 201, (flag, r.text)
+    await watcher.pc.setRemoteDescription(RTCSessionDescription(r.text, "answer"))
+    return watcher
+
+
 async def test_a_thumbnail_is_the_sites_picture_at_about_a_frame_a_second_for_the_control_room_only(http, hub):
     publisher = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     publisher.addTransceiver(ColourTrack(BLUE), direction="sendonly")
@@ -151,45 +167,17 @@ async def test_a_thumbnail_is_the_sites_picture_at_about_a_frame_a_second_for_th
     await publisher.setRemoteDescription(RTCSessionDescription(r.text, "answer"))
     attendance = hub.runtime.events[EVENT].attendance
     attendance.interval = 3_600_000  # collects watchers (the writer is not running: nothing is written)
-    thumb, full = Watcher(), Watcher()
-    thumb.pc.addTransceiver("video", direction="recvonly")
+    screen, coordinator = bearer(hub, Role.SCREEN, "reims"), bearer(hub, Role.COORDINATOR, "reims")
+    thumb = await staff_watcher(http, "thumbnail", ((SDP, 401), (screen, 403), (coordinator, 403)),
+                                bearer(hub, Role.MODERATOR))
+    full = Watcher()
     full.pc.addTransceiver("video", direction="recvonly")
-    offer = await offer_of(thumb.pc)
-    for headers, status in ((SDP, 401), (bearer(hub, Role.SCREEN, "reims"), 403),
-                            (bearer(hub, Role.COORDINATOR, "reims"), 403)):
-        refused = await http.post(f"/api/events/{EVENT}/media/reims/whep", params={"thumbnail": "1"}, content=offer,
-                                  headers=headers)
-        assert refused.status_code == status
-    r = await http.post(f"/api/events/{EVENT}/media/reims/whep", params={"thumbnail": "1"}, content=offer,
-                        headers=bearer(hub, Role.MODERATOR))
-    assert r.status_code == 201
-    await thumb.pc.setRemoteDescription(RTCSessionDescription(r.text, "answer"))
     r = await http.post(f"/api/events/{EVENT}/media/reims/whep", content=await offer_of(full.pc), headers=SDP)
     await full.pc.setRemoteDescription(RTCSessionDescription(r.text, "answer"))
     # the régie's monitor: the full stream, for the control room only, not an audience either
-    monitor = Watcher()
-    monitor.pc.addTransceiver("video", direction="recvonly")
-    monitor_offer = await offer_of(monitor.pc)
-    for headers, status in ((SDP, 401), (bearer(hub, Role.COORDINATOR, "reims"), 403)):
-        refused = await http.post(f"/api/events/{EVENT}/media/reims/whep", params={"monitor": "1"},
-                                  content=monitor_offer, headers=headers)
-        assert refused.status_code == status
-    r = await http.post(f"/api/events/{EVENT}/media/reims/whep", params={"monitor": "1"}, content=monitor_offer,
-                        headers=bearer(hub, Role.MODERATOR))
-    assert r.status_code == 201
-    await monitor.pc.setRemoteDescription(RTCSessionDescription(r.text, "answer"))
+    monitor = await staff_watcher(http, "monitor", ((SDP, 401), (coordinator, 403)), bearer(hub, Role.MODERATOR))
     # a room's projector: the full stream, with its big screen's link; its room is counted in the room
-    projector = Watcher()
-    projector.pc.addTransceiver("video", direction="recvonly")
-    projector_offer = await offer_of(projector.pc)
-    for headers, status in ((SDP, 401), (bearer(hub, Role.COORDINATOR, "reims"), 403)):
-        refused = await http.post(f"/api/events/{EVENT}/media/reims/whep", params={"screen": "1"},
-                                  content=projector_offer, headers=headers)
-        assert refused.status_code == status
-    r = await http.post(f"/api/events/{EVENT}/media/reims/whep", params={"screen": "1"}, content=projector_offer,
-                        headers=bearer(hub, Role.SCREEN, "metz"))
-    assert r.status_code == 201
-    await projector.pc.setRemoteDescription(RTCSessionDescription(r.text, "answer"))
+    projector = await staff_watcher(http, "screen", ((SDP, 401), (coordinator, 403)), bearer(hub, Role.SCREEN, "metz"))
     await until(lambda: projector.video_frames >= 10, timeout=20, what="the projector's frames")
     await until(lambda: thumb.video_frames >= 3 and thumb.colour == "blue", timeout=20, what="thumbnail pictures")
     start_thumb, start_full = thumb.video_frames, full.video_frames

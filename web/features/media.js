@@ -201,6 +201,13 @@ export function publishPanel(live, token, { site = live.welcome.site } = {}) {
 }
 
 // --- watching ---------------------------------------------------------------------------
+// `done` once the next frame is on screen (browsers without requestVideoFrameCallback:
+// once it plays).
+function onFirstFrame(video, done) {
+  if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(() => done());
+  else video.addEventListener('playing', () => done(), { once: true });
+}
+
 // `thumbnail` (the control room's token): a site's picture, video only, about one frame a
 // second (the hub forwards keyframes only): live, and light on the control room's network.
 // `monitor` (the same token): the full picture, video only, for the régie's preview and
@@ -354,8 +361,7 @@ export function playerPanel(live, { controls = true, screen: screenToken = null 
       framed = source;
       if (slate.dataset.slate === 'loading') slate.hidden = true;
     };
-    if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(came);
-    else video.addEventListener('playing', came, { once: true });
+    onFirstFrame(video, came);
   }
   const forgetPicture = () => { framed = null; waitingFor += 1; };
   // The sign-language interpreter, over the program whichever site is on air (video only).
@@ -400,11 +406,12 @@ export function playerPanel(live, { controls = true, screen: screenToken = null 
     element.classList.toggle('has-video', Boolean(showing));
     slate.hidden = Boolean(showing);  // over the picture: the video keeps playing underneath
     const name = onAir ? (l.welcome.event.sites.find((x) => x.id === onAir) || { name: onAir }).name : '';
+    // the site whose picture or sound this is: the one on air, or the one chosen
+    const watched = wanted === 'program' ? name : (l.welcome.event.sites.find((x) => x.id === wanted) || {}).name;
     if (mode !== 'video') {
-      const heard = wanted === 'program' ? name : (l.welcome.event.sites.find((x) => x.id === wanted) || {}).name;
       slate.dataset.slate = mode;
       slateTitle.textContent = mode === 'off' ? t('media.mode.off_title')
-        : heard ? t('media.mode.audio_title', { site: heard }) : t('media.slate_off_air');
+        : watched ? t('media.mode.audio_title', { site: watched }) : t('media.slate_off_air');
       slateHint.textContent = t(`media.mode.${mode}_hint`);
     } else if (!showing) {
       slate.dataset.slate = onAir ? 'waiting' : 'off-air';
@@ -423,7 +430,7 @@ export function playerPanel(live, { controls = true, screen: screenToken = null 
     for (const option of transportChoice.options) option.textContent = t(`media.transport.${option.value}`);
     clearTimeout(fallbackTimer);
     if (!showing) forgetPicture();
-    const title = wanted === 'program' ? name : (l.welcome.event.sites.find((x) => x.id === wanted) || { name: wanted }).name;
+    const title = watched || wanted;
     if (mode === 'off') { player.close(); hlsPlayer.close(); return; }
     if (remote && config.hls && transport === 'auto' && !fellBack && config.hls_first && !player.pc) fellBack = 'crowded';
     const overHls = remote && config.hls && (transport === 'hls' || fellBack) && await hlsPlayable(video);
@@ -479,8 +486,7 @@ export function mosaic(live, { all = false, screen = null } = {}) {
       const waiting = h('p', { class: 'tile-slate', 'data-i18n': 'media.slate_loading' }, t('media.slate_loading'));
       const tile = h('figure', { class: 'tile', dataset: { site } }, h('div', { class: 'tile-screen' }, video, waiting),
         h('figcaption', {}, name));
-      if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(() => { waiting.hidden = true; });
-      else video.addEventListener('playing', () => { waiting.hidden = true; }, { once: true });
+      onFirstFrame(video, () => { waiting.hidden = true; });
       const player = new Player(l.event, video, { screen });
       player.watch(site);
       players.set(site, { player, tile });
