@@ -2,10 +2,9 @@
 // instead of one long page, and the program's picture kept in a small player stuck to
 // the corner while another tab is open. On wider screens every section shows and the
 // tab bar is gone (the roles go with it, so assistive technologies hear no tabs).
-import { h, tabKeyTarget } from '../lib/dom.js';
+import { PHONE, h, tabKeyTarget } from '../lib/dom.js';
 import { t } from '../lib/i18n.js';
 
-const PHONE = '(max-width: 699px)';
 const STORE = 'mx.viewer.tab';
 
 export function viewerTabs(tabs, { player, onChange = () => {} }) {

@@ -89,6 +89,9 @@ export function formatTime(ms, lang) {
 
 // A success message says what happened, then goes: it must not still say "sent"
 // long after, or after the language changed. Errors stay until the next attempt.
+// A phone's width, as the CSS says it (app.css: max-width 699px): tabs and the header's menu.
+export const PHONE = '(max-width: 699px)';
+
 export const FLASH_MS = 6000;
 export function flash(el, text) {
   el.textContent = text;

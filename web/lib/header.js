@@ -2,10 +2,9 @@
 // tools, the connection and the language. On a phone it stays one row too (≤ 64 px):
 // the event, the connection as a dot, and a « Menu » button; the page's tools and the
 // language open under it, so the picture starts near the top of the screen.
-import { $, h, setChildren } from './dom.js';
+import { $, PHONE, h, setChildren } from './dom.js';
 import { t } from './i18n.js';
 
-const PHONE = '(max-width: 699px)';
 
 export function topBar({ title, status = null, tools }) {
   const top = $('#top');
@@ -33,5 +32,4 @@ export function topBar({ title, status = null, tools }) {
   matchMedia(PHONE).addEventListener('change', () => setOpen(false));
   document.addEventListener('langchange', paint);
   paint();
-  return { menu };
 }
