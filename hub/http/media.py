@@ -91,9 +91,10 @@ async def whep(request: Request) -> Response:
 
 
 async def end_session(request: Request) -> Response:
-    """The session id is an unguessable capability, handed only to who opened it."""
-    media = _embedded(event_of(request))
-    if await media.close(request.path_params["session"]):
+    """The session id is an unguessable capability, handed only to who opened it. Ending a
+    session that has just ended (its page closed it, the hub saw that first) is done, not a 404."""
+    media, session = _embedded(event_of(request)), request.path_params["session"]
+    if await media.close(session) or media.has_ended(session):
         return Response(status_code=200)
     return JSONResponse({"code": "media.no_session", "message": "no such media session"}, status_code=404)
 

@@ -8,6 +8,7 @@ follows the site on air. Switching the program re-points tracks: no renegotiatio
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import secrets
 import time
@@ -41,6 +42,7 @@ CODECS = {"video": ("video/VP8", "video/H264", "video/rtx"), "audio": ("audio/op
 PROGRAM = "program"
 
 
+ENDED_KEPT = 4096  # ended session ids remembered, so that a late DELETE is answered as done
 THUMBNAIL_INTERVAL_S = 1.0  # a thumbnail's picture: about one a second
 
 
@@ -99,6 +101,9 @@ class EventMedia:
                                for s in [*(site.id for site in config.sites), INTERPRETER]}
                         for kind in ("video", "audio")}
         self.sessions: dict[str, MediaSession] = {}
+        # Sessions ended lately, by either side: a page's DELETE often races the hub noticing that
+        # its peer closed, and ending what has ended is done, not an error (bounded: ids only).
+        self.ended: collections.OrderedDict[str, None] = collections.OrderedDict()
         self.publishers: dict[str, str] = {}          # site -> session id
         self.program_tracks: set[ForwardTrack] = set()
         self.on_air: str | None = None
@@ -297,6 +302,9 @@ class EventMedia:
         session = self.sessions.pop(session_id, None)
         if session is None:
             return False
+        self.ended[session_id] = None
+        while len(self.ended) > ENDED_KEPT:
+            self.ended.popitem(last=False)
         if session.role == "publish" and self.publishers.get(session.target) == session_id:
             del self.publishers[session.target]
             for kind in ("video", "audio"):
@@ -305,6 +313,9 @@ class EventMedia:
             self.drop_program_track(track)
         await session.pc.close()
         return True
+
+    def has_ended(self, session_id: str) -> bool:
+        return session_id in self.ended
 
     async def start(self) -> None:
         """Nothing to start: sessions come with WHIP/WHEP requests."""

@@ -123,6 +123,9 @@ async def open_page(browser, url: str, *, viewport=DESKTOP, errors: list | None 
         page.on("pageerror", lambda exc: errors.append(f"{url}: {exc}"))
         # Console errors include every Content-Security-Policy refusal.
         page.on("console", lambda msg: errors.append(f"{url}: console: {msg.text}") if msg.type == "error" else None)
+        # the console does not say which resource failed: this does
+        page.on("response", lambda r: errors.append(f"{url}: response: {r.request.method} {r.url} {r.status}")
+                if r.status >= 400 else None)
     await page.goto(url)
     return page
 
