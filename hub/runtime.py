@@ -34,6 +34,8 @@ from .port import EventPort, RuntimePort
 from .read.replica import EventReplica
 from .security.ratelimit import Via
 from .settings import Settings, SettingsError
+from .social.networks import Network
+from .social.publisher import Publisher
 from .write.service import EventService
 
 if TYPE_CHECKING:
@@ -58,6 +60,7 @@ class EventRuntime:
     recording_change: asyncio.Future[None] | None = None  # the media layer opening or closing a file
     radio: Radio | None = None  # the webradio (HUB_RADIO_URL), embedded media only
     captioned: int = 0  # recordings whose captions are written
+    publisher: Publisher | None = None  # live posts to the event's social networks (hub/social)
 
     # -- the port (hub/port.py): what transports may do with this event ---------------
     @property
@@ -186,6 +189,19 @@ def check_settings(settings: Settings, events: dict[str, EventConfig]) -> None:
             raise SettingsError(str(exc)) from None
 
 
+def social_accounts(settings: Settings, config: EventConfig) -> list[Network]:
+    """The networks this event publishes to (its file) that hub.env has an account for."""
+    accounts: list[Network] = []
+    if "mastodon" in config.social and settings.mastodon_url and settings.mastodon_token:
+        from .social.mastodon import MastodonAccount
+        accounts.append(MastodonAccount(settings.mastodon_url, settings.mastodon_token, settings.social_timeout_s))
+    if "bluesky" in config.social and settings.bluesky_handle and settings.bluesky_password:
+        from .social.bluesky import BlueskyAccount
+        accounts.append(BlueskyAccount(settings.bluesky_url, settings.bluesky_handle, settings.bluesky_password,
+                                       settings.social_timeout_s))
+    return accounts
+
+
 def _radio(settings: Settings, config: EventConfig, media: MediaEngine) -> Radio:
     from .media.sessions import EventMedia
     assert isinstance(media, EventMedia)  # check_settings: the radio needs the embedded engine
@@ -226,6 +242,11 @@ class Runtime:
             replica.replay_listeners.append(ev.channel.remember)
             if settings.radio_url:
                 ev.radio = _radio(settings, config, ev.media)
+            networks = social_accounts(settings, config)
+            if networks:
+                ev.publisher = Publisher(service, networks, node=settings.node_id, secret=settings.secret,
+                                         uploads=settings.uploads_dir(config.id), timeout_s=settings.social_timeout_s)
+                replica.listeners.append(ev.publisher.on_applied)
             self.events[config.id] = ev
         restrict_host_addresses(settings)
         self.media_workers = self._media_workers(settings)
@@ -258,6 +279,8 @@ class Runtime:
             ev.attendance.start()
             if ev.radio is not None:
                 ev.radio.start()
+            if ev.publisher is not None:
+                ev.publisher.start()
             ev.sync_media()  # a restart resumes recording, in a new file
             if ev.recording_change is not None:
                 await ev.recording_change
@@ -300,6 +323,8 @@ class Runtime:
                 await asyncio.gather(ev.reporter, return_exceptions=True)
             await ev.channel.stop()
             await ev.attendance.stop()
+            if ev.publisher is not None:
+                await ev.publisher.stop()
             if ev.radio is not None:
                 await ev.radio.stop()
             await ev.media.stop()

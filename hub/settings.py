@@ -95,6 +95,14 @@ class Settings:
     asr_model: str = ""                  # speech recognition for captions: a sherpa-onnx model folder ("": none)
     radio_url: str = ""                  # Icecast source: http://source:PASSWORD@host:8000/{event}.ogg; "": none
     synthesis_sources: str = ""          # national hubs: "event=public-key,…" (`multiplex synthesis-key`)
+    # The event's accounts on the social networks (docs/social.md): live posts are published there
+    # for the events whose file says `social: [mastodon, bluesky]`. Never logged, never shown.
+    mastodon_url: str = ""               # the account's server, e.g. https://social.numerique.gouv.fr
+    mastodon_token: str = field(default="", repr=False)  # an access token with the write:statuses scope
+    bluesky_url: str = "https://bsky.social"  # the account's PDS
+    bluesky_handle: str = ""             # e.g. esenesr.bsky.social
+    bluesky_password: str = field(default="", repr=False)  # an app password, not the account's own
+    social_timeout_s: float = 20.0       # longest wait for one answer from a network
     log_level: str = "info"
 
     @property

@@ -341,6 +341,54 @@ class Watched(Command, tag="attendance.watch", frozen=True):
     continued: int = 0
 
 
+Network = Literal["mastodon", "bluesky"]
+
+
+class RetrySocialPost(Command, tag="social.retry", frozen=True):
+    """The régie sends a live post again to a network that failed or refused it."""
+    post: Id
+    network: Network
+
+
+class WithdrawSocialPost(Command, tag="social.withdraw", frozen=True):
+    """Not sent yet: never sent. Sent already: deleted from that network."""
+    post: Id
+    network: Network
+
+
+class ClaimSocialPost(Command, tag="social.claim", frozen=True):
+    """A hub's publisher takes a live post's delivery to a network (publishing it, or deleting
+    it once withdrawn) for `lease_ms`: whichever claim the log orders first is the one."""
+    post: Id
+    network: Network
+    holder: Short
+    lease_ms: Annotated[int, msgspec.Meta(ge=1_000, le=600_000)] = 30_000
+
+
+class SocialPostSent(Command, tag="social.sent", frozen=True):
+    post: Id
+    network: Network
+    holder: Short
+    remote_id: Short
+    url: Short = ""
+
+
+class SocialPostFailed(Command, tag="social.failed", frozen=True):
+    """`retry_in_ms`: tried again then (the network was down, or said slow down); None: the
+    network refused this post (its reason in `reason`), until the régie retries."""
+    post: Id
+    network: Network
+    holder: Short
+    reason: Short
+    retry_in_ms: Annotated[int, msgspec.Meta(ge=0, le=3_600_000)] | None = None
+
+
+class SocialPostDeleted(Command, tag="social.deleted", frozen=True):
+    post: Id
+    network: Network
+    holder: Short
+
+
 # Union (not |) for these aliases: msgspec and the type checker read them alike.
 ClientCommand = Union[  # noqa: UP007
     AskQuestion, UpvoteQuestion, WithdrawUpvote, ApproveQuestion, DismissQuestion,
@@ -352,9 +400,10 @@ ClientCommand = Union[  # noqa: UP007
     RecordSession,
     SetCurrentSession, PublishReport, PublishReplay, ImportSynthesis,
     RecordHeadcount, ImportInvitees, CheckIn, UndoCheckIn, WalkIn, CountHands,
-    StartTimer, PauseTimer, ResumeTimer, StopTimer,
+    StartTimer, PauseTimer, ResumeTimer, StopTimer, RetrySocialPost, WithdrawSocialPost,
 ]
-AnyCommand = Union[ClientCommand, PresenceReport, Attended, Watched]  # noqa: UP007
+AnyCommand = Union[ClientCommand, PresenceReport, Attended, Watched,  # noqa: UP007
+                   ClaimSocialPost, SocialPostSent, SocialPostFailed, SocialPostDeleted]
 
 CLIENT_COMMAND_TYPES: tuple[type[Command], ...] = ClientCommand.__args__  # type: ignore[attr-defined]
 

@@ -124,6 +124,7 @@ class EventSettings(_Strict, frozen=True):
     record_tracks: bool = True
 
 
+NETWORKS = ("mastodon", "bluesky")  # where live posts may also be published (hub/social)
 LANGUAGES = ("fr", "en")  # the pages' catalogs (web/i18n)
 DEFAULT_REACTIONS = ["👏", "❤️", "👍", "😂", "🤔", "😮"]
 DEFAULT_CATEGORIES = [
@@ -151,6 +152,8 @@ class EventConfig(_Strict, frozen=True):
     # The rooms' language: what the projectors speak (nobody picks one on a projector).
     # People's own pages start in French and follow each person's choice.
     language: str = "fr"
+    # The social networks the régie's live posts also go to (the accounts are in hub.env).
+    social: list[str] = []
     region: str | None = None  # the region a regional day stands for (its synthesis goes up under this name)
     description: str = ""
     reactions: list[str] = msgspec.field(default_factory=lambda: list(DEFAULT_REACTIONS))
@@ -255,6 +258,9 @@ def _check(event: EventConfig) -> None:
     for i, site in enumerate(event.sites):
         if site.language is not None and site.language not in LANGUAGES:
             raise ConfigError(f"sites[{i}].language", f"must be one of {', '.join(LANGUAGES)}")
+    for i, network in enumerate(event.social):
+        if network not in NETWORKS or event.social.index(network) != i:
+            raise ConfigError(f"social[{i}]", f"must be one of {', '.join(NETWORKS)}, each once")
     if event.hashtag is not None and not re.match(r"^#\w{1,60}$", event.hashtag):
         raise ConfigError("hashtag", "must look like #word")
     if not event.reactions or len(set(event.reactions)) != len(event.reactions):

@@ -13,6 +13,7 @@ from .actors import REMOTE, Role
 from .commands import ContributionKind
 from .context import Commit, Ctx, Effects
 from .errors import DomainError, require
+from .outbound import Outbound
 from .text import checked
 
 LIVE = "live"  # the kind of a moderator's live post
@@ -51,6 +52,7 @@ class Post(msgspec.Struct):
     filed_by: str | None = None       # the filer's participant id: never shown, only "mine"
     # voter -> [origin, category]: the per-site and per-category breakdown of upvotes
     voted_from: dict[str, list[str]] = msgspec.field(default_factory=dict)
+    social: dict[str, Outbound] = msgspec.field(default_factory=dict)  # network -> a live post's delivery
 
 
 class FeedState(msgspec.Struct):

@@ -67,6 +67,12 @@ MATRIX: dict[type[c.Command], frozenset[Role]] = {
     c.PresenceReport: frozenset({Role.SYSTEM}),
     c.Attended: frozenset({Role.SYSTEM}),
     c.Watched: frozenset({Role.SYSTEM}),
+    c.RetrySocialPost: MODS,
+    c.WithdrawSocialPost: MODS,
+    c.ClaimSocialPost: frozenset({Role.SYSTEM}),   # a hub's publisher (hub/social)
+    c.SocialPostSent: frozenset({Role.SYSTEM}),
+    c.SocialPostFailed: frozenset({Role.SYSTEM}),
+    c.SocialPostDeleted: frozenset({Role.SYSTEM}),
 }
 
 

@@ -25,6 +25,7 @@ from . import (
     reactions,
     rooms,
     screens,
+    social,
     stage,
     timeline,
     timers,
@@ -37,7 +38,7 @@ from .event import EventConfig
 from .permissions import check_allowed
 
 RECENT_COMMANDS_PER_PARTICIPANT = 64
-STATE_VERSION = 10  # bump when the shape changes: old snapshots are then ignored
+STATE_VERSION = 11  # bump when the shape changes: old snapshots are then ignored
 
 
 class Entry(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -123,6 +124,12 @@ HANDLERS: dict[type[c.Command], tuple[str, Handler]] = {
     c.ClearFloorQueue: ("stage", stage.clear_floor),
     c.RecordSession: ("stage", stage.record),
     c.SetCurrentSession: ("stage", stage.set_current),
+    c.ClaimSocialPost: ("feed", social.claim),
+    c.SocialPostSent: ("feed", social.sent),
+    c.SocialPostFailed: ("feed", social.failed),
+    c.SocialPostDeleted: ("feed", social.deleted),
+    c.RetrySocialPost: ("feed", social.retry),
+    c.WithdrawSocialPost: ("feed", social.withdraw),
     c.PublishReport: ("publishing", publishing.publish_report),
     c.PublishReplay: ("publishing", publishing.publish_replay),
     c.ImportSynthesis: ("imports", imports.import_synthesis),

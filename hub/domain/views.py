@@ -11,7 +11,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import captions, feed, imports, polls, presence, publishing, qna, reactions, rooms, screens, stage, timers
+from . import (
+    captions,
+    feed,
+    imports,
+    polls,
+    presence,
+    publishing,
+    qna,
+    reactions,
+    rooms,
+    screens,
+    social,
+    stage,
+    timers,
+)
 from .context import Key
 from .event import EventConfig
 from .state import EventState
@@ -57,7 +71,10 @@ def render(state: EventState, config: EventConfig, key: Key, audience: str) -> A
         return polls.render_tally(p, audience) if p else None
     if kind == "post":
         post = state.feed.posts.get(ident)
-        return feed.render(post, audience, config.hashtag) if post else None
+        shown = feed.render(post, audience, config.hashtag) if post else None
+        if post is not None and shown is not None and post.kind == feed.LIVE and config.social:
+            shown["social"] = social.render(post, config.social, staff=audience == "mod")
+        return shown
     if kind == "highlight":  # what this audience's screens show
         hid = qna.highlight_at(state.qna, site_of(audience))
         return qna.render(state.qna.questions[hid], audience) if hid else None

@@ -1,0 +1,171 @@
+"""Live posts published to the event's social networks, exactly once.
+
+A post's delivery to a network is decided through the log: a hub's publisher claims it
+(`social.claim`, a lease), sends it, and writes what the network answered (`social.sent`
+with the remote id, or `social.failed`). Whichever claim the log orders first wins; a hub
+that died holding one leaves it to the next claim once the lease is over, and that one
+sends with the same idempotency key (hub/social), so the network keeps one post.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from . import commands as c
+from .context import Commit, Ctx, Effects
+from .errors import DomainError, require
+from .feed import LIVE, FeedState, Post, PostState
+from .outbound import Delivery, Outbound
+
+BACKOFF_CAP_MS = 300_000
+
+
+CLAIMABLE = (Delivery.QUEUED, Delivery.FAILED, Delivery.SENDING, Delivery.DELETING)
+
+
+def outbound(post: Post, network: str) -> Outbound:
+    return post.social.get(network) or Outbound()
+
+
+def due(post: Post, network: str, now: int) -> bool:
+    """Whether a publisher should claim this delivery at `now` (ms)."""
+    if post.kind != LIVE or post.state is not PostState.PUBLISHED:
+        return False
+    out = outbound(post, network)
+    if out.state is Delivery.QUEUED:
+        return True
+    if out.state is Delivery.FAILED:
+        return out.retry_at is None or now >= out.retry_at
+    if out.state in (Delivery.SENDING, Delivery.DELETING):
+        return now >= out.until  # its publisher died, or hangs: the next one takes it
+    return False
+
+
+def _live(state: FeedState, ctx: Ctx, post_id: str, network: str) -> Post:
+    post = state.posts.get(post_id)
+    if post is None or post.kind != LIVE:
+        raise DomainError("post.not_found", f"no live post {post_id}", post=post_id)
+    require(network in ctx.config.social, "social.network", f"this event does not publish to {network}",
+            network=network)
+    return post
+
+
+def _changed(post: Post, network: str, out: Outbound, fx: Effects) -> None:
+    post.social[network] = out
+    fx.now.append(("post", post.id))
+    fx.result.update(post=post.id, network=network, state=out.state.value)
+
+
+def claim(state: FeedState, ctx: Ctx, cmd: c.ClaimSocialPost, fx: Effects) -> Commit:
+    post = _live(state, ctx, cmd.post, cmd.network)
+    out = outbound(post, cmd.network)
+    mine_again = out.holder == cmd.holder and out.state in (Delivery.SENDING, Delivery.DELETING)
+    require(out.state in CLAIMABLE and (due(post, cmd.network, ctx.at) or mine_again), "social.claimed",
+            f"{cmd.network}: this post is {out.state.value}" + (f" by {out.holder}" if out.holder else ""),
+            post=post.id, network=cmd.network, state=out.state.value)
+    action = Delivery.DELETING if out.state is Delivery.DELETING else Delivery.SENDING
+
+    def commit() -> None:
+        _changed(post, cmd.network, msgspec.structs.replace(
+            out, state=action, attempts=out.attempts + 1, holder=cmd.holder, until=ctx.at + cmd.lease_ms,
+            retry_at=None), fx)
+        fx.result["attempt"] = out.attempts + 1
+    return commit
+
+
+def _held(state: FeedState, ctx: Ctx, cmd: c.SocialPostSent | c.SocialPostFailed | c.SocialPostDeleted,
+          *states: Delivery) -> tuple[Post, Outbound]:
+    post = _live(state, ctx, cmd.post, cmd.network)
+    out = outbound(post, cmd.network)
+    require(out.state in states and out.holder == cmd.holder, "social.not_held",
+            f"{cmd.network}: {cmd.holder} does not hold this post (it is {out.state.value})",
+            post=post.id, network=cmd.network, state=out.state.value)
+    return post, out
+
+
+def sent(state: FeedState, ctx: Ctx, cmd: c.SocialPostSent, fx: Effects) -> Commit:
+    post = _live(state, ctx, cmd.post, cmd.network)
+    out = outbound(post, cmd.network)
+    # A publisher whose claim ran out may still answer: the network's id is the same post (the
+    # idempotency key), so it is recorded, unless the post is recorded as sent already.
+    require(out.state in (Delivery.SENDING, Delivery.FAILED), "social.not_held",
+            f"{cmd.network}: this post is {out.state.value}", post=post.id, network=cmd.network,
+            state=out.state.value)
+
+    def commit() -> None:
+        _changed(post, cmd.network, msgspec.structs.replace(
+            out, state=Delivery.SENT, holder=None, until=0, remote_id=cmd.remote_id, url=cmd.url or None,
+            reason=None), fx)
+    return commit
+
+
+def failed(state: FeedState, ctx: Ctx, cmd: c.SocialPostFailed, fx: Effects) -> Commit:
+    post, out = _held(state, ctx, cmd, Delivery.SENDING, Delivery.DELETING)
+    deleting = out.state is Delivery.DELETING
+
+    def commit() -> None:
+        if cmd.retry_in_ms is None and not deleting:
+            new = msgspec.structs.replace(out, state=Delivery.REFUSED, holder=None, until=0, reason=cmd.reason)
+        else:  # a deletion is tried again however it failed: it was the régie's decision
+            wait = cmd.retry_in_ms if cmd.retry_in_ms is not None else backoff_ms(out.attempts)
+            # a deletion that fails stays a deletion, claimable again once its wait is over
+            new = msgspec.structs.replace(out, state=Delivery.DELETING if deleting else Delivery.FAILED,
+                                          holder=None, until=ctx.at + wait if deleting else 0,
+                                          retry_at=None if deleting else ctx.at + wait, reason=cmd.reason)
+        _changed(post, cmd.network, new, fx)
+    return commit
+
+
+def deleted(state: FeedState, ctx: Ctx, cmd: c.SocialPostDeleted, fx: Effects) -> Commit:
+    post, out = _held(state, ctx, cmd, Delivery.DELETING)
+
+    def commit() -> None:
+        _changed(post, cmd.network, msgspec.structs.replace(out, state=Delivery.DELETED, holder=None, until=0,
+                                                           reason=None), fx)
+    return commit
+
+
+def retry(state: FeedState, ctx: Ctx, cmd: c.RetrySocialPost, fx: Effects) -> Commit:
+    post = _live(state, ctx, cmd.post, cmd.network)
+    out = outbound(post, cmd.network)
+    require(out.state in (Delivery.FAILED, Delivery.REFUSED), "social.bad_state",
+            f"{cmd.network}: this post is {out.state.value}, not failed", post=post.id, network=cmd.network,
+            state=out.state.value)
+
+    def commit() -> None:
+        _changed(post, cmd.network, msgspec.structs.replace(out, state=Delivery.QUEUED, retry_at=None), fx)
+    return commit
+
+
+def withdraw(state: FeedState, ctx: Ctx, cmd: c.WithdrawSocialPost, fx: Effects) -> Commit:
+    post = _live(state, ctx, cmd.post, cmd.network)
+    out = outbound(post, cmd.network)
+    require(out.state in (Delivery.QUEUED, Delivery.FAILED, Delivery.REFUSED, Delivery.SENT), "social.bad_state",
+            f"{cmd.network}: this post is {out.state.value}: wait for its answer", post=post.id,
+            network=cmd.network, state=out.state.value)
+
+    def commit() -> None:
+        # Sent: a publisher deletes it from the network; else it is never sent.
+        gone = Delivery.DELETING if out.state is Delivery.SENT else Delivery.WITHDRAWN
+        _changed(post, cmd.network, msgspec.structs.replace(out, state=gone, holder=None, until=0,
+                                                           retry_at=None), fx)
+    return commit
+
+
+def backoff_ms(attempts: int) -> int:
+    """2 s, 4 s, 8 s… at most 5 minutes between two tries."""
+    return int(min(2_000 * 2 ** max(attempts - 1, 0), BACKOFF_CAP_MS))
+
+
+def render(post: Post, networks: list[str], staff: bool) -> dict[str, Any]:
+    """Per network: everybody sees where it was published (the link); the régie sees each state."""
+    out: dict[str, Any] = {}
+    for network in networks:
+        o = outbound(post, network)
+        if staff:
+            out[network] = {"state": o.state.value, "url": o.url, "reason": o.reason, "attempts": o.attempts,
+                            "retry_at": o.retry_at}
+        elif o.state is Delivery.SENT and o.url:
+            out[network] = {"state": o.state.value, "url": o.url}
+    return out

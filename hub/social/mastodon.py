@@ -1,0 +1,77 @@
+"""The event's Mastodon account, through Mastodon.py (blocking: each call runs in a thread)."""
+from __future__ import annotations
+
+import asyncio
+import mimetypes
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from mastodon import (
+    Mastodon,
+    MastodonAPIError,
+    MastodonError,
+    MastodonNetworkError,
+    MastodonNotFoundError,
+    MastodonRatelimitError,
+    MastodonServerError,
+)
+
+from .networks import Outgoing, Published, Refused, Unavailable
+
+T = TypeVar("T")
+
+
+def _reason(exc: Exception) -> str:
+    # Mastodon.py raises ('Mastodon API returned error', status, reason, the server's error text)
+    parts = [str(a) for a in exc.args[1:] if a not in (None, "")] if len(exc.args) > 1 else [str(exc)]
+    return " ".join(parts)
+
+
+class MastodonAccount:
+    name = "mastodon"
+
+    def __init__(self, base_url: str, token: str, timeout_s: float) -> None:
+        self.api = Mastodon(access_token=token, api_base_url=base_url.rstrip("/"), request_timeout=timeout_s,
+                            version_check_mode="none", ratelimit_method="throw")
+
+    async def _call(self, work: Callable[[], T]) -> T:
+        try:
+            return await asyncio.to_thread(work)
+        except MastodonRatelimitError:
+            reset = getattr(self.api, "ratelimit_reset", None)
+            wait = max(float(reset) - time.time(), 1.0) if isinstance(reset, (int, float)) else None
+            raise Unavailable("rate limited (429)", wait) from None
+        except (MastodonNetworkError, MastodonServerError) as exc:
+            raise Unavailable(_reason(exc)) from None
+        except MastodonNotFoundError:
+            raise
+        except MastodonAPIError as exc:  # 4xx: this post, as it is, is not taken (422: too long…)
+            raise Refused(_reason(exc)) from None
+        except (MastodonError, ValueError, KeyError, TypeError) as exc:  # a malformed answer
+            raise Unavailable(f"unexpected answer: {type(exc).__name__}") from None
+
+    async def publish(self, post: Outgoing) -> Published:
+        text = post.text + (f" {post.hashtag}" if post.hashtag else "")
+        media_ids = None
+        if post.photo is not None:
+            photo = post.photo
+            kind = mimetypes.guess_type(photo.name)[0] or "application/octet-stream"
+            media = await self._call(lambda: self.api.media_post(str(photo), mime_type=kind, synchronous=True))
+            media_ids = [media["id"]]
+        # The same Idempotency-Key at every try: the server keeps one status for it (an hour).
+        status = await self._call(lambda: self.api.status_post(text, media_ids=media_ids, visibility="public",
+                                                               idempotency_key=post.key))
+        remote_id, url = status["id"], status.get("url") or status.get("uri") or ""
+        if not isinstance(remote_id, (str, int)) or not isinstance(url, str):
+            raise Unavailable("unexpected answer: no status id")
+        return Published(str(remote_id)[:100], url[:200])
+
+    async def delete(self, post: Outgoing, remote_id: str) -> None:
+        try:
+            await self._call(lambda: self.api.status_delete(remote_id))
+        except MastodonNotFoundError:
+            return  # gone already: what was asked
+
+    async def close(self) -> None:
+        """Nothing held open between calls."""

@@ -1,0 +1,59 @@
+"""What the publisher asks of a network, and the two ways a network can say no."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+REASON_LENGTH = 200  # a network's reason, as the régie sees it (and the log keeps it)
+
+
+class Unavailable(Exception):
+    """Down, slow, or "slow down": the same post is tried again later (`retry_in_s`, when the
+    network said when)."""
+
+    def __init__(self, reason: str, retry_in_s: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.retry_in_s = short(reason), retry_in_s
+
+
+class Refused(Exception):
+    """The network will not take this post as it is (too long, a media type it refuses, the
+    account's rights): kept with its reason until the régie retries or withdraws it."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = short(reason)
+
+
+def short(text: str) -> str:
+    """A network's words, made safe to keep: one line, bounded, printable."""
+    line = " ".join("".join(ch if ch.isprintable() else " " for ch in str(text)).split())
+    return line[:REASON_LENGTH] or "no reason given"
+
+
+@dataclass(frozen=True)
+class Published:
+    remote_id: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A live post as a network receives it: `key` is the same at every try (the idempotency
+    key), `at` the post's time (ms)."""
+    key: str
+    at: int
+    text: str
+    hashtag: str | None
+    photo: Path | None
+
+
+class Network(Protocol):
+    name: str
+
+    async def publish(self, post: Outgoing) -> Published: ...
+
+    async def delete(self, post: Outgoing, remote_id: str) -> None: ...
+
+    async def close(self) -> None: ...
