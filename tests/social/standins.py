@@ -55,7 +55,8 @@ class StandIns:
         self._media: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, list[int]] = {"mastodon": [], "bluesky": []}
         self.bluesky_limit = 300  # graphemes (counted as characters here)
-        self.hook: Callable[[str, str], None] = lambda network, stage: None
+        # True from the hook: the request is dropped (the hub died before it was sent)
+        self.hook: Callable[[str, str], bool] = lambda network, stage: False
         self.lock = threading.Lock()
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -99,7 +100,8 @@ class StandIns:
         self.mastodon.requests.append({"key": key, "text": text})
         if len(text) > 500:
             return JSONResponse({"error": "Validation failed: Text character limit of 500 exceeded"}, 422)
-        self.hook("mastodon", "before")
+        if self.hook("mastodon", "before"):
+            return Response(status_code=500)
         with self.lock:
             known = self._keys.get(key) if key else None
             if known is None:
@@ -175,7 +177,8 @@ class StandIns:
         if len(record.get("text", "")) > self.bluesky_limit:
             return JSONResponse({"error": "InvalidRequest", "message": "Invalid app.bsky.feed.post record: "
                                  f"Record/text must not be longer than {self.bluesky_limit} graphemes"}, 400)
-        self.hook("bluesky", "before")
+        if self.hook("bluesky", "before"):
+            return Response(status_code=500)
         with self.lock:
             if uri in self.bluesky.posts:
                 return JSONResponse({"error": "InvalidRequest", "message": "Record already exists"}, 400)
