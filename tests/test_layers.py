@@ -17,6 +17,7 @@ ALLOWED = {
     "read": {"domain", "log"},                         # fold the log into the state
     "write": {"domain", "log", "read", "security"},    # check, limit, append
     "jobs": {"domain", "log", "write"},                # arrivals in batches, the purge
+    "social": {"domain", "write"},                     # live posts to the networks, through the log
     "media": {"domain", "settings"},                   # cameras; decides nothing about Q&A or polls
     "live": {"domain", "port", "security", "settings"},  # the live channel: through the port only
     "http": {"domain", "port", "security", "settings", "media", "ops", "reporting"},  # routes: the port too
