@@ -1,5 +1,5 @@
-import typing
 import re
+import typing
 from pathlib import Path
 
 from hub.domain import commands as c

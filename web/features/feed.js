@@ -19,7 +19,8 @@ function createPost() {
   return el;
 }
 
-// role: "viewer" (upvote proposals), "moderator" (approve/reject pending), "readonly"
+// role: "viewer" (upvote proposals), "moderator" (approve/reject pending), "readonly",
+// "regie" (read only, with each live post's state on the social networks)
 export function renderFeed(container, live, { role = 'viewer', filter = PUBLISHED, limit = 50 } = {}) {
   const posts = postsNewestFirst(live.state, filter).slice(0, limit);
   syncList(container, posts, (p) => p.id, createPost, (el, p) => {
@@ -50,11 +51,50 @@ function footFor(live, p, role) {
       out.push(h('span', { class: 'votes' }, t('qna.votes', { n: p.votes })));
     }
   }
+  if (p.social) out.push(...socialLines(live, p, role));
   if (role === 'moderator' && p.state === 'pending') {
     out.push(h('button', { type: 'button', class: 'small ok', onclick: () => act(live, { type: 'feed.approve', post: p.id }) }, t('feed.approve')));
     out.push(h('button', { type: 'button', class: 'small no', onclick: () => act(live, { type: 'feed.reject', post: p.id }) }, t('feed.reject')));
   }
   return out;
+}
+
+const RETRIABLE = new Set(['failed', 'refused']);
+const WITHDRAWABLE = new Set(['queued', 'failed', 'refused', 'sent']);
+const WEB_LINK = /^https?:\/\//;  // a network's answer: only a web address becomes a link
+
+// A live post on each network: everybody gets the link once published; the régie ("regie")
+// sees every state, the network's reason when it refused, and may retry or withdraw.
+function socialLines(live, p, role) {
+  return Object.entries(p.social).map(([network, d]) => {
+    const name = t(`social.network.${network}`);
+    const line = h('p', { class: 'social-state', 'data-network': network, 'data-state': d.state });
+    const link = d.url && WEB_LINK.test(d.url)
+      ? h('a', { href: d.url, target: '_blank', rel: 'noopener noreferrer', 'aria-label': t('social.open_sr', { network: name }) }, t('social.open'))
+      : null;
+    if (role !== 'regie') {
+      if (!link) return null;
+      line.append(`${name} · `, link);
+      return line;
+    }
+    const state = t(`social.state.${d.state}`, { time: d.retry_at ? formatTime(d.retry_at, lang()) : '' });
+    line.append(t('social.line', { network: name, state }));
+    if (link) line.append(' · ', link);
+    if (d.reason && d.state !== 'sent') line.append(h('span', { class: 'social-reason' }, ` — ${t('social.reason', { reason: d.reason })}`));
+    if (RETRIABLE.has(d.state)) {
+      line.append(' ', h('button', { type: 'button', class: 'small', 'aria-label': t('social.retry_sr', { network: name }),
+        onclick: () => act(live, { type: 'social.retry', post: p.id, network }) }, t('social.retry')));
+    }
+    if (WITHDRAWABLE.has(d.state)) {
+      line.append(' ', h('button', { type: 'button', class: 'small no', 'aria-label': t('social.withdraw_sr', { network: name }),
+        onclick: () => {
+          // sent already: withdrawing deletes it from the network, which cannot be undone
+          if (d.state === 'sent' && !window.confirm(t('social.confirm_delete', { network: name }))) return;
+          act(live, { type: 'social.withdraw', post: p.id, network });
+        } }, t('social.withdraw')));
+    }
+    return line;
+  }).filter(Boolean);
 }
 
 export function liveTweetComposer(live) {

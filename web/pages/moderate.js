@@ -140,7 +140,7 @@ function watchSections(l) {
   page.watch(['tally'], () => refreshPollStatusVotes(ui.pollStatus, l));
   page.watch(['post'], () => {
     renderFeed(ui.contributions, l, { role: 'moderator', filter: (p) => p.state === 'pending' });
-    renderFeed(ui.feed, l, { role: 'readonly', limit: 10 });
+    renderFeed(ui.feed, l, { role: 'regie', limit: 10 });
   });
   page.watch(['question', 'post', 'poll', 'stage'], () => {
     const questions = Object.values(l.state.questions).filter(numbers());

@@ -1,0 +1,79 @@
+"""The régie sees each live post on each network: the link once published, the network's
+reason when it refused, and retries or withdraws it (FR and EN); a viewer gets the links only."""
+from __future__ import annotations
+
+from hub.domain.actors import Role
+
+from ..hubserver import EVENT, HubServer
+from ..social.conftest import social_events
+from ..social.standins import BLUESKY_HANDLE, BLUESKY_PASSWORD, MASTODON_TOKEN, StandIns
+from .browser import (
+    chromium,
+    open_page,
+    screenshots,
+    serious_accessibility_violations,
+    set_lang,
+    show_pane,
+    wait_online,
+)
+from .test_hls import REMOTE
+
+LONG = "Retour d'expérience de Mulhouse : la classe inversée <b>en 4e</b>, un an après"
+
+
+async def test_the_regie_sees_each_network_and_retries_or_withdraws(tmp_path):
+    standins = StandIns()
+    standins.start()
+    standins.bluesky_limit = 40  # this post is too long for it: refused, with its reason
+    hub = HubServer(tmp_path / "data", events_dir=social_events(tmp_path / "events"), mastodon_url=standins.url,
+                    mastodon_token=MASTODON_TOKEN, bluesky_url=standins.url, bluesky_handle=BLUESKY_HANDLE,
+                    bluesky_password=BLUESKY_PASSWORD)
+    await hub.start()
+    mod = hub.moderator()
+    await mod.connect()
+    try:
+        async with chromium() as browser:
+            base = f"http://127.0.0.1:{hub.settings.port}/e/{EVENT}"
+            errors: list[str] = []
+            regie = await open_page(browser, f"{base}/moderate#token={hub.token(Role.MODERATOR)}", errors=errors)
+            viewer = await open_page(browser, base, errors=errors, init_script=REMOTE)  # a remote viewer
+            await wait_online(regie)
+            await wait_online(viewer)
+            await show_pane(regie, "Live-tweets")
+            await regie.locator("#tweet-text").fill(LONG)
+            await regie.locator("#tweet").get_by_role("button", name="Publier", exact=True).click()
+            mastodon = regie.locator("#posts .social-state[data-network=mastodon]")
+            bluesky = regie.locator("#posts .social-state[data-network=bluesky]")
+            await mastodon.and_(regie.locator("[data-state=sent]")).wait_for(timeout=60_000)
+            await bluesky.and_(regie.locator("[data-state=refused]")).wait_for(timeout=60_000)
+            assert "Mastodon : publié" in await mastodon.text_content()
+            link = mastodon.get_by_role("link", name="voir sur Mastodon (nouvel onglet)")
+            assert (await link.get_attribute("href")).startswith(f"{standins.url}/@multiplex/")
+            text = await bluesky.text_content()
+            assert "Bluesky : refusé" in text and "must not be longer than 40 graphemes" in text, text
+            # the text went out as text: the régie shows it as text too
+            assert await regie.locator("#posts .post-body b").count() == 0
+            for lang in ("fr", "en"):
+                await set_lang(regie, lang)
+                assert await serious_accessibility_violations(regie) == []
+                await screenshots(regie, f"regie-social-{lang}")
+            await set_lang(regie, "fr")
+
+            # retried once the network takes longer posts
+            standins.bluesky_limit = 300
+            await bluesky.get_by_role("button", name="Réessayer sur Bluesky").click()
+            await bluesky.and_(regie.locator("[data-state=sent]")).wait_for(timeout=60_000)
+            assert len(standins.bluesky.posts) == 1
+            # the viewer sees where it was published, not how it went
+            await viewer.locator(".social-state[data-network=bluesky] a").wait_for(timeout=60_000)
+            assert await viewer.get_by_role("button", name="Retirer de Bluesky").count() == 0
+            # withdrawn from Mastodon (it asks first: a deletion cannot be undone)
+            regie.once("dialog", lambda dialog: dialog.accept())
+            await mastodon.get_by_role("button", name="Retirer de Mastodon").click()
+            await mastodon.and_(regie.locator("[data-state=deleted]")).wait_for(timeout=60_000)
+            assert not standins.mastodon.posts and len(standins.mastodon.deleted) == 1
+            assert errors == []
+    finally:
+        await mod.close()
+        await hub.stop()
+        standins.stop()
