@@ -34,6 +34,7 @@ from .port import EventPort, RuntimePort
 from .read.replica import EventReplica
 from .security.ratelimit import Via
 from .settings import Settings, SettingsError
+from .social.inbound import HashtagReader
 from .social.networks import Network
 from .social.publisher import Publisher
 from .write.service import EventService
@@ -61,6 +62,7 @@ class EventRuntime:
     radio: Radio | None = None  # the webradio (HUB_RADIO_URL), embedded media only
     captioned: int = 0  # recordings whose captions are written
     publisher: Publisher | None = None  # live posts to the event's social networks (hub/social)
+    hashtag: HashtagReader | None = None  # the networks' posts with the event's hashtag
 
     # -- the port (hub/port.py): what transports may do with this event ---------------
     @property
@@ -247,6 +249,8 @@ class Runtime:
                 ev.publisher = Publisher(service, networks, node=settings.node_id, secret=settings.secret,
                                          uploads=settings.uploads_dir(config.id), timeout_s=settings.social_timeout_s)
                 replica.listeners.append(ev.publisher.on_applied)
+                ev.hashtag = HashtagReader(service, networks, node=settings.node_id, interval_s=settings.social_poll_s,
+                                           timeout_s=settings.social_timeout_s)
             self.events[config.id] = ev
         restrict_host_addresses(settings)
         self.media_workers = self._media_workers(settings)
@@ -281,6 +285,8 @@ class Runtime:
                 ev.radio.start()
             if ev.publisher is not None:
                 ev.publisher.start()
+            if ev.hashtag is not None:
+                ev.hashtag.start()
             ev.sync_media()  # a restart resumes recording, in a new file
             if ev.recording_change is not None:
                 await ev.recording_change
@@ -323,6 +329,8 @@ class Runtime:
                 await asyncio.gather(ev.reporter, return_exceptions=True)
             await ev.channel.stop()
             await ev.attendance.stop()
+            if ev.hashtag is not None:
+                await ev.hashtag.stop()
             if ev.publisher is not None:
                 await ev.publisher.stop()
             if ev.radio is not None:

@@ -103,6 +103,7 @@ class Settings:
     bluesky_handle: str = ""             # e.g. esenesr.bsky.social
     bluesky_password: str = field(default="", repr=False)  # an app password, not the account's own
     social_timeout_s: float = 20.0       # longest wait for one answer from a network
+    social_poll_s: float = 15.0          # how often each network is read for the hashtag's posts (0: never)
     log_level: str = "info"
 
     @property

@@ -389,6 +389,38 @@ class SocialPostDeleted(Command, tag="social.deleted", frozen=True):
     holder: Short
 
 
+class IncomingPost(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A public post with the event's hashtag, as a network's poller read it (hub/social/inbound.py)."""
+    remote_id: Short
+    at: int
+    author: Short = ""
+    handle: Short = ""
+    text: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    url: Short = ""
+
+
+class SocialReceived(Command, tag="social.received", frozen=True):
+    """What a network's hashtag brought since `cursor` (where the next read starts)."""
+    network: Network
+    posts: Annotated[list[IncomingPost], msgspec.Meta(max_length=100)]
+    cursor: Short = ""
+
+
+class ShowSocialPost(Command, tag="social.show", frozen=True):
+    """The régie lets a network's post onto the wall and the viewers' feed."""
+    post: Id
+
+
+class HideSocialPost(Command, tag="social.hide", frozen=True):
+    post: Id
+
+
+class BlockSocialAccount(Command, tag="social.block", frozen=True):
+    """Every post of this account, those here and those to come, stays hidden (still counted)."""
+    network: Network
+    handle: Short
+
+
 # Union (not |) for these aliases: msgspec and the type checker read them alike.
 ClientCommand = Union[  # noqa: UP007
     AskQuestion, UpvoteQuestion, WithdrawUpvote, ApproveQuestion, DismissQuestion,
@@ -401,9 +433,10 @@ ClientCommand = Union[  # noqa: UP007
     SetCurrentSession, PublishReport, PublishReplay, ImportSynthesis,
     RecordHeadcount, ImportInvitees, CheckIn, UndoCheckIn, WalkIn, CountHands,
     StartTimer, PauseTimer, ResumeTimer, StopTimer, RetrySocialPost, WithdrawSocialPost,
+    ShowSocialPost, HideSocialPost, BlockSocialAccount,
 ]
 AnyCommand = Union[ClientCommand, PresenceReport, Attended, Watched,  # noqa: UP007
-                   ClaimSocialPost, SocialPostSent, SocialPostFailed, SocialPostDeleted]
+                   ClaimSocialPost, SocialPostSent, SocialPostFailed, SocialPostDeleted, SocialReceived]
 
 CLIENT_COMMAND_TYPES: tuple[type[Command], ...] = ClientCommand.__args__  # type: ignore[attr-defined]
 

@@ -17,6 +17,7 @@ from .outbound import Outbound
 from .text import checked
 
 LIVE = "live"  # the kind of a moderator's live post
+SOCIAL = "social"  # a public post with the hashtag, from a social network (hub/domain/social.py)
 # What the upload route hands out: the content's hash and its sniffed type. The
 # service also checks the file exists (the domain does no I/O).
 _PHOTO_NAME = re.compile(r"[0-9a-f]{32}\.(?:jpg|png|webp)")
@@ -53,10 +54,22 @@ class Post(msgspec.Struct):
     # voter -> [origin, category]: the per-site and per-category breakdown of upvotes
     voted_from: dict[str, list[str]] = msgspec.field(default_factory=dict)
     social: dict[str, Outbound] = msgspec.field(default_factory=dict)  # network -> a live post's delivery
+    # a network's post (kind "social"): where it comes from
+    network: str | None = None
+    handle: str | None = None
+    url: str | None = None
+    remote_id: str | None = None
 
 
 class FeedState(msgspec.Struct):
     posts: dict[str, Post] = msgspec.field(default_factory=dict)
+    # the networks' side (hub/domain/social.py): "network:remote id" -> post id (each kept once),
+    # the accounts the régie blocked ("network:handle"), where each poller reads next, and
+    # the posts received per network per hour (hour start, ms): the key figures, kept by purge
+    seen: dict[str, str] = msgspec.field(default_factory=dict)
+    blocked: set[str] = msgspec.field(default_factory=set)
+    cursors: dict[str, str] = msgspec.field(default_factory=dict)
+    received: dict[str, dict[int, int]] = msgspec.field(default_factory=dict)
 
 
 def has_hashtag(text: str, tag: str) -> bool:
@@ -195,6 +208,8 @@ def render(post: Post, audience: str, hashtag: str | None) -> dict[str, Any] | N
                            "photo": post.photo, "author": post.author}
     if post.kind == LIVE and hashtag and not has_hashtag(post.body, hashtag):
         out["hashtag"] = hashtag
+    if post.kind == SOCIAL:
+        out.update(network=post.network, handle=post.handle, url=post.url)
     if post.kind == ContributionKind.PROPOSAL.value:
         out.update(votes=len(post.voters), theme=post.theme, open=post.open, category=post.category,
                    votes_by_site=_breakdown(post, 0), votes_by_category=_breakdown(post, 1))

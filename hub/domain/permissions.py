@@ -73,6 +73,10 @@ MATRIX: dict[type[c.Command], frozenset[Role]] = {
     c.SocialPostSent: frozenset({Role.SYSTEM}),
     c.SocialPostFailed: frozenset({Role.SYSTEM}),
     c.SocialPostDeleted: frozenset({Role.SYSTEM}),
+    c.SocialReceived: frozenset({Role.SYSTEM}),    # a hub's poller of the hashtag
+    c.ShowSocialPost: MODS,
+    c.HideSocialPost: MODS,
+    c.BlockSocialAccount: MODS,
 }
 
 

@@ -53,6 +53,11 @@ def _command(cmd: c.AnyCommand, salt: bytes) -> c.AnyCommand:
         return msgspec.structs.replace(cmd, author=None)
     if isinstance(cmd, c.ImportInvitees):  # who was invited and checked in still counts; not their name
         return msgspec.structs.replace(cmd, invitees=[msgspec.structs.replace(i, name=ERASED) for i in cmd.invitees])
+    if isinstance(cmd, c.SocialReceived):  # the networks' posts: counted still, by network and hour
+        return msgspec.structs.replace(cmd, posts=[msgspec.structs.replace(
+            p, text=ERASED, author="", handle="", url="") for p in cmd.posts])
+    if isinstance(cmd, c.BlockSocialAccount):
+        return msgspec.structs.replace(cmd, handle=ERASED)
     if isinstance(cmd, c.WalkIn):
         return msgspec.structs.replace(cmd, name=ERASED)
     if isinstance(cmd, c.Attended):

@@ -15,10 +15,13 @@ import msgspec
 from . import commands as c
 from .context import Commit, Ctx, Effects
 from .errors import DomainError, require
-from .feed import LIVE, FeedState, Post, PostState
+from .feed import LIVE, SOCIAL, FeedState, Post, PostState
 from .outbound import Delivery, Outbound
+from .text import clean
 
 BACKOFF_CAP_MS = 300_000
+HOUR_MS = 3_600_000
+INCOMING_TEXT = 1000   # a network's post as shown here, at most (the networks allow 300 to 500)
 
 
 CLAIMABLE = (Delivery.QUEUED, Delivery.FAILED, Delivery.SENDING, Delivery.DELETING)
@@ -169,3 +172,89 @@ def render(post: Post, networks: list[str], staff: bool) -> dict[str, Any]:
         elif o.state is Delivery.SENT and o.url:
             out[network] = {"state": o.state.value, "url": o.url}
     return out
+
+
+# -- inbound: the hashtag's conversation ---------------------------------------------------
+def _own(state: FeedState, network: str) -> set[str]:
+    """The event's own posts come back under the hashtag: they are not the conversation."""
+    return {o.remote_id for p in state.posts.values() if p.kind == LIVE
+            for n, o in p.social.items() if n == network and o.remote_id}
+
+
+def _web(url: str) -> str | None:
+    return url if url.startswith(("https://", "http://")) and len(url) <= 300 else None
+
+
+def receive(state: FeedState, ctx: Ctx, cmd: c.SocialReceived, fx: Effects) -> Commit:
+    require(cmd.network in ctx.config.social, "social.network", f"this event does not follow {cmd.network}",
+            network=cmd.network)
+    own = _own(state, cmd.network)
+    fresh: list[c.IncomingPost] = []
+    for item in cmd.posts:  # each kept once, whatever the number of pollers or overlaps
+        key = f"{cmd.network}:{item.remote_id}"
+        if key not in state.seen and item.remote_id not in own and all(f.remote_id != item.remote_id for f in fresh):
+            fresh.append(item)
+
+    def commit() -> None:
+        for i, item in enumerate(fresh):
+            handle = clean(item.handle)[:100] or None
+            blocked = f"{cmd.network}:{handle}" in state.blocked
+            post = Post(id=f"{ctx.new_id('s')}-{i}", at=item.at if item.at > 0 else ctx.at, kind=SOCIAL,
+                        origin=f"network:{cmd.network}", title="", body=clean(item.text)[:INCOMING_TEXT],
+                        author=clean(item.author)[:100] or None, handle=handle, network=cmd.network,
+                        url=_web(item.url), remote_id=item.remote_id,
+                        state=PostState.REJECTED if blocked else PostState.PENDING)
+            state.posts[post.id] = post
+            state.seen[f"{cmd.network}:{item.remote_id}"] = post.id
+            hours = state.received.setdefault(cmd.network, {})
+            hour = post.at - post.at % HOUR_MS
+            hours[hour] = hours.get(hour, 0) + 1
+            fx.now.append(("post", post.id))
+        if cmd.cursor:
+            state.cursors[cmd.network] = cmd.cursor
+        fx.result.update(received=len(fresh))
+    return commit
+
+
+def _incoming(state: FeedState, post_id: str) -> Post:
+    post = state.posts.get(post_id)
+    if post is None or post.kind != SOCIAL:
+        raise DomainError("post.not_found", f"no network post {post_id}", post=post_id)
+    return post
+
+
+def show(state: FeedState, ctx: Ctx, cmd: c.ShowSocialPost | c.HideSocialPost, fx: Effects) -> Commit:
+    post = _incoming(state, cmd.post)
+    showing = isinstance(cmd, c.ShowSocialPost)
+    target = PostState.PUBLISHED if showing else PostState.REJECTED
+    require(post.state is not target, "post.bad_state", f"post {post.id} is {post.state.value} already",
+            post=post.id, state=post.state.value)
+    require(not showing or f"{post.network}:{post.handle}" not in state.blocked, "social.blocked",
+            "this account is blocked", post=post.id)
+
+    def commit() -> None:
+        post.state = target
+        fx.now.append(("post", post.id))
+        fx.result.update(post=post.id, state=target.value)
+    return commit
+
+
+def block(state: FeedState, ctx: Ctx, cmd: c.BlockSocialAccount, fx: Effects) -> Commit:
+    account = f"{cmd.network}:{clean(cmd.handle)}"
+    require(account not in state.blocked, "social.blocked", "this account is blocked already")
+    theirs = [p for p in state.posts.values() if p.kind == SOCIAL and f"{p.network}:{p.handle}" == account]
+
+    def commit() -> None:
+        state.blocked.add(account)
+        for post in theirs:
+            if post.state is not PostState.REJECTED:
+                post.state = PostState.REJECTED
+                fx.now.append(("post", post.id))
+        fx.result.update(hidden=len(theirs))
+    return commit
+
+
+def figures(state: FeedState) -> dict[str, dict[str, Any]]:
+    """The networks' posts with the hashtag: per network, in all and per hour (hour start, ms)."""
+    return {network: {"total": sum(hours.values()), "per_hour": dict(sorted(hours.items()))}
+            for network, hours in sorted(state.received.items())}

@@ -14,7 +14,8 @@ from atproto import AsyncClient, AsyncRequest, client_utils, models
 from atproto_client import exceptions as at
 from atproto_core.exceptions import AtProtocolError
 
-from .networks import Outgoing, Published, Refused, Unavailable
+from .networks import Found, Outgoing, Published, Refused, Unavailable
+from .text import epoch_ms
 
 POST = "app.bsky.feed.post"
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
@@ -110,6 +111,28 @@ class BlueskyAccount:
             await self.client.com.atproto.repo.delete_record(models.ComAtprotoRepoDeleteRecord.Data(
                 repo=self._did, collection=POST, rkey=rkey))
         await self._call(work)
+
+    async def search(self, hashtag: str, cursor: str) -> tuple[list[Found], str]:
+        """searchPosts for the tag, the latest first, since the newest post read before."""
+        async def work() -> Any:
+            return await self.client.app.bsky.feed.search_posts(models.AppBskyFeedSearchPosts.Params(
+                q=hashtag, tag=[hashtag.lstrip("#")], sort="latest", since=cursor or None, limit=50))
+        answer = await self._call(work)
+        found: list[Found] = []
+        newest = cursor
+        for view in getattr(answer, "posts", None) or []:
+            try:
+                record, author = view.record, view.author
+                created = str(getattr(record, "created_at", "") or "")
+                rkey = str(view.uri).rsplit("/", 1)[-1]
+                found.append(Found(remote_id=str(view.uri)[:200], at=epoch_ms(created),
+                                   author=str(author.display_name or "")[:200], handle=str(author.handle)[:200],
+                                   text=str(getattr(record, "text", "") or "")[:3000],
+                                   url=f"https://bsky.app/profile/{author.handle}/post/{rkey}"[:300]))
+                newest = max(newest, created)
+            except (AttributeError, TypeError, ValueError):
+                continue
+        return found, newest
 
     async def close(self) -> None:
         """The SDK's HTTP client is closed with the process."""

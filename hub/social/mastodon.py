@@ -17,7 +17,8 @@ from mastodon import (
     MastodonServerError,
 )
 
-from .networks import Outgoing, Published, Refused, Unavailable
+from .networks import Found, Outgoing, Published, Refused, Unavailable
+from .text import epoch_ms, html_to_text
 
 T = TypeVar("T")
 
@@ -72,6 +73,25 @@ class MastodonAccount:
             await self._call(lambda: self.api.status_delete(remote_id))
         except MastodonNotFoundError:
             return  # gone already: what was asked
+
+    async def search(self, hashtag: str, cursor: str) -> tuple[list[Found], str]:
+        """The tag's public timeline, the page right after `cursor` (min_id: nothing skipped)."""
+        tag = hashtag.lstrip("#")
+        page = await self._call(lambda: self.api.timeline_hashtag(tag, min_id=cursor or None, limit=40))
+        found: list[Found] = []
+        newest = int(cursor) if cursor.isdigit() else 0
+        for status in page if isinstance(page, list) else []:
+            try:
+                ident, account = str(status["id"]), status["account"] or {}
+                found.append(Found(remote_id=ident[:100], at=epoch_ms(status.get("created_at")),
+                                   author=str(account.get("display_name") or "")[:200],
+                                   handle=str(account.get("acct") or "")[:200],
+                                   text=html_to_text(str(status.get("content") or "")),
+                                   url=str(status.get("url") or "")[:300]))
+                newest = max(newest, int(ident)) if ident.isdigit() else newest
+            except (KeyError, TypeError, AttributeError, ValueError):
+                continue  # a malformed status is skipped, the others are kept
+        return found, str(newest) if newest else cursor
 
     async def close(self) -> None:
         """Nothing held open between calls."""

@@ -49,8 +49,23 @@ class Outgoing:
     photo: Path | None
 
 
+@dataclass(frozen=True)
+class Found:
+    """A public post with the hashtag, as read from a network (not trusted: bounded and cleaned
+    by the domain when it is received)."""
+    remote_id: str
+    at: int
+    author: str
+    handle: str
+    text: str
+    url: str
+
+
 class Network(Protocol):
     name: str
+
+    async def search(self, hashtag: str, cursor: str) -> tuple[list[Found], str]:
+        """The public posts with the hashtag after `cursor` ("": the latest), and the next cursor."""
 
     async def publish(self, post: Outgoing) -> Published: ...
 

@@ -15,7 +15,7 @@ def test_every_command_has_a_row_in_the_matrix():
     assert set(MATRIX) == set(typing.get_args(c.AnyCommand))
     # what only a hub writes is not a client's to send
     system = {c.PresenceReport, c.Attended, c.Watched, c.ClaimSocialPost, c.SocialPostSent, c.SocialPostFailed,
-              c.SocialPostDeleted}
+              c.SocialPostDeleted, c.SocialReceived}
     assert set(MATRIX) - set(c.CLIENT_COMMAND_TYPES) == system
 
 

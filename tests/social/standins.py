@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import secrets
 import threading
 import time
@@ -53,6 +54,10 @@ class StandIns:
         self.mastodon, self.bluesky = Received(), Received()
         self._keys: dict[str, str] = {}        # Idempotency-Key -> status id
         self._media: dict[str, dict[str, Any]] = {}
+        self.public_mastodon: list[dict[str, Any]] = []
+        self.public_bluesky: list[dict[str, Any]] = []
+        self._public_count = 0
+        self.garbage = 0  # the next tag timeline answers that are malformed
         self._failures: dict[str, list[int]] = {"mastodon": [], "bluesky": []}
         self.bluesky_limit = 300  # graphemes (counted as characters here)
         # True from the hook: the request is dropped (the hub died before it was sent)
@@ -202,6 +207,57 @@ class StandIns:
                                       "mimeType": request.headers.get("content-type", "image/jpeg"),
                                       "size": len(data)}})
 
+    # -- the hashtag: others' public posts (and the event's own, as the networks show them) ----
+    def someone_posts(self, network: str, text: str, *, handle: str, author: str = "", html: str | None = None,
+                      url: str | None = None) -> str:
+        """A public post by someone else, now; `html`: Mastodon's content as sent (else the text)."""
+        at = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + f".{int(time.time() * 1000) % 1000:03d}Z"
+        with self.lock:
+            self._public_count += 1
+            n = self._public_count
+            if network == "mastodon":
+                ident = str(900000 + n)
+                content = html if html is not None else f"<p>{text}</p>"
+                self.public_mastodon.append(_status(self.url, {"id": ident, "text": text}) | {
+                    "content": content, "created_at": at, "tags": _tags(content),
+                    "url": url if url is not None else f"{self.url}/@{handle}/{ident}",
+                    "account": {"id": str(n), "username": handle.split("@")[0], "acct": handle,
+                                "display_name": author, "url": f"{self.url}/@{handle}"}})
+                return ident
+            uri = f"at://did:plc:someone{n:04d}/app.bsky.feed.post/3k{n:011d}"
+            self.public_bluesky.append({"uri": uri, "cid": f"bafyreipublic{n:04d}", "indexedAt": at,
+                                        "author": {"did": f"did:plc:someone{n:04d}", "handle": handle,
+                                                   "displayName": author},
+                                        "record": {"$type": "app.bsky.feed.post", "text": text, "createdAt": at}})
+            return uri
+
+    async def tag_timeline(self, request: Request) -> Response:
+        if self.garbage:  # a malformed answer: the poller must survive it
+            self.garbage -= 1
+            return Response(b'{"id": [[[[' + b"\xff\xfe" * 100, media_type="application/json")
+        tag = request.path_params["tag"].lower()
+        after = int(request.query_params.get("min_id") or 0)
+        own = [_status(self.url, p) for p in self.mastodon.posts.values()]
+        found = [s for s in [*self.public_mastodon, *own]
+                 if any(t["name"] == tag for t in s["tags"]) and int(s["id"]) > after]
+        found.sort(key=lambda s: int(s["id"]), reverse=True)
+        limit = int(request.query_params.get("limit") or 20)
+        return JSONResponse(found[-limit:] if after else found[:limit])
+
+    async def search_posts(self, request: Request) -> Response:
+        refused = self._bluesky_auth(request)
+        if refused is not None:
+            return refused
+        q = request.query_params.get("q", "").lower()
+        since = request.query_params.get("since") or ""
+        own = [{"uri": uri, "cid": p["cid"], "indexedAt": p["record"].get("createdAt", ""),
+                "author": {"did": BLUESKY_DID, "handle": BLUESKY_HANDLE}, "record": p["record"]}
+               for uri, p in self.bluesky.posts.items()]
+        found = [v for v in [*self.public_bluesky, *own]
+                 if q in str(v["record"].get("text", "")).lower() and v["record"].get("createdAt", "") >= since]
+        found.sort(key=lambda v: v["record"].get("createdAt", ""), reverse=True)
+        return JSONResponse({"posts": found[:int(request.query_params.get("limit") or 25)]})
+
     # -- the server ---------------------------------------------------------------------
     def app(self) -> Starlette:
         x = "/xrpc/"
@@ -209,6 +265,8 @@ class StandIns:
             Route("/api/v1/statuses", self.statuses, methods=["POST"]),
             Route("/api/v1/statuses/{id}", self.status_delete, methods=["DELETE"]),
             Route("/api/v2/media", self.media, methods=["POST"]),
+            Route("/api/v1/timelines/tag/{tag}", self.tag_timeline),
+            Route(x + "app.bsky.feed.searchPosts", self.search_posts),
             Route(x + "com.atproto.server.createSession", self.create_session, methods=["POST"]),
             Route(x + "com.atproto.server.refreshSession", self.refresh_session, methods=["POST"]),
             Route(x + "com.atproto.repo.getRecord", self.get_record),
@@ -248,11 +306,18 @@ async def _params(request: Request) -> dict[str, Any]:
     return out
 
 
+def _tags(html: str) -> list[dict[str, str]]:
+    """The hashtags of a status, as Mastodon lists them (its tag timeline reads these)."""
+    words = re.sub(r"<[^>]*>", "", html)
+    return [{"name": t.lower(), "url": ""} for t in re.findall(r"#(\w+)", words)]
+
+
 def _status(base: str, post: dict[str, Any]) -> dict[str, Any]:
     return {"id": post["id"], "uri": f"{base}/users/multiplex/statuses/{post['id']}",
             "url": f"{base}/@multiplex/{post['id']}", "content": f"<p>{post['text']}</p>",
             "created_at": "2026-12-07T10:00:00.000Z", "visibility": "public", "sensitive": False,
-            "spoiler_text": "", "media_attachments": post.get("media", []), "mentions": [], "tags": [],
+            "spoiler_text": "", "media_attachments": post.get("media", []), "mentions": [],
+            "tags": _tags(str(post.get("text", ""))),
             "emojis": [], "reblogs_count": 0, "favourites_count": 0, "replies_count": 0,
             "account": {"id": "1", "username": "multiplex", "acct": "multiplex", "display_name": "Multiplex",
                         "url": f"{base}/@multiplex"}}
