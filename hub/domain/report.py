@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import attendance, imports, polls, rooms
+from . import attendance, imports, polls, rooms, social
 from .actors import REMOTE
 from .commands import ContributionKind
 from .event import EventConfig
@@ -65,6 +65,7 @@ def figures(state: EventState, config: EventConfig) -> dict[str, Any]:
         for origin, n in by.items():
             reactions_by_site[origin] = reactions_by_site.get(origin, 0) + n
     live_posts = sum(1 for p in state.feed.posts.values() if p.kind == LIVE)
+    on_networks = social.figures(state.feed)
     sites_present = sum(n for origin, n in present.items() if origin != REMOTE)
     return {
         "event": {"id": config.id, "title": config.title, "date": config.date.isoformat(),
@@ -86,6 +87,9 @@ def figures(state: EventState, config: EventConfig) -> dict[str, Any]:
         "polls": ballots,
         "proposals": proposals,
         "live_posts": live_posts,
+        # the hashtag's conversation on the networks: every post read, shown or not
+        "social": {"total": sum(n["total"] for n in on_networks.values()), "by_network": on_networks,
+                   "live_posts_sent": social.sent_counts(state.feed, config.social)},
         "reactions": {"total": sum(reactions_by_kind.values()), "by_kind": reactions_by_kind,
                       "by_site": _per_origin(config, reactions_by_site),
                       "by_kind_and_site": {e: _per_origin(config, by) for e, by in state.reactions.counts.items()}},

@@ -258,3 +258,9 @@ def figures(state: FeedState) -> dict[str, dict[str, Any]]:
     """The networks' posts with the hashtag: per network, in all and per hour (hour start, ms)."""
     return {network: {"total": sum(hours.values()), "per_hour": dict(sorted(hours.items()))}
             for network, hours in sorted(state.received.items())}
+
+
+def sent_counts(state: FeedState, networks: list[str]) -> dict[str, int]:
+    """The live posts published on each network (and still there)."""
+    return {n: sum(1 for p in state.posts.values() if p.kind == LIVE and outbound(p, n).state is Delivery.SENT)
+            for n in networks}

@@ -44,6 +44,7 @@ def key_figures_pdf(f: dict[str, Any]) -> bytes:
         (q["asked"], "questions posées"), (q["answered"], "questions répondues"),
         (sum(p["ballots"] for p in f["polls"]), "votes aux sondages"), (len(f["proposals"]), "propositions"),
         (f["live_posts"], "live-tweets"), (f["reactions"]["total"], "réactions"),
+        (f["social"]["total"], "sur les réseaux"),
     ]
     cells = [[Paragraph(f'<font name="{bold}" size="20">{n}</font><br/>{label}', small) for n, label in big[i:i + 5]]
              for i in range(0, len(big), 5)]

@@ -49,7 +49,12 @@ def tables(f: dict[str, Any]) -> list[Table]:
             ["Soutiens aux propositions", sum(p["votes"] for p in f["proposals"])],
             ["Live-tweets", f["live_posts"]],
             ["Réactions", f["reactions"]["total"]],
+            ["Messages avec le mot-dièse sur les réseaux", f["social"]["total"]],
         ]),
+        Table("reseaux_par_heure", "Messages avec le mot-dièse sur les réseaux, par heure",
+              ["réseau", "heure", "messages"],
+              [[network, local_time(f, int(hour)), n] for network, by in f["social"]["by_network"].items()
+               for hour, n in by["per_hour"].items()]),
         Table("video_par_mode", "Spectateurs de la vidéo par mode de réception",
               ["mode", "spectateurs (distincts)"],
               [[_way(w), n] for w, n in f["stream"].get("by_way", {}).items()]),

@@ -8,6 +8,7 @@ from ..hubserver import EVENT, HubServer
 from ..social.conftest import social_events
 from ..social.standins import BLUESKY_HANDLE, BLUESKY_PASSWORD, MASTODON_TOKEN, StandIns
 from .browser import (
+    PHONE,
     chromium,
     open_page,
     screenshots,
@@ -72,6 +73,60 @@ async def test_the_regie_sees_each_network_and_retries_or_withdraws(tmp_path):
             await mastodon.get_by_role("button", name="Retirer de Mastodon").click()
             await mastodon.and_(regie.locator("[data-state=deleted]")).wait_for(timeout=60_000)
             assert not standins.mastodon.posts and len(standins.mastodon.deleted) == 1
+            assert errors == []
+    finally:
+        await mod.close()
+        await hub.stop()
+        standins.stop()
+
+
+async def test_a_hashtag_post_approved_by_the_regie_reaches_the_wall_and_the_phone_and_is_counted(tmp_path):
+    standins = StandIns()
+    standins.start()
+    hub = HubServer(tmp_path / "data", events_dir=social_events(tmp_path / "events"), mastodon_url=standins.url,
+                    mastodon_token=MASTODON_TOKEN, bluesky_url=standins.url, bluesky_handle=BLUESKY_HANDLE,
+                    bluesky_password=BLUESKY_PASSWORD, social_poll_s=0.2)
+    await hub.start()
+    mod = hub.moderator()
+    await mod.connect()
+    try:
+        async with chromium() as browser:
+            base = f"http://127.0.0.1:{hub.settings.port}/e/{EVENT}"
+            errors: list[str] = []
+            regie = await open_page(browser, f"{base}/moderate#token={hub.token(Role.MODERATOR)}", errors=errors)
+            screen = await open_page(browser, f"{base}/screen/reims#token={hub.token(Role.SCREEN, 'reims')}",
+                                     viewport={"width": 1920, "height": 1080}, errors=errors)
+            phone = await open_page(browser, f"{base}/join/reims?code={hub.code('reims')}", viewport=PHONE,
+                                    errors=errors)
+            for page in (regie, screen, phone):
+                await wait_online(page)
+            await mod.command({"type": "screen.scene", "scene": "wall"})
+            standins.someone_posts("mastodon", "", html="<p>Quelle belle journée à Reims <b>#EGNum</b></p>",
+                                   handle="claire@mastodon.example", author="Claire")
+            await show_pane(regie, "Contributions")
+            pending = regie.locator("#pending-posts .post[data-kind=social]")
+            await pending.wait_for(timeout=60_000)
+            assert "Mastodon · Claire · @claire@mastodon.example" in await pending.locator(".post-head").text_content()
+            assert await screen.locator(".wall .post[data-kind=social]").count() == 0  # not before the régie
+            await pending.get_by_role("button", name="Afficher ce message de claire@mastodon.example").click()
+
+            on_wall = screen.locator(".wall .post[data-kind=social][data-network=mastodon]")
+            await on_wall.wait_for(timeout=30_000)
+            assert "Quelle belle journée à Reims #EGNum" in await on_wall.text_content()
+            assert "Mastodon" in await on_wall.locator(".post-head").text_content()
+            await phone.get_by_role("tab", name="Fil").click()
+            on_phone = phone.locator(".post[data-kind=social]")
+            await on_phone.wait_for(timeout=30_000)
+            assert "Claire" in await on_phone.locator(".post-head").text_content()
+            assert await on_phone.locator("b").count() == 0  # its HTML is not rendered
+            for name, page in (("wall", screen), ("phone", phone)):
+                assert await serious_accessibility_violations(page) == []
+                await screenshots(page, f"social-{name}-fr")
+
+            await mod.command({"type": "report.publish", "public": True})
+            report = await open_page(browser, f"{base}/report", errors=errors)
+            await report.locator("#big-figures [data-figure=social] strong", has_text="1").wait_for(timeout=30_000)
+            await report.locator("#table-social tbody tr").first.wait_for()
             assert errors == []
     finally:
         await mod.close()

@@ -25,13 +25,17 @@ export function renderFeed(container, live, { role = 'viewer', filter = PUBLISHE
   const posts = postsNewestFirst(live.state, filter).slice(0, limit);
   syncList(container, posts, (p) => p.id, createPost, (el, p) => {
     el.dataset.kind = p.kind;
-    const who = p.kind === 'live' ? t('feed.control_room') : siteName(live, p.origin);
+    if (p.network) el.dataset.network = p.network;
+    // a network's post says where it comes from and who wrote it (their words, as text)
+    const who = p.kind === 'live' ? t('feed.control_room')
+      : p.kind === 'social' ? [t(`social.network.${p.network}`), p.author, p.handle && `@${p.handle}`].filter(Boolean).join(' · ')
+        : siteName(live, p.origin);
     el.parts.head.textContent = `${t(`feed.kind.${p.kind}`)} · ${who} · ${formatTime(p.at, lang())}`
       + (p.state !== 'published' ? ` · ${t(`feed.state.${p.state}`)}` : '');
     el.parts.title.textContent = p.title || '';
     el.parts.title.hidden = !p.title;
     el.parts.body.textContent = p.kind === 'live' && p.hashtag ? `${p.body} ${p.hashtag}` : p.body;
-    if (p.author) el.parts.body.append(h('span', { class: 'q-meta' }, ` — ${p.author}`));
+    if (p.author && p.kind !== 'social') el.parts.body.append(h('span', { class: 'q-meta' }, ` — ${p.author}`));
     if (p.photo && el.parts.photo.dataset.src !== p.photo) {
       el.parts.photo.dataset.src = p.photo;
       setChildren(el.parts.photo, h('img', { src: p.photo, alt: p.body || t('feed.photo_from', { site: who }), loading: 'lazy' }));
@@ -52,9 +56,37 @@ function footFor(live, p, role) {
     }
   }
   if (p.social) out.push(...socialLines(live, p, role));
+  if (p.kind === 'social') return [...out, ...networkPostFoot(live, p, role)];
   if (role === 'moderator' && p.state === 'pending') {
     out.push(h('button', { type: 'button', class: 'small ok', onclick: () => act(live, { type: 'feed.approve', post: p.id }) }, t('feed.approve')));
     out.push(h('button', { type: 'button', class: 'small no', onclick: () => act(live, { type: 'feed.reject', post: p.id }) }, t('feed.reject')));
+  }
+  return out;
+}
+
+// A network's post: its link; for the régie, show / hide / block its account.
+function networkPostFoot(live, p, role) {
+  const out = [];
+  const network = t(`social.network.${p.network}`);
+  if (role !== 'readonly' && p.url && WEB_LINK.test(p.url)) {  // a projector's wall: nobody to click it
+    out.push(h('a', { href: p.url, target: '_blank', rel: 'noopener noreferrer', 'aria-label': t('social.open_sr', { network }) }, t('social.open')));
+  }
+  if (role !== 'moderator' && role !== 'regie') return out;
+  const handle = p.handle || p.author || '?';
+  if (p.state !== 'published') {
+    out.push(h('button', { type: 'button', class: 'small ok', 'aria-label': t('social.show_sr', { handle }),
+      onclick: () => act(live, { type: 'social.show', post: p.id }) }, t('social.show')));
+  }
+  if (p.state !== 'rejected') {
+    out.push(h('button', { type: 'button', class: 'small no', 'aria-label': t('social.hide_sr', { handle }),
+      onclick: () => act(live, { type: 'social.hide', post: p.id }) }, t('social.hide')));
+  }
+  if (p.handle) {
+    out.push(h('button', { type: 'button', class: 'small no', 'aria-label': t('social.block_sr', { handle, network }),
+      onclick: () => {
+        if (!window.confirm(t('social.confirm_block', { handle, network }))) return;
+        act(live, { type: 'social.block', network: p.network, handle: p.handle });
+      } }, t('social.block')));
   }
   return out;
 }

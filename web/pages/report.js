@@ -1,7 +1,7 @@
 // The key figures report: for the control room (its link), or for everyone once
 // published. Figures come from the hub (folded from the log); charts are drawn
 // by the hub as SVG; every chart has its numbers in a table next to it.
-import { $, h, setChildren } from '../lib/dom.js';
+import { $, formatTime, h, setChildren } from '../lib/dom.js';
 import { lang, t, translate } from '../lib/i18n.js';
 import { eventFromPath, showError, startStaticPage } from '../lib/app.js';
 
@@ -71,7 +71,9 @@ async function draw() {
     ['in_rooms', f.people.in_rooms], ['present_on_sites', f.attendance.present_on_sites], ['remote', f.attendance.remote], ['peak', f.peak.total],
     ['watchers', f.stream.watchers], ['asked', f.questions.asked], ['answered', f.questions.answered],
     ['ballots', f.polls.reduce((s, p) => s + p.ballots, 0)], ['proposals', f.proposals.length],
-    ['live_posts', f.live_posts], ['reactions', f.reactions.total]];
+    ['live_posts', f.live_posts], ['reactions', f.reactions.total], ['social', f.social.total]];
+  const networks = Object.keys(f.social.by_network);
+  const hours = [...new Set(networks.flatMap((n) => Object.keys(f.social.by_network[n].per_hour)))].sort((a, b) => a - b);
   const origins = Object.keys(f.attendance.by_site);
   // one small chart per metric, each on its own axis, drawn by the hub in this page's language
   const chart = h('img', { class: 'chart', alt: t('report.timeline_alt'), width: 960 });
@@ -87,6 +89,10 @@ async function draw() {
     // what each count is: the video's viewers are not the people in the rooms
     h('dl', { class: 'definitions', id: 'definitions' }, ['watchers', 'in_rooms', 'peak'].map((key) => [
       h('dt', {}, t(`report.big.${key}`)), h('dd', {}, t(`report.define.${key}`))])),
+    networks.length ? h('section', { 'aria-labelledby': 'h-social' }, h('h2', { id: 'h-social' }, t('report.tables.social')),
+      table(t('report.tables.social'), [t('report.col.hour'), ...networks.map((n) => t(`social.network.${n}`))],
+        hours.map((hour) => [formatTime(Number(hour), lang()), ...networks.map((n) => number(f.social.by_network[n].per_hour[hour] || 0))]),
+        'table-social')) : null,
     h('section', { 'aria-labelledby': 'h-sites' }, h('h2', { id: 'h-sites' }, t('report.tables.sites')),
       table(t('report.tables.sites'), [t('report.site'), t('report.col.present'), t('report.col.peak'),
         t('report.col.peak_at'), t('report.col.asked'), t('report.col.answered'), t('report.col.reactions')],
