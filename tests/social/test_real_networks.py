@@ -26,7 +26,8 @@ def accounts() -> list[tuple[str, Network | None, str]]:
     mastodon = (MastodonAccount(ENV("HUB_SOCIAL_TEST_MASTODON_URL", ""), ENV("HUB_SOCIAL_TEST_MASTODON_TOKEN", ""), 30)
                 if ENV("HUB_SOCIAL_TEST_MASTODON_URL") and ENV("HUB_SOCIAL_TEST_MASTODON_TOKEN") else None)
     bluesky = (BlueskyAccount(ENV("HUB_SOCIAL_TEST_BLUESKY_URL", "https://bsky.social"),
-                              ENV("HUB_SOCIAL_TEST_BLUESKY_HANDLE", ""), ENV("HUB_SOCIAL_TEST_BLUESKY_PASSWORD", ""), 30)
+                              ENV("HUB_SOCIAL_TEST_BLUESKY_HANDLE", ""),
+                              ENV("HUB_SOCIAL_TEST_BLUESKY_PASSWORD", ""), 30)
                if ENV("HUB_SOCIAL_TEST_BLUESKY_HANDLE") and ENV("HUB_SOCIAL_TEST_BLUESKY_PASSWORD") else None)
     return [("mastodon", mastodon, "HUB_SOCIAL_TEST_MASTODON_URL and HUB_SOCIAL_TEST_MASTODON_TOKEN"),
             ("bluesky", bluesky, "HUB_SOCIAL_TEST_BLUESKY_HANDLE and HUB_SOCIAL_TEST_BLUESKY_PASSWORD")]
