@@ -12,7 +12,7 @@ from starlette.middleware import Middleware
 
 from .domain.errors import DomainError
 from .event_files import load_events
-from .http import api, hls, invitees, media, metrics, pages, programme, qr, replays, report, synthesis, uploads
+from .http import api, hls, invitees, media, metrics, pages, programme, qr, replays, report, social, synthesis, uploads
 from .http.errors import domain_error, internal_error
 from .live.session import make_live_protocol
 from .log import Log
@@ -39,7 +39,8 @@ def create_app(settings: Settings, *, log_: Log | None = None) -> Starlette:
             await runtime.stop()
 
     routes = [*api.routes, *uploads.routes, *qr.routes, *media.routes, *hls.routes, *programme.routes, *report.routes,
-              *synthesis.routes, *replays.routes, *invitees.routes, *metrics.routes, *pages.routes]
+              *synthesis.routes, *replays.routes, *invitees.routes, *metrics.routes, *social.routes,
+              *pages.routes]
     app = Starlette(routes=routes, lifespan=lifespan,
                     middleware=[Middleware(pages.SecurityHeaders)],
                     exception_handlers={DomainError: domain_error, Exception: internal_error})

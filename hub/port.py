@@ -6,7 +6,7 @@ module (and the domain), never the write side, the read side or the jobs
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .domain import commands as c
 from .domain.actors import Actor
@@ -67,6 +67,11 @@ class EventPort(Protocol):
     def watched(self, watcher: str, way: str = "webrtc", continued: bool = False) -> None:
         """A video session was opened (the report counts distinct watchers, per way of
         watching); `continued`: the same session, watched another way (a new rendition)."""
+
+    def social_health(self) -> dict[str, dict[str, Any]]:
+        """Per network the event names: whether hub.env has its account, and how this process
+        last found it, sending and reading (docs/social.md)."""
+        ...
 
 
 class RuntimePort(Protocol):

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -36,7 +36,7 @@ from .security.ratelimit import Via
 from .settings import Settings, SettingsError
 from .social.inbound import HashtagReader
 from .social.networks import Network
-from .social.publisher import Publisher
+from .social.publisher import Health, Publisher
 from .write.service import EventService
 
 if TYPE_CHECKING:
@@ -119,6 +119,15 @@ class EventRuntime:
                 except DomainError as exc:
                     log.warning("%s: presence not reported (%s)", self.config.id, exc.code)
             await asyncio.sleep(interval)
+
+    def social_health(self) -> dict[str, dict[str, Any]]:
+        def seen(health: Health | None) -> dict[str, Any] | None:
+            return None if health is None else {"state": health.state, "reason": health.reason,
+                                                "since": int(health.since * 1000), "count": health.sent}
+        sending = self.publisher.health if self.publisher is not None else {}
+        reading = self.hashtag.health if self.hashtag is not None else {}
+        return {n: {"account": n in sending, "sending": seen(sending.get(n)), "reading": seen(reading.get(n))}
+                for n in self.config.social}
 
     def follow_stage(self, outcome: Outcome) -> None:
         """The domain decides who is on air and what is recorded; the media only follows."""

@@ -48,6 +48,8 @@ async def test_the_regie_sees_each_network_and_retries_or_withdraws(tmp_path):
             await mastodon.and_(regie.locator("[data-state=sent]")).wait_for(timeout=60_000)
             await bluesky.and_(regie.locator("[data-state=refused]")).wait_for(timeout=60_000)
             assert "Mastodon : publié" in await mastodon.text_content()
+            await regie.locator("#social-health [data-network=mastodon][data-health=ok]",
+                                has_text="Mastodon : en ligne").wait_for(timeout=30_000)
             link = mastodon.get_by_role("link", name="voir sur Mastodon (nouvel onglet)")
             assert (await link.get_attribute("href")).startswith(f"{standins.url}/@multiplex/")
             text = await bluesky.text_content()

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.client import LiveClient
+import httpx
 
-from ..hubserver import HubServer
-from .standins import StandIns
+from hub.client import LiveClient
+from hub.domain.actors import Role
+
+from ..hubserver import EVENT, HubServer
+from .standins import BLUESKY_PASSWORD, MASTODON_TOKEN, StandIns
 
 
 def delivery(client: LiveClient, post: str, network: str) -> dict[str, Any]:
@@ -56,6 +59,15 @@ async def test_a_network_that_is_down_is_tried_again_and_the_day_goes_on(social_
         await mod.wait_for(lambda m: delivery(m, post, "mastodon").get("state") == "failed", timeout=60)
         failed = delivery(mod, post, "mastodon")
         assert "503" in failed["reason"] and failed["retry_at"] is not None
+        # the régie's view of each network, as this hub found it; not for anyone else
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{social_hub.settings.port}") as http:
+            url = f"/api/events/{EVENT}/social"
+            assert (await http.get(url)).status_code == 401
+            health = (await http.get(url, headers={"Authorization": f"Bearer {social_hub.token(Role.MODERATOR)}"}))
+            mastodon = health.json()["mastodon"]
+            assert mastodon["account"] and mastodon["sending"]["state"] == "failing", health.json()
+            assert "503" in mastodon["sending"]["reason"]
+            assert MASTODON_TOKEN not in health.text and BLUESKY_PASSWORD not in health.text
         # meanwhile the live channel answers as ever
         question = await mod.command({"type": "feed.post", "text": "Pendant la panne"})
         assert question["result"]["post"]

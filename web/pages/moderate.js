@@ -16,6 +16,7 @@ import { installShortcuts, shortcutsHelp } from '../features/shortcuts.js';
 import { onTrack, trackFilter, tracksBoard } from '../features/tracks.js';
 import { inviteesImport } from '../features/invitees.js';
 import { audiencePanel } from '../features/audience.js';
+import { networksPanel } from '../features/networks.js';
 import { watchAnnouncements } from './common.js';
 
 const { event } = eventFromPath();
@@ -81,7 +82,7 @@ if (token) {
             counted('archive', 'qna.archive'), ui.archive)),
           tab('polls', section('polls', 'moderate.polls', ui.pollStatus, ui.prepared,
             pollBuilder(l, { scope: true }), counted('polls', 'moderate.polls_made'), ui.view, ui.polls)),
-          tab('tweets', section('tweet', 'moderate.live_tweets', liveTweetComposer(l), ui.feed)),
+          tab('tweets', section('tweet', 'moderate.live_tweets', liveTweetComposer(l), networksPanel(l, event, token), ui.feed)),
           tab('contributions', section('contributions', 'moderate.contributions',
             counted('contributions', 'moderate.to_review'), ui.contributions)),
         ], { label: 'moderate.work' });
