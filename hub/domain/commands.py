@@ -137,6 +137,7 @@ class ContributionKind(str, enum.Enum):
 
 class PostLive(Command, tag="feed.post", frozen=True):
     text: Text
+    continues: Id | None = None  # the live post this one follows on from: a thread on the networks
 
 
 class Contribute(Command, tag="feed.contribute", frozen=True):
@@ -371,6 +372,7 @@ class SocialPostSent(Command, tag="social.sent", frozen=True):
     holder: Short
     remote_id: Short
     url: Short = ""
+    ref: Short = ""  # what a reply names besides the id (Bluesky: the record's cid)
 
 
 class SocialPostFailed(Command, tag="social.failed", frozen=True):

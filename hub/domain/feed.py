@@ -54,6 +54,7 @@ class Post(msgspec.Struct):
     # voter -> [origin, category]: the per-site and per-category breakdown of upvotes
     voted_from: dict[str, list[str]] = msgspec.field(default_factory=dict)
     social: dict[str, Outbound] = msgspec.field(default_factory=dict)  # network -> a live post's delivery
+    continues: str | None = None      # a live post: the one it follows on from (a thread)
     # a network's post (kind "social"): where it comes from
     network: str | None = None
     handle: str | None = None
@@ -87,8 +88,12 @@ def live_text_limit(ctx: Ctx, text: str = "") -> int:
 
 def post_live(state: FeedState, ctx: Ctx, cmd: c.PostLive, fx: Effects) -> Commit:
     text = checked(cmd.text, limit=live_text_limit(ctx, cmd.text), code="post", what="the post")
+    if cmd.continues is not None:
+        parent = state.posts.get(cmd.continues)
+        require(parent is not None and parent.kind == LIVE, "post.not_found", f"no live post {cmd.continues}",
+                post=cmd.continues)
     post = Post(id=ctx.new_id("p"), at=ctx.at, kind=LIVE, origin=REMOTE, title="", body=text,
-                state=PostState.PUBLISHED)
+                state=PostState.PUBLISHED, continues=cmd.continues)
 
     def commit() -> None:
         state.posts[post.id] = post
@@ -208,6 +213,8 @@ def render(post: Post, audience: str, hashtag: str | None) -> dict[str, Any] | N
                            "photo": post.photo, "author": post.author}
     if post.kind == LIVE and hashtag and not has_hashtag(post.body, hashtag):
         out["hashtag"] = hashtag
+    if post.continues is not None:
+        out["continues"] = post.continues
     if post.kind == SOCIAL:
         out.update(network=post.network, handle=post.handle, url=post.url)
     if post.kind == ContributionKind.PROPOSAL.value:

@@ -25,5 +25,6 @@ class Outbound(msgspec.Struct):
     until: int = 0                 # the claim's end (ms)
     retry_at: int | None = None
     remote_id: str | None = None
+    ref: str | None = None         # Bluesky: the record's cid, which a reply names with its uri
     url: str | None = None
     reason: str | None = None      # why it failed, in the network's words

@@ -99,7 +99,7 @@ def sent(state: FeedState, ctx: Ctx, cmd: c.SocialPostSent, fx: Effects) -> Comm
     def commit() -> None:
         _changed(post, cmd.network, msgspec.structs.replace(
             out, state=Delivery.SENT, holder=None, until=0, remote_id=cmd.remote_id, url=cmd.url or None,
-            reason=None), fx)
+            ref=cmd.ref or None, reason=None), fx)
     return commit
 
 
@@ -154,6 +154,29 @@ def withdraw(state: FeedState, ctx: Ctx, cmd: c.WithdrawSocialPost, fx: Effects)
         _changed(post, cmd.network, msgspec.structs.replace(out, state=gone, holder=None, until=0,
                                                            retry_at=None), fx)
     return commit
+
+
+def thread(state: FeedState, post: Post, network: str) -> tuple[Outbound, Outbound] | None:
+    """What a live post answers on a network: (the root, the parent) as sent there, or None.
+    The parent not there (refused, withdrawn): the post starts afresh."""
+    parent = state.posts.get(post.continues) if post.continues else None
+    if parent is None or outbound(parent, network).state is not Delivery.SENT:
+        return None
+    root, seen = parent, {post.id}
+    while root.continues and root.id not in seen:
+        seen.add(root.id)
+        above = state.posts.get(root.continues)
+        if above is None or outbound(above, network).state is not Delivery.SENT:
+            break
+        root = above
+    return outbound(root, network), outbound(parent, network)
+
+
+def waits_for_parent(state: FeedState, post: Post, network: str) -> bool:
+    """A post that continues another waits while that one may still be sent there."""
+    parent = state.posts.get(post.continues) if post.continues else None
+    return parent is not None and outbound(parent, network).state in (
+        Delivery.QUEUED, Delivery.SENDING, Delivery.FAILED)
 
 
 def backoff_ms(attempts: int) -> int:

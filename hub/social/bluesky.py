@@ -84,25 +84,30 @@ class BlueskyAccount:
         async def work() -> Any:
             found = await self._existing(rkey)
             if found is not None:
-                return found.uri
+                return found.uri, found.cid or ""
             text = client_utils.TextBuilder().text(post.text)
             if post.hashtag:
                 text.text(" ").tag(post.hashtag, post.hashtag.lstrip("#"))
+            reply = None
+            if post.root and post.parent:  # a thread: the first post and the one this answers
+                ref = models.ComAtprotoRepoStrongRef.Main
+                reply = models.AppBskyFeedPost.ReplyRef(root=ref(uri=post.root[0], cid=post.root[1]),
+                                                        parent=ref(uri=post.parent[0], cid=post.parent[1]))
             embed = None
             if post.photo is not None:
                 blob = (await self.client.upload_blob(post.photo.read_bytes())).blob
                 embed = models.AppBskyEmbedImages.Main(images=[models.AppBskyEmbedImages.Image(alt="", image=blob)])
             record = models.AppBskyFeedPost.Record(
-                text=text.build_text(), facets=text.build_facets() or None, embed=embed,
+                text=text.build_text(), facets=text.build_facets() or None, embed=embed, reply=reply,
                 created_at=dt.datetime.fromtimestamp(post.at / 1000, dt.UTC).isoformat().replace("+00:00", "Z"))
             made = await self.client.com.atproto.repo.create_record(models.ComAtprotoRepoCreateRecord.Data(
                 repo=self._did, collection=POST, rkey=rkey, record=record))
-            return made.uri
+            return made.uri, made.cid
 
-        uri = await self._call(work)
-        if not isinstance(uri, str) or not uri.startswith("at://"):
+        uri, cid = await self._call(work)
+        if not isinstance(uri, str) or not uri.startswith("at://") or not isinstance(cid, str):
             raise Unavailable("unexpected answer: no record")
-        return Published(uri[:200], f"https://bsky.app/profile/{self.handle}/post/{rkey}"[:200])
+        return Published(uri[:200], f"https://bsky.app/profile/{self.handle}/post/{rkey}"[:200], cid[:200])
 
     async def delete(self, post: Outgoing, remote_id: str) -> None:
         rkey = record_key(post)

@@ -61,8 +61,9 @@ class MastodonAccount:
             media = await self._call(lambda: self.api.media_post(str(photo), mime_type=kind, synchronous=True))
             media_ids = [media["id"]]
         # The same Idempotency-Key at every try: the server keeps one status for it (an hour).
+        reply_to = post.parent[0] if post.parent else None  # a thread: the status this one answers
         status = await self._call(lambda: self.api.status_post(text, media_ids=media_ids, visibility="public",
-                                                               idempotency_key=post.key))
+                                                               in_reply_to_id=reply_to, idempotency_key=post.key))
         remote_id, url = status["id"], status.get("url") or status.get("uri") or ""
         if not isinstance(remote_id, (str, int)) or not isinstance(url, str):
             raise Unavailable("unexpected answer: no status id")

@@ -36,6 +36,7 @@ def short(text: str) -> str:
 class Published:
     remote_id: str
     url: str
+    ref: str = ""
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ class Outgoing:
     text: str
     hashtag: str | None
     photo: Path | None
+    # a thread: the (remote id, ref) of the first post and of the one this answers
+    root: tuple[str, str] | None = None
+    parent: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -84,13 +84,20 @@ class Publisher:
                 await network.close()
 
     # -- the work -------------------------------------------------------------------------
-    def outgoing(self, post: Post) -> Outgoing:
+    def outgoing(self, post: Post, network: str) -> Outgoing:
         tag = self.service.replica.config.hashtag
         name = photo_name(self.event, post.photo) if post.photo else None
         return Outgoing(
             key=hashlib.sha256(f"{self._secret}:{self.event}:{post.id}".encode()).hexdigest()[:32],
             at=post.at, text=post.body, hashtag=tag if tag and not has_hashtag(post.body, tag) else None,
-            photo=self._uploads / name if name else None)
+            photo=self._uploads / name if name else None, **self._thread(post, network))
+
+    def _thread(self, post: Post, network: str) -> dict[str, tuple[str, str] | None]:
+        answered = social.thread(self.service.replica.state.feed, post, network)
+        if answered is None:
+            return {}
+        root, parent = answered
+        return {"root": (root.remote_id or "", root.ref or ""), "parent": (parent.remote_id or "", parent.ref or "")}
 
     def due(self, network: str) -> list[Post]:
         """What to claim now, in the posts' order. A post waiting to be tried again holds the
@@ -102,6 +109,8 @@ class Publisher:
             o = social.outbound(post, network)
             if o.state is Delivery.FAILED and o.retry_at is not None and now < o.retry_at:
                 break
+            if o.state is Delivery.QUEUED and social.waits_for_parent(self.service.replica.state.feed, post, network):
+                break  # its parent goes first (claimed, or waiting to be tried again)
             if social.due(post, network, now) or (o.holder == mine and o.state in (Delivery.SENDING,
                                                                                   Delivery.DELETING)):
                 out.append(post)
@@ -145,12 +154,13 @@ class Publisher:
         ok = True
         try:
             if deleting:
-                await asyncio.wait_for(account.delete(self.outgoing(post), out.remote_id or ""), self.timeout_s)
+                await asyncio.wait_for(account.delete(self.outgoing(post, network), out.remote_id or ""),
+                                       self.timeout_s)
                 answer = c.SocialPostDeleted(post=post_id, network=network, holder=self.holder)  # type: ignore[arg-type]
             else:
-                done = await asyncio.wait_for(account.publish(self.outgoing(post)), self.timeout_s)
+                done = await asyncio.wait_for(account.publish(self.outgoing(post, network)), self.timeout_s)
                 answer = c.SocialPostSent(post=post_id, network=network, holder=self.holder,  # type: ignore[arg-type]
-                                          remote_id=done.remote_id, url=done.url)
+                                          remote_id=done.remote_id, url=done.url, ref=done.ref[:200])
                 health.sent += 1
             health.became("ok")
         except Refused as exc:

@@ -67,14 +67,27 @@ async def test_the_regie_sees_each_network_and_retries_or_withdraws(tmp_path):
             await bluesky.get_by_role("button", name="Réessayer sur Bluesky").click()
             await bluesky.and_(regie.locator("[data-state=sent]")).wait_for(timeout=60_000)
             assert len(standins.bluesky.posts) == 1
+            # a thread: the next live-tweet follows on from this one, on both networks
+            await regie.locator("#tweet-text").fill("Suite : les élèves présentent leur projet")
+            await regie.get_by_label("Suite du live-tweet précédent (un fil sur les réseaux)").check()
+            await regie.locator("#tweet").get_by_role("button", name="Publier", exact=True).click()
+            await regie.locator("#posts .post", has_text="les élèves présentent").locator(
+                ".social-state[data-network=mastodon][data-state=sent]").wait_for(timeout=60_000)
+            [first_toot] = [p for p in standins.mastodon.posts.values() if p["reply_to"] is None]
+            assert [p["reply_to"] for p in standins.mastodon.posts.values() if p["reply_to"]] == [first_toot["id"]]
+            head = regie.locator("#posts .post", has_text="les élèves").locator(".post-head")
+            assert "suite" in await head.text_content()
+            assert not await regie.get_by_label("Suite du live-tweet précédent (un fil sur les réseaux)").is_checked()
             # the viewer sees where it was published, not how it went
-            await viewer.locator(".social-state[data-network=bluesky] a").wait_for(timeout=60_000)
+            await viewer.locator(".social-state[data-network=bluesky] a").first.wait_for(timeout=60_000)
             assert await viewer.get_by_role("button", name="Retirer de Bluesky").count() == 0
             # withdrawn from Mastodon (it asks first: a deletion cannot be undone)
             regie.once("dialog", lambda dialog: dialog.accept())
-            await mastodon.get_by_role("button", name="Retirer de Mastodon").click()
-            await mastodon.and_(regie.locator("[data-state=deleted]")).wait_for(timeout=60_000)
-            assert not standins.mastodon.posts and len(standins.mastodon.deleted) == 1
+            withdrawn = regie.locator("#posts .post", has_text="classe inversée").locator(
+                ".social-state[data-network=mastodon]")
+            await withdrawn.get_by_role("button", name="Retirer de Mastodon").click()
+            await withdrawn.and_(regie.locator("[data-state=deleted]")).wait_for(timeout=60_000)
+            assert list(standins.mastodon.deleted) == [first_toot["id"]]
             assert errors == []
     finally:
         await mod.close()

@@ -114,6 +114,7 @@ class StandIns:
                 media = form.get("media_ids[]") or form.get("media_ids") or []
                 media = media if isinstance(media, list) else [media]
                 self.mastodon.posts[known] = {"id": known, "text": text, "key": key,
+                                              "reply_to": form.get("in_reply_to_id"),
                                               "media": [self._media[m] for m in media if m in self._media]}
                 if key:
                     self._keys[key] = known

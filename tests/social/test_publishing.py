@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
-from hub.client import LiveClient
+from hub.client import HubError, LiveClient
 from hub.domain.actors import Role
 
 from ..hubserver import EVENT, HubServer
@@ -112,5 +113,41 @@ async def test_a_refused_post_shows_the_networks_reason_and_the_regie_retries_or
                 assert getattr(exc, "code", None) == code, exc
             else:
                 raise AssertionError(f"{cmd} was taken")
+    finally:
+        await mod.close()
+
+
+async def test_a_post_that_continues_another_is_a_thread_on_both_networks(social_hub: HubServer, standins: StandIns):
+    mod = social_hub.moderator()
+    await mod.connect()
+    try:
+        first = await posted(mod, "La ministre ouvre la journée")
+        second = str((await mod.command({"type": "feed.post", "text": "« Le numérique éducatif se construit ici »",
+                                         "continues": first}))["result"]["post"])
+        third = str((await mod.command({"type": "feed.post", "text": "Elle salue les sept sites",
+                                        "continues": second}))["result"]["post"])
+        await mod.wait_for(lambda m: all(delivery(m, p, n).get("state") == "sent" for p in (first, second, third)
+                                         for n in ("mastodon", "bluesky")), timeout=60)
+        assert mod.state["posts"][second]["continues"] == first
+        toots = {p["text"].split(" #")[0]: p for p in standins.mastodon.posts.values()}
+        assert toots["La ministre ouvre la journée"]["reply_to"] is None
+        assert toots["« Le numérique éducatif se construit ici »"]["reply_to"] == \
+            toots["La ministre ouvre la journée"]["id"]
+        middle_toot = toots["« Le numérique éducatif se construit ici »"]
+        assert toots["Elle salue les sept sites"]["reply_to"] == middle_toot["id"]
+        records = {p["record"]["text"].split(" #")[0]: (uri, p) for uri, p in standins.bluesky.posts.items()}
+        root_uri, root = records["La ministre ouvre la journée"]
+        middle_uri, middle = records["« Le numérique éducatif se construit ici »"]
+        _, last = records["Elle salue les sept sites"]
+        assert "reply" not in root["record"] or root["record"]["reply"] is None
+        def ref(r: dict) -> tuple:
+            return r["uri"], r["cid"]
+        reply = middle["record"]["reply"]
+        assert ref(reply["root"]) == (root_uri, root["cid"]) == ref(reply["parent"])
+        assert last["record"]["reply"]["root"]["uri"] == root_uri
+        assert ref(last["record"]["reply"]["parent"]) == (middle_uri, middle["cid"])
+        with pytest.raises(HubError) as refused:  # it continues a live post, nothing else
+            await mod.command({"type": "feed.post", "text": "x", "continues": "p99999"})
+        assert refused.value.code == "post.not_found"
     finally:
         await mod.close()

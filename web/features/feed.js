@@ -31,6 +31,7 @@ export function renderFeed(container, live, { role = 'viewer', filter = PUBLISHE
       : p.kind === 'social' ? [t(`social.network.${p.network}`), p.author, p.handle && `@${p.handle}`].filter(Boolean).join(' · ')
         : siteName(live, p.origin);
     el.parts.head.textContent = `${t(`feed.kind.${p.kind}`)} · ${who} · ${formatTime(p.at, lang())}`
+      + (p.continues ? ` · ${t('feed.continued')}` : '')
       + (p.state !== 'published' ? ` · ${t(`feed.state.${p.state}`)}` : '');
     el.parts.title.textContent = p.title || '';
     el.parts.title.hidden = !p.title;
@@ -150,14 +151,21 @@ export function liveTweetComposer(live) {
     count.classList.toggle('over', left < 0);
     preview.textContent = `${text.value.trim() || '…'} ${hasTag() ? '' : (tag() || '')}`.trim();
   };
+  // A thread on the networks: this post follows on from the newest live post.
+  const follows = h('input', { type: 'checkbox', id: 'tweet-continues' });
+  const followsLabel = h('label', { for: 'tweet-continues', class: 'check' });
+  const newestLive = () => postsNewestFirst(live.state, (p) => p.kind === 'live')[0];
+  const paintAll = () => { paint(); followsLabel.textContent = t('feed.continues'); };
   text.addEventListener('input', paint);
-  document.addEventListener('langchange', paint);
-  const form = h('form', { class: 'composer' }, label, text, count, preview, button);
+  document.addEventListener('langchange', paintAll);
+  const form = h('form', { class: 'composer' }, label, text, count, preview, h('p', {}, follows, ' ', followsLabel), button);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    if (await act(live, { type: 'feed.post', text: text.value })) { text.value = ''; paint(); }
+    const parent = follows.checked ? newestLive() : null;
+    const cmd = { type: 'feed.post', text: text.value, ...(parent ? { continues: parent.id } : {}) };
+    if (await act(live, cmd)) { text.value = ''; follows.checked = false; paint(); }
   });
-  paint();
+  paintAll();
   return form;
 }
 
