@@ -138,6 +138,7 @@ class ContributionKind(str, enum.Enum):
 class PostLive(Command, tag="feed.post", frozen=True):
     text: Text
     continues: Id | None = None  # the live post this one follows on from: a thread on the networks
+    photo: Short | None = None   # an upload's URL (POST /api/events/<event>/uploads first)
 
 
 class Contribute(Command, tag="feed.contribute", frozen=True):

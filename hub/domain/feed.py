@@ -88,12 +88,14 @@ def live_text_limit(ctx: Ctx, text: str = "") -> int:
 
 def post_live(state: FeedState, ctx: Ctx, cmd: c.PostLive, fx: Effects) -> Commit:
     text = checked(cmd.text, limit=live_text_limit(ctx, cmd.text), code="post", what="the post")
+    require(cmd.photo is None or photo_name(ctx.config.id, cmd.photo) is not None, "post.photo",
+            "photos are uploaded to the hub first")
     if cmd.continues is not None:
         parent = state.posts.get(cmd.continues)
         require(parent is not None and parent.kind == LIVE, "post.not_found", f"no live post {cmd.continues}",
                 post=cmd.continues)
     post = Post(id=ctx.new_id("p"), at=ctx.at, kind=LIVE, origin=REMOTE, title="", body=text,
-                state=PostState.PUBLISHED, continues=cmd.continues)
+                state=PostState.PUBLISHED, continues=cmd.continues, photo=cmd.photo)
 
     def commit() -> None:
         state.posts[post.id] = post

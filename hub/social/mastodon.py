@@ -58,7 +58,8 @@ class MastodonAccount:
         if post.photo is not None:
             photo = post.photo
             kind = mimetypes.guess_type(photo.name)[0] or "application/octet-stream"
-            media = await self._call(lambda: self.api.media_post(str(photo), mime_type=kind, synchronous=True))
+            # an image is processed at once (200); only video and sound come back later (202)
+            media = await self._call(lambda: self.api.media_post(str(photo), mime_type=kind))
             media_ids = [media["id"]]
         # The same Idempotency-Key at every try: the server keeps one status for it (an hour).
         reply_to = post.parent[0] if post.parent else None  # a thread: the status this one answers

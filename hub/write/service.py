@@ -83,10 +83,11 @@ class EventService:
             limiter.refund(key)
 
     def _check_upload(self, cmd: c.Command) -> None:
-        if isinstance(cmd, c.Contribute) and cmd.photo is not None:
+        if isinstance(cmd, (c.Contribute, c.PostLive)) and cmd.photo is not None:
             name = photo_name(self.replica.event, cmd.photo)
             if name is None or not self.upload_exists(name):
-                raise DomainError("contribution.photo", "photos are uploaded to the hub first")
+                code = "contribution.photo" if isinstance(cmd, c.Contribute) else "post.photo"
+                raise DomainError(code, "photos are uploaded to the hub first")
 
     async def submit(self, actor: Actor, cmd: c.AnyCommand, cid: str | None = None, via: Via | None = None) -> Outcome:
         """Raise DomainError when refused (nothing written); else the applied outcome."""

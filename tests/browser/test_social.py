@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hub.domain.actors import Role
 
+from ..http.test_http import tiny_png
 from ..hubserver import EVENT, HubServer
 from ..social.conftest import social_events
 from ..social.standins import BLUESKY_HANDLE, BLUESKY_PASSWORD, MASTODON_TOKEN, StandIns
@@ -70,11 +71,15 @@ async def test_the_regie_sees_each_network_and_retries_or_withdraws(tmp_path):
             # a thread: the next live-tweet follows on from this one, on both networks
             await regie.locator("#tweet-text").fill("Suite : les élèves présentent leur projet")
             await regie.get_by_label("Suite du live-tweet précédent (un fil sur les réseaux)").check()
+            await regie.locator("#tweet-photo").set_input_files(
+                files=[{"name": "salle.png", "mimeType": "image/png", "buffer": tiny_png()}])
             await regie.locator("#tweet").get_by_role("button", name="Publier", exact=True).click()
             await regie.locator("#posts .post", has_text="les élèves présentent").locator(
                 ".social-state[data-network=mastodon][data-state=sent]").wait_for(timeout=60_000)
             [first_toot] = [p for p in standins.mastodon.posts.values() if p["reply_to"] is None]
-            assert [p["reply_to"] for p in standins.mastodon.posts.values() if p["reply_to"]] == [first_toot["id"]]
+            [reply] = [p for p in standins.mastodon.posts.values() if p["reply_to"]]
+            assert reply["reply_to"] == first_toot["id"] and [m["type"] for m in reply["media"]] == ["image"]
+            assert await regie.locator("#posts .post", has_text="les élèves").locator("img").count() == 1
             head = regie.locator("#posts .post", has_text="les élèves").locator(".post-head")
             assert "suite" in await head.text_content()
             assert not await regie.get_by_label("Suite du live-tweet précédent (un fil sur les réseaux)").is_checked()

@@ -208,6 +208,11 @@ class StandIns:
                                       "mimeType": request.headers.get("content-type", "image/jpeg"),
                                       "size": len(data)}})
 
+    async def instance(self, request: Request) -> Response:
+        """/api/v1/instance and /api/v2/instance: Mastodon.py reads the server's version there."""
+        return JSONResponse({"uri": "127.0.0.1", "domain": "127.0.0.1", "title": "Stand-in", "version": "4.3.0",
+                             "api_versions": {"mastodon": 2}, "configuration": {}})
+
     # -- the hashtag: others' public posts (and the event's own, as the networks show them) ----
     def someone_posts(self, network: str, text: str, *, handle: str, author: str = "", html: str | None = None,
                       url: str | None = None) -> str:
@@ -266,6 +271,8 @@ class StandIns:
             Route("/api/v1/statuses", self.statuses, methods=["POST"]),
             Route("/api/v1/statuses/{id}", self.status_delete, methods=["DELETE"]),
             Route("/api/v2/media", self.media, methods=["POST"]),
+            Route("/api/v1/instance", self.instance),
+            Route("/api/v2/instance", self.instance),
             Route("/api/v1/timelines/tag/{tag}", self.tag_timeline),
             Route(x + "app.bsky.feed.searchPosts", self.search_posts),
             Route(x + "com.atproto.server.createSession", self.create_session, methods=["POST"]),

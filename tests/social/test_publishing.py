@@ -10,6 +10,7 @@ import pytest
 from hub.client import HubError, LiveClient
 from hub.domain.actors import Role
 
+from ..http.test_http import tiny_png
 from ..hubserver import EVENT, HubServer
 from .standins import BLUESKY_PASSWORD, MASTODON_TOKEN, StandIns
 
@@ -149,5 +150,31 @@ async def test_a_post_that_continues_another_is_a_thread_on_both_networks(social
         with pytest.raises(HubError) as refused:  # it continues a live post, nothing else
             await mod.command({"type": "feed.post", "text": "x", "continues": "p99999"})
         assert refused.value.code == "post.not_found"
+    finally:
+        await mod.close()
+
+
+async def test_a_live_post_with_a_photo_takes_it_to_both_networks(social_hub: HubServer, standins: StandIns):
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{social_hub.settings.port}") as http:
+        uploaded = await http.post(f"/api/events/{EVENT}/uploads", content=tiny_png(),
+                                   headers={"Authorization": f"Bearer {social_hub.token(Role.MODERATOR)}",
+                                            "Content-Type": "image/png"})
+    assert uploaded.status_code == 201, uploaded.text
+    mod = social_hub.moderator()
+    await mod.connect()
+    try:
+        with pytest.raises(HubError) as refused:  # a photo is uploaded to the hub first
+            await mod.command({"type": "feed.post", "text": "x", "photo": f"/media/uploads/{EVENT}/{'0' * 32}.png"})
+        assert refused.value.code == "post.photo"
+        post = str((await mod.command({"type": "feed.post", "text": "La salle de Reims",
+                                       "photo": uploaded.json()["url"]}))["result"]["post"])
+        await mod.wait_for(lambda m: all(delivery(m, post, n).get("state") == "sent" for n in ("mastodon", "bluesky")),
+                           timeout=60)
+        assert mod.state["posts"][post]["photo"] == uploaded.json()["url"]
+        [toot] = standins.mastodon.posts.values()
+        assert [m["type"] for m in toot["media"]] == ["image"]
+        [skeet] = standins.bluesky.posts.values()
+        [image] = skeet["record"]["embed"]["images"]
+        assert image["image"]["size"] == len(tiny_png())
     finally:
         await mod.close()

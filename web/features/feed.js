@@ -130,7 +130,7 @@ function socialLines(live, p, role) {
   }).filter(Boolean);
 }
 
-export function liveTweetComposer(live) {
+export function liveTweetComposer(live, token) {
   const text = h('textarea', { id: 'tweet-text', rows: 3, 'aria-describedby': 'tweet-count tweet-preview' });
   const count = h('span', { id: 'tweet-count', class: 'hint' });
   const preview = h('p', { id: 'tweet-preview', class: 'preview' });
@@ -155,15 +155,23 @@ export function liveTweetComposer(live) {
   const follows = h('input', { type: 'checkbox', id: 'tweet-continues' });
   const followsLabel = h('label', { for: 'tweet-continues', class: 'check' });
   const newestLive = () => postsNewestFirst(live.state, (p) => p.kind === 'live')[0];
-  const paintAll = () => { paint(); followsLabel.textContent = t('feed.continues'); };
   text.addEventListener('input', paint);
+  // A photo goes with it (on the networks too): uploaded to the hub first, as a site's are.
+  const photo = h('input', { type: 'file', id: 'tweet-photo', accept: 'image/jpeg,image/png,image/webp' });
+  const photoLabel = h('label', { for: 'tweet-photo' });
+  const paintAll = () => { paint(); followsLabel.textContent = t('feed.continues'); photoLabel.textContent = t('feed.live_photo'); };
   document.addEventListener('langchange', paintAll);
-  const form = h('form', { class: 'composer' }, label, text, count, preview, h('p', {}, follows, ' ', followsLabel), button);
+  const form = h('form', { class: 'composer' }, label, text, count, preview, h('p', {}, follows, ' ', followsLabel),
+    photoLabel, photo, button);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    const file = photo.files && photo.files[0];
+    if (file && file.size > PHOTO_LIMIT) { showError({ code: 'upload.too_large', message: t('feed.photo') }); return; }
+    const url = file ? await upload(live.welcome.event.id, token, file) : null;
+    if (file && !url) return;  // refused: said by showError
     const parent = follows.checked ? newestLive() : null;
-    const cmd = { type: 'feed.post', text: text.value, ...(parent ? { continues: parent.id } : {}) };
-    if (await act(live, cmd)) { text.value = ''; follows.checked = false; paint(); }
+    const cmd = { type: 'feed.post', text: text.value, ...(parent ? { continues: parent.id } : {}), ...(url ? { photo: url } : {}) };
+    if (await act(live, cmd)) { text.value = ''; follows.checked = false; photo.value = ''; paint(); }
   });
   paintAll();
   return form;

@@ -82,7 +82,7 @@ if (token) {
             counted('archive', 'qna.archive'), ui.archive)),
           tab('polls', section('polls', 'moderate.polls', ui.pollStatus, ui.prepared,
             pollBuilder(l, { scope: true }), counted('polls', 'moderate.polls_made'), ui.view, ui.polls)),
-          tab('tweets', section('tweet', 'moderate.live_tweets', liveTweetComposer(l), networksPanel(l, event, token), ui.feed)),
+          tab('tweets', section('tweet', 'moderate.live_tweets', liveTweetComposer(l, token), networksPanel(l, event, token), ui.feed)),
           tab('contributions', section('contributions', 'moderate.contributions',
             counted('contributions', 'moderate.to_review'), ui.contributions)),
         ], { label: 'moderate.work' });
