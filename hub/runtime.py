@@ -123,7 +123,7 @@ class EventRuntime:
     def social_health(self) -> dict[str, dict[str, Any]]:
         def seen(health: Health | None) -> dict[str, Any] | None:
             return None if health is None else {"state": health.state, "reason": health.reason,
-                                                "since": int(health.since * 1000), "count": health.sent}
+                                                "since": int(health.since * 1000), "count": health.count}
         sending = self.publisher.health if self.publisher is not None else {}
         reading = self.hashtag.health if self.hashtag is not None else {}
         return {n: {"account": n in sending, "sending": seen(sending.get(n)), "reading": seen(reading.get(n))}

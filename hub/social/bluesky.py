@@ -49,8 +49,7 @@ class BlueskyAccount:
         """`work`: a coroutine function; the SDK's errors made into ours."""
         try:
             if self._did is None:
-                session = await self.client.login(self.handle, self._password, fetch_bsky_profile=False)
-                del session
+                await self.client.login(self.handle, self._password, fetch_bsky_profile=False)
                 self._did = self.client._session.did if self.client._session else None
                 if not self._did:
                     raise Unavailable("the login gave no account")

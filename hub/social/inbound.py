@@ -80,5 +80,5 @@ class HashtagReader:
                 return written
             if outcome.effects is not None:
                 written += int(outcome.effects.result.get("received", 0))
-        health.sent += written
+        health.count += written
         return written

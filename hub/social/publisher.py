@@ -41,7 +41,7 @@ class Health:
     state: str = "idle"          # idle, ok, failing
     reason: str | None = None
     since: float = field(default_factory=time.time)
-    sent: int = 0
+    count: int = 0               # posts sent (or, reading, posts new to the event)
 
     def became(self, state: str, reason: str | None = None) -> None:
         if state != self.state or reason != self.reason:
@@ -161,7 +161,7 @@ class Publisher:
                 done = await asyncio.wait_for(account.publish(self.outgoing(post, network)), self.timeout_s)
                 answer = c.SocialPostSent(post=post_id, network=network, holder=self.holder,  # type: ignore[arg-type]
                                           remote_id=done.remote_id, url=done.url, ref=done.ref[:200])
-                health.sent += 1
+                health.count += 1
             health.became("ok")
         except Refused as exc:
             answer = c.SocialPostFailed(post=post_id, network=network, holder=self.holder,  # type: ignore[arg-type]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hub.domain.actors import Role
 
 from ..http.test_http import tiny_png
-from ..hubserver import EVENT, HubServer
-from ..social.conftest import social_events
-from ..social.standins import BLUESKY_HANDLE, BLUESKY_PASSWORD, MASTODON_TOKEN, StandIns
+from ..hubserver import EVENT
+from ..social.conftest import hub_on_standins
+from ..social.standins import StandIns
 from .browser import (
     PHONE,
     chromium,
@@ -27,9 +27,7 @@ async def test_the_regie_sees_each_network_and_retries_or_withdraws(tmp_path):
     standins = StandIns()
     standins.start()
     standins.bluesky_limit = 40  # this post is too long for it: refused, with its reason
-    hub = HubServer(tmp_path / "data", events_dir=social_events(tmp_path / "events"), mastodon_url=standins.url,
-                    mastodon_token=MASTODON_TOKEN, bluesky_url=standins.url, bluesky_handle=BLUESKY_HANDLE,
-                    bluesky_password=BLUESKY_PASSWORD)
+    hub = hub_on_standins(tmp_path, standins)
     await hub.start()
     mod = hub.moderator()
     await mod.connect()
@@ -103,9 +101,7 @@ async def test_the_regie_sees_each_network_and_retries_or_withdraws(tmp_path):
 async def test_a_hashtag_post_approved_by_the_regie_reaches_the_wall_and_the_phone_and_is_counted(tmp_path):
     standins = StandIns()
     standins.start()
-    hub = HubServer(tmp_path / "data", events_dir=social_events(tmp_path / "events"), mastodon_url=standins.url,
-                    mastodon_token=MASTODON_TOKEN, bluesky_url=standins.url, bluesky_handle=BLUESKY_HANDLE,
-                    bluesky_password=BLUESKY_PASSWORD, social_poll_s=0.2)
+    hub = hub_on_standins(tmp_path, standins, social_poll_s=0.2)
     await hub.start()
     mod = hub.moderator()
     await mod.connect()

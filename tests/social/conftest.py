@@ -3,6 +3,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,11 +27,16 @@ def standins() -> Iterator[StandIns]:
     networks.stop()
 
 
+def hub_on_standins(tmp_path: Path, standins: StandIns, **settings: Any) -> HubServer:
+    """A hub whose Grand Est day publishes to, and reads from, the stand-ins' two accounts."""
+    return HubServer(tmp_path / "data", events_dir=social_events(tmp_path / "events"),
+                     mastodon_url=standins.url, mastodon_token=MASTODON_TOKEN, bluesky_url=standins.url,
+                     bluesky_handle=BLUESKY_HANDLE, bluesky_password=BLUESKY_PASSWORD, **settings)
+
+
 @pytest.fixture
 async def social_hub(tmp_path: Path, standins: StandIns) -> AsyncIterator[HubServer]:
-    hub = HubServer(tmp_path / "data", events_dir=social_events(tmp_path / "events"),
-                    mastodon_url=standins.url, mastodon_token=MASTODON_TOKEN, bluesky_url=standins.url,
-                    bluesky_handle=BLUESKY_HANDLE, bluesky_password=BLUESKY_PASSWORD, social_timeout_s=30.0)
+    hub = hub_on_standins(tmp_path, standins, social_timeout_s=30.0)
     await hub.start()
     yield hub
     await hub.stop()

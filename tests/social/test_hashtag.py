@@ -10,8 +10,8 @@ import pytest
 from hub.client import HubError, LiveClient
 
 from ..hubserver import EVENT, HubServer
-from .conftest import social_events
-from .standins import BLUESKY_HANDLE, BLUESKY_PASSWORD, MASTODON_TOKEN, StandIns
+from .conftest import hub_on_standins
+from .standins import StandIns
 
 HOSTILE = '<p>Super atelier <script>alert(1)</script><img src="x" onerror="alert(2)"> à Reims&nbsp;! ' \
           '<a href="https://example.org/tags/EGNum">#<span>EGNum</span></a></p>'
@@ -19,9 +19,7 @@ HOSTILE = '<p>Super atelier <script>alert(1)</script><img src="x" onerror="alert
 
 @pytest.fixture
 async def reading_hub(tmp_path: Path, standins: StandIns):
-    hub = HubServer(tmp_path / "data", events_dir=social_events(tmp_path / "events"),
-                    mastodon_url=standins.url, mastodon_token=MASTODON_TOKEN, bluesky_url=standins.url,
-                    bluesky_handle=BLUESKY_HANDLE, bluesky_password=BLUESKY_PASSWORD, social_poll_s=0.2)
+    hub = hub_on_standins(tmp_path, standins, social_poll_s=0.2)
     await hub.start()
     yield hub
     await hub.stop()
