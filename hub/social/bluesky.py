@@ -18,7 +18,16 @@ from .networks import Found, Outgoing, Published, Refused, Unavailable
 from .text import epoch_ms
 
 POST = "app.bsky.feed.post"
+# A post's createdAt is its author's clock, and searchPosts files a post under the earlier of
+# that and the time the network saw it: a post can turn up "in the past". Each read goes back
+# this far before the newest post read so far; what was read already is skipped by the domain.
+LOOKBACK_MS = 10 * 60_000
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+
+
+def iso(ms: int) -> str:
+    """An atproto datetime: UTC, to the millisecond, with its Z."""
+    return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def record_key(post: Outgoing) -> str:
@@ -98,7 +107,7 @@ class BlueskyAccount:
                 embed = models.AppBskyEmbedImages.Main(images=[models.AppBskyEmbedImages.Image(alt="", image=blob)])
             record = models.AppBskyFeedPost.Record(
                 text=text.build_text(), facets=text.build_facets() or None, embed=embed, reply=reply,
-                created_at=dt.datetime.fromtimestamp(post.at / 1000, dt.UTC).isoformat().replace("+00:00", "Z"))
+                created_at=iso(post.at))
             made = await self.client.com.atproto.repo.create_record(models.ComAtprotoRepoCreateRecord.Data(
                 repo=self._did, collection=POST, rkey=rkey, record=record))
             return made.uri, made.cid
@@ -117,26 +126,35 @@ class BlueskyAccount:
         await self._call(work)
 
     async def search(self, hashtag: str, cursor: str) -> tuple[list[Found], str]:
-        """searchPosts for the tag, the latest first, since the newest post read before."""
+        """searchPosts for the tag, the latest first, from a little before the newest post read.
+
+        The cursor is that post's time in ms (text: the log keeps cursors as text)."""
+        newest = int(cursor) if cursor.isdigit() else 0
+        since = iso(newest - LOOKBACK_MS) if newest > LOOKBACK_MS else None
+
         async def work() -> Any:
             return await self.client.app.bsky.feed.search_posts(models.AppBskyFeedSearchPosts.Params(
-                q=hashtag, tag=[hashtag.lstrip("#")], sort="latest", since=cursor or None, limit=50))
+                q=hashtag, tag=[hashtag.lstrip("#")], sort="latest", since=since, limit=50))
         answer = await self._call(work)
         found: list[Found] = []
-        newest = cursor
         for view in getattr(answer, "posts", None) or []:
             try:
                 record, author = view.record, view.author
-                created = str(getattr(record, "created_at", "") or "")
+                at = epoch_ms(getattr(record, "created_at", "") or "")
                 rkey = str(view.uri).rsplit("/", 1)[-1]
-                found.append(Found(remote_id=str(view.uri)[:200], at=epoch_ms(created),
+                found.append(Found(remote_id=str(view.uri)[:200], at=at,
                                    author=str(author.display_name or "")[:200], handle=str(author.handle)[:200],
                                    text=str(getattr(record, "text", "") or "")[:3000],
                                    url=f"https://bsky.app/profile/{author.handle}/post/{rkey}"[:300]))
-                newest = max(newest, created)
+                # a clock far ahead must not push the window past everyone else's posts
+                newest = max(newest, min(at, self._now_ms() + LOOKBACK_MS))
             except (AttributeError, TypeError, ValueError):
                 continue
-        return found, newest
+        return found, str(newest) if newest else cursor
+
+    @staticmethod
+    def _now_ms() -> int:
+        return int(dt.datetime.now(dt.UTC).timestamp() * 1000)
 
     async def close(self) -> None:
         """The SDK's HTTP client is closed with the process."""

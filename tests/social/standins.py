@@ -215,9 +215,11 @@ class StandIns:
 
     # -- the hashtag: others' public posts (and the event's own, as the networks show them) ----
     def someone_posts(self, network: str, text: str, *, handle: str, author: str = "", html: str | None = None,
-                      url: str | None = None) -> str:
-        """A public post by someone else, now; `html`: Mastodon's content as sent (else the text)."""
-        at = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + f".{int(time.time() * 1000) % 1000:03d}Z"
+                      url: str | None = None, ago_s: float = 0.0) -> str:
+        """A public post by someone else, now (or dated `ago_s` earlier: its author's clock is
+        late); `html`: Mastodon's content as sent (else the text)."""
+        now_ms = int((time.time() - ago_s) * 1000)  # one reading of the clock: its second and its ms agree
+        at = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now_ms // 1000)) + f".{now_ms % 1000:03d}Z"
         with self.lock:
             self._public_count += 1
             n = self._public_count
