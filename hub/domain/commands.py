@@ -141,6 +141,17 @@ class PostLive(Command, tag="feed.post", frozen=True):
     photo: Short | None = None   # an upload's URL (POST /api/events/<event>/uploads first)
 
 
+class EditLivePost(Command, tag="feed.edit", frozen=True):
+    """The régie corrects a live post: the networks it went to are changed too."""
+    post: Id
+    text: Text
+
+
+class RemoveLivePost(Command, tag="feed.remove", frozen=True):
+    """The régie takes a live post back: off the feed, and deleted from the networks."""
+    post: Id
+
+
 class Contribute(Command, tag="feed.contribute", frozen=True):
     kind: ContributionKind
     title: Text = ""
@@ -429,8 +440,8 @@ ClientCommand = Union[  # noqa: UP007
     AskQuestion, UpvoteQuestion, WithdrawUpvote, ApproveQuestion, DismissQuestion,
     AnswerQuestion, RestoreQuestion, HighlightQuestion, MergeQuestion,
     CreatePoll, OpenPoll, ClosePoll, RevealResults, HideResults, ShowPollOnScreens, ReviewAnswer, Vote,
-    PostLive, Contribute, SubmitProposal, ApproveContribution, RejectContribution, UpvoteProposal,
-    WithdrawProposalUpvote,
+    PostLive, EditLivePost, RemoveLivePost, Contribute, SubmitProposal, ApproveContribution, RejectContribution,
+    UpvoteProposal, WithdrawProposalUpvote,
     React, ShowScene, AddCaption, RequestFloor, WithdrawFloor, GrantFloor, SetOnAir, SetHlsThreshold, ClearFloorQueue,
     RecordSession,
     SetCurrentSession, PublishReport, PublishReplay, ImportSynthesis,

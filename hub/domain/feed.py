@@ -34,6 +34,7 @@ class PostState(str, enum.Enum):
     PENDING = "pending"
     PUBLISHED = "published"
     REJECTED = "rejected"
+    REMOVED = "removed"      # a live post the régie took back (hub/domain/social.remove_live)
 
 
 class Post(msgspec.Struct):
@@ -55,6 +56,7 @@ class Post(msgspec.Struct):
     voted_from: dict[str, list[str]] = msgspec.field(default_factory=dict)
     social: dict[str, Outbound] = msgspec.field(default_factory=dict)  # network -> a live post's delivery
     continues: str | None = None      # a live post: the one it follows on from (a thread)
+    edited: int | None = None         # a live post: when the régie last corrected it (ms)
     # a network's post (kind "social"): where it comes from
     network: str | None = None
     handle: str | None = None
@@ -217,6 +219,8 @@ def render(post: Post, audience: str, hashtag: str | None) -> dict[str, Any] | N
         out["hashtag"] = hashtag
     if post.continues is not None:
         out["continues"] = post.continues
+    if post.edited is not None:
+        out["edited"] = post.edited
     if post.kind == SOCIAL:
         out.update(network=post.network, handle=post.handle, url=post.url)
     if post.kind == ContributionKind.PROPOSAL.value:

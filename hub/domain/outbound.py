@@ -7,6 +7,8 @@ import msgspec
 
 
 class Delivery(str, enum.Enum):
+    # With a remote_id, a delivery is on the network already: queued, sending, failed or refused
+    # then mean the post's correction (hub/domain/social.edit_live), not a first publication.
     QUEUED = "queued"          # not claimed yet (the default of every live post)
     SENDING = "sending"        # claimed: a publisher is sending it
     SENT = "sent"
@@ -28,3 +30,4 @@ class Outbound(msgspec.Struct):
     ref: str | None = None         # Bluesky: the record's cid, which a reply names with its uri
     url: str | None = None
     reason: str | None = None      # why it failed, in the network's words
+    stale: bool = False            # corrected while being sent: sent again once its answer is in

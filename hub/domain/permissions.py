@@ -67,6 +67,8 @@ MATRIX: dict[type[c.Command], frozenset[Role]] = {
     c.PresenceReport: frozenset({Role.SYSTEM}),
     c.Attended: frozenset({Role.SYSTEM}),
     c.Watched: frozenset({Role.SYSTEM}),
+    c.EditLivePost: MODS,
+    c.RemoveLivePost: MODS,
     c.RetrySocialPost: MODS,
     c.WithdrawSocialPost: MODS,
     c.ClaimSocialPost: frozenset({Role.SYSTEM}),   # a hub's publisher (hub/social)

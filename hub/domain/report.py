@@ -64,7 +64,7 @@ def figures(state: EventState, config: EventConfig) -> dict[str, Any]:
     for by in state.reactions.counts.values():
         for origin, n in by.items():
             reactions_by_site[origin] = reactions_by_site.get(origin, 0) + n
-    live_posts = sum(1 for p in state.feed.posts.values() if p.kind == LIVE)
+    live_posts = sum(1 for p in state.feed.posts.values() if p.kind == LIVE and p.state is not PostState.REMOVED)
     on_networks = social.figures(state.feed)
     sites_present = sum(n for origin, n in present.items() if origin != REMOTE)
     return {

@@ -15,9 +15,9 @@ import msgspec
 from . import commands as c
 from .context import Commit, Ctx, Effects
 from .errors import DomainError, require
-from .feed import LIVE, SOCIAL, FeedState, Post, PostState
+from .feed import LIVE, SOCIAL, FeedState, Post, PostState, live_text_limit
 from .outbound import Delivery, Outbound
-from .text import clean
+from .text import checked, clean
 
 BACKOFF_CAP_MS = 300_000
 HOUR_MS = 3_600_000
@@ -33,16 +33,16 @@ def outbound(post: Post, network: str) -> Outbound:
 
 def due(post: Post, network: str, now: int) -> bool:
     """Whether a publisher should claim this delivery at `now` (ms)."""
-    if post.kind != LIVE or post.state is not PostState.PUBLISHED:
+    if post.kind != LIVE:
         return False
     out = outbound(post, network)
-    if out.state is Delivery.QUEUED:
-        return True
-    if out.state is Delivery.FAILED:
-        return out.retry_at is None or now >= out.retry_at
     if out.state in (Delivery.SENDING, Delivery.DELETING):
         return now >= out.until  # its publisher died, or hangs: the next one takes it
-    return False
+    if out.state is Delivery.FAILED:
+        # (a post taken back meanwhile too: the try that failed may have reached the network,
+        # so it is tried again, with the same key, and then deleted)
+        return out.retry_at is None or now >= out.retry_at
+    return out.state is Delivery.QUEUED and post.state is PostState.PUBLISHED
 
 
 def _live(state: FeedState, ctx: Ctx, post_id: str, network: str) -> Post:
@@ -96,10 +96,14 @@ def sent(state: FeedState, ctx: Ctx, cmd: c.SocialPostSent, fx: Effects) -> Comm
             f"{cmd.network}: this post is {out.state.value}", post=post.id, network=cmd.network,
             state=out.state.value)
 
+    # Taken back or corrected while it was being sent: now that it is there, it is deleted,
+    # or sent again (the correction).
+    then = Delivery.DELETING if post.state is PostState.REMOVED else Delivery.QUEUED if out.stale else Delivery.SENT
+
     def commit() -> None:
         _changed(post, cmd.network, msgspec.structs.replace(
-            out, state=Delivery.SENT, holder=None, until=0, remote_id=cmd.remote_id, url=cmd.url or None,
-            ref=cmd.ref or None, reason=None), fx)
+            out, state=then, holder=None, until=0, remote_id=cmd.remote_id, url=cmd.url or None,
+            ref=cmd.ref or None, reason=None, stale=False), fx)
     return commit
 
 
@@ -109,13 +113,18 @@ def failed(state: FeedState, ctx: Ctx, cmd: c.SocialPostFailed, fx: Effects) -> 
 
     def commit() -> None:
         if cmd.retry_in_ms is None and not deleting:
-            new = msgspec.structs.replace(out, state=Delivery.REFUSED, holder=None, until=0, reason=cmd.reason)
+            # refused: not there (or there as before the refused correction); taken back meanwhile,
+            # it is never sent, or deleted
+            refused = _gone(out) if post.state is PostState.REMOVED else Delivery.REFUSED
+            new = msgspec.structs.replace(out, state=refused, holder=None, until=0, reason=cmd.reason,
+                                          stale=False)
         else:  # a deletion is tried again however it failed: it was the régie's decision
             wait = cmd.retry_in_ms if cmd.retry_in_ms is not None else backoff_ms(out.attempts)
             # a deletion that fails stays a deletion, claimable again once its wait is over
             new = msgspec.structs.replace(out, state=Delivery.DELETING if deleting else Delivery.FAILED,
                                           holder=None, until=ctx.at + wait if deleting else 0,
-                                          retry_at=None if deleting else ctx.at + wait, reason=cmd.reason)
+                                          retry_at=None if deleting else ctx.at + wait, reason=cmd.reason,
+                                          stale=False)
         _changed(post, cmd.network, new, fx)
     return commit
 
@@ -149,10 +158,66 @@ def withdraw(state: FeedState, ctx: Ctx, cmd: c.WithdrawSocialPost, fx: Effects)
             network=cmd.network, state=out.state.value)
 
     def commit() -> None:
-        # Sent: a publisher deletes it from the network; else it is never sent.
-        gone = Delivery.DELETING if out.state is Delivery.SENT else Delivery.WITHDRAWN
+        # On the network (sent, or a correction pending): a publisher deletes it; else never sent.
+        gone = _gone(out)
         _changed(post, cmd.network, msgspec.structs.replace(out, state=gone, holder=None, until=0,
                                                            retry_at=None), fx)
+    return commit
+
+
+def _gone(out: Outbound) -> Delivery:
+    return Delivery.DELETING if out.remote_id else Delivery.WITHDRAWN
+
+
+def on_network(out: Outbound) -> bool:
+    """Whether the post is there now (sent; or sent, with a correction pending)."""
+    return out.remote_id is not None and out.state not in (Delivery.DELETING, Delivery.DELETED)
+
+
+# -- a live post changed after it was posted -------------------------------------------------
+def _published_live(state: FeedState, post_id: str) -> Post:
+    post = state.posts.get(post_id)
+    if post is None or post.kind != LIVE:
+        raise DomainError("post.not_found", f"no live post {post_id}", post=post_id)
+    require(post.state is PostState.PUBLISHED, "post.bad_state", f"post {post.id} is {post.state.value}",
+            post=post.id, state=post.state.value)
+    return post
+
+
+def edit_live(state: FeedState, ctx: Ctx, cmd: c.EditLivePost, fx: Effects) -> Commit:
+    """The text changes here at once; on each network as soon as a publisher gets to it. Not
+    sent yet: it goes out as corrected. Sent: it is changed there. Being sent: changed there
+    once its answer is in. Refused: the correction is the régie's answer, so it is tried again."""
+    post = _published_live(state, cmd.post)
+    text = checked(cmd.text, limit=live_text_limit(ctx, cmd.text), code="post", what="the post")
+    require(text != post.body, "post.unchanged", "the post says this already", post=post.id)
+
+    def commit() -> None:
+        post.body, post.edited = text, ctx.at
+        for network, out in list(post.social.items()):
+            if out.state in (Delivery.SENT, Delivery.REFUSED):
+                post.social[network] = msgspec.structs.replace(out, state=Delivery.QUEUED, retry_at=None, reason=None)
+            elif out.state is Delivery.SENDING:
+                post.social[network] = msgspec.structs.replace(out, stale=True)
+        fx.now.append(("post", post.id))
+        fx.result["post"] = post.id
+    return commit
+
+
+def remove_live(state: FeedState, ctx: Ctx, cmd: c.RemoveLivePost, fx: Effects) -> Commit:
+    """Off the feed at once; deleted from each network it reached (one being sent: once its
+    answer is in), never sent to the others."""
+    post = _published_live(state, cmd.post)
+
+    def commit() -> None:
+        post.state = PostState.REMOVED
+        for network in ctx.config.social:
+            out = outbound(post, network)
+            if out.state in (Delivery.QUEUED, Delivery.FAILED, Delivery.REFUSED, Delivery.SENT):
+                post.social[network] = msgspec.structs.replace(out, state=_gone(out), holder=None, until=0,
+                                                               retry_at=None)
+        fx.now.append(("post", post.id))
+        fx.result["post"] = post.id
     return commit
 
 
@@ -160,13 +225,13 @@ def thread(state: FeedState, post: Post, network: str) -> tuple[Outbound, Outbou
     """What a live post answers on a network: (the root, the parent) as sent there, or None.
     The parent not there (refused, withdrawn): the post starts afresh."""
     parent = state.posts.get(post.continues) if post.continues else None
-    if parent is None or outbound(parent, network).state is not Delivery.SENT:
+    if parent is None or not on_network(outbound(parent, network)):
         return None
     root, seen = parent, {post.id}
     while root.continues and root.id not in seen:
         seen.add(root.id)
         above = state.posts.get(root.continues)
-        if above is None or outbound(above, network).state is not Delivery.SENT:
+        if above is None or not on_network(outbound(above, network)):
             break
         root = above
     return outbound(root, network), outbound(parent, network)
@@ -175,8 +240,10 @@ def thread(state: FeedState, post: Post, network: str) -> tuple[Outbound, Outbou
 def waits_for_parent(state: FeedState, post: Post, network: str) -> bool:
     """A post that continues another waits while that one may still be sent there."""
     parent = state.posts.get(post.continues) if post.continues else None
-    return parent is not None and outbound(parent, network).state in (
-        Delivery.QUEUED, Delivery.SENDING, Delivery.FAILED)
+    if parent is None or parent.state is PostState.REMOVED:
+        return False
+    out = outbound(parent, network)
+    return not on_network(out) and out.state in (Delivery.QUEUED, Delivery.SENDING, Delivery.FAILED)
 
 
 def backoff_ms(attempts: int) -> int:
@@ -192,7 +259,7 @@ def render(post: Post, networks: list[str], staff: bool) -> dict[str, Any]:
         if staff:
             out[network] = {"state": o.state.value, "url": o.url, "reason": o.reason, "attempts": o.attempts,
                             "retry_at": o.retry_at}
-        elif o.state is Delivery.SENT and o.url:
+        elif on_network(o) and o.url:
             out[network] = {"state": o.state.value, "url": o.url}
     return out
 
@@ -285,5 +352,5 @@ def figures(state: FeedState) -> dict[str, dict[str, Any]]:
 
 def sent_counts(state: FeedState, networks: list[str]) -> dict[str, int]:
     """The live posts published on each network (and still there)."""
-    return {n: sum(1 for p in state.posts.values() if p.kind == LIVE and outbound(p, n).state is Delivery.SENT)
+    return {n: sum(1 for p in state.posts.values() if p.kind == LIVE and on_network(outbound(p, n)))
             for n in networks}

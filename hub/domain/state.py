@@ -38,7 +38,7 @@ from .event import EventConfig
 from .permissions import check_allowed
 
 RECENT_COMMANDS_PER_PARTICIPANT = 64
-STATE_VERSION = 11  # bump when the shape changes: old snapshots are then ignored
+STATE_VERSION = 12  # bump when the shape changes: old snapshots are then ignored
 
 
 class Entry(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -134,6 +134,8 @@ HANDLERS: dict[type[c.Command], tuple[str, Handler]] = {
     c.HideSocialPost: ("feed", social.show),
     c.BlockSocialAccount: ("feed", social.block),
     c.WithdrawSocialPost: ("feed", social.withdraw),
+    c.EditLivePost: ("feed", social.edit_live),
+    c.RemoveLivePost: ("feed", social.remove_live),
     c.PublishReport: ("publishing", publishing.publish_report),
     c.PublishReplay: ("publishing", publishing.publish_replay),
     c.ImportSynthesis: ("imports", imports.import_synthesis),

@@ -86,6 +86,27 @@ class BlueskyAccount:
                 return None
             raise
 
+    async def _record(self, post: Outgoing) -> Any:
+        text = client_utils.TextBuilder().text(post.text)
+        if post.hashtag:
+            text.text(" ").tag(post.hashtag, post.hashtag.lstrip("#"))
+        reply = None
+        if post.root and post.parent:  # a thread: the first post and the one this answers
+            ref = models.ComAtprotoRepoStrongRef.Main
+            reply = models.AppBskyFeedPost.ReplyRef(root=ref(uri=post.root[0], cid=post.root[1]),
+                                                    parent=ref(uri=post.parent[0], cid=post.parent[1]))
+        embed = None
+        if post.photo is not None:
+            blob = (await self.client.upload_blob(post.photo.read_bytes())).blob
+            embed = models.AppBskyEmbedImages.Main(images=[models.AppBskyEmbedImages.Image(alt="", image=blob)])
+        return models.AppBskyFeedPost.Record(text=text.build_text(), facets=text.build_facets() or None, embed=embed,
+                                             reply=reply, created_at=iso(post.at))
+
+    def _published(self, rkey: str, uri: Any, cid: Any) -> Published:
+        if not isinstance(uri, str) or not uri.startswith("at://") or not isinstance(cid, str):
+            raise Unavailable("unexpected answer: no record")
+        return Published(uri[:200], f"https://bsky.app/profile/{self.handle}/post/{rkey}"[:200], cid[:200])
+
     async def publish(self, post: Outgoing) -> Published:
         rkey = record_key(post)
 
@@ -93,29 +114,23 @@ class BlueskyAccount:
             found = await self._existing(rkey)
             if found is not None:
                 return found.uri, found.cid or ""
-            text = client_utils.TextBuilder().text(post.text)
-            if post.hashtag:
-                text.text(" ").tag(post.hashtag, post.hashtag.lstrip("#"))
-            reply = None
-            if post.root and post.parent:  # a thread: the first post and the one this answers
-                ref = models.ComAtprotoRepoStrongRef.Main
-                reply = models.AppBskyFeedPost.ReplyRef(root=ref(uri=post.root[0], cid=post.root[1]),
-                                                        parent=ref(uri=post.parent[0], cid=post.parent[1]))
-            embed = None
-            if post.photo is not None:
-                blob = (await self.client.upload_blob(post.photo.read_bytes())).blob
-                embed = models.AppBskyEmbedImages.Main(images=[models.AppBskyEmbedImages.Image(alt="", image=blob)])
-            record = models.AppBskyFeedPost.Record(
-                text=text.build_text(), facets=text.build_facets() or None, embed=embed, reply=reply,
-                created_at=iso(post.at))
             made = await self.client.com.atproto.repo.create_record(models.ComAtprotoRepoCreateRecord.Data(
-                repo=self._did, collection=POST, rkey=rkey, record=record))
+                repo=self._did, collection=POST, rkey=rkey, record=await self._record(post)))
             return made.uri, made.cid
 
-        uri, cid = await self._call(work)
-        if not isinstance(uri, str) or not uri.startswith("at://") or not isinstance(cid, str):
-            raise Unavailable("unexpected answer: no record")
-        return Published(uri[:200], f"https://bsky.app/profile/{self.handle}/post/{rkey}"[:200], cid[:200])
+        return self._published(rkey, *await self._call(work))
+
+    async def update(self, post: Outgoing, remote_id: str) -> Published:
+        """The same record (its key, its time, its thread), with the corrected text: putRecord
+        writes it whole, so a second try writes the same thing."""
+        rkey = record_key(post)
+
+        async def work() -> Any:
+            made = await self.client.com.atproto.repo.put_record(models.ComAtprotoRepoPutRecord.Data(
+                repo=self._did, collection=POST, rkey=rkey, record=await self._record(post)))
+            return made.uri, made.cid
+
+        return self._published(rkey, *await self._call(work))
 
     async def delete(self, post: Outgoing, remote_id: str) -> None:
         rkey = record_key(post)

@@ -5,7 +5,7 @@ import asyncio
 import mimetypes
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from mastodon import (
     Mastodon,
@@ -52,8 +52,19 @@ class MastodonAccount:
         except (MastodonError, ValueError, KeyError, TypeError) as exc:  # a malformed answer
             raise Unavailable(f"unexpected answer: {type(exc).__name__}") from None
 
+    @staticmethod
+    def _text(post: Outgoing) -> str:
+        return post.text + (f" {post.hashtag}" if post.hashtag else "")
+
+    @staticmethod
+    def _published(status: Any) -> Published:
+        remote_id, url = status["id"], status.get("url") or status.get("uri") or ""
+        if not isinstance(remote_id, (str, int)) or not isinstance(url, str):
+            raise Unavailable("unexpected answer: no status id")
+        return Published(str(remote_id)[:100], url[:200])
+
     async def publish(self, post: Outgoing) -> Published:
-        text = post.text + (f" {post.hashtag}" if post.hashtag else "")
+        text = self._text(post)
         media_ids = None
         if post.photo is not None:
             photo = post.photo
@@ -65,10 +76,16 @@ class MastodonAccount:
         reply_to = post.parent[0] if post.parent else None  # a thread: the status this one answers
         status = await self._call(lambda: self.api.status_post(text, media_ids=media_ids, visibility="public",
                                                                in_reply_to_id=reply_to, idempotency_key=post.key))
-        remote_id, url = status["id"], status.get("url") or status.get("uri") or ""
-        if not isinstance(remote_id, (str, int)) or not isinstance(url, str):
-            raise Unavailable("unexpected answer: no status id")
-        return Published(str(remote_id)[:100], url[:200])
+        return self._published(status)
+
+    async def update(self, post: Outgoing, remote_id: str) -> Published:
+        """The status edited in place (its media, thread and replies stay): the same text at a
+        second try changes nothing more."""
+        text = self._text(post)
+        try:
+            return self._published(await self._call(lambda: self.api.status_update(remote_id, status=text)))
+        except MastodonNotFoundError:
+            raise Refused("the status is no longer on Mastodon") from None
 
     async def delete(self, post: Outgoing, remote_id: str) -> None:
         try:

@@ -73,6 +73,10 @@ class Network(Protocol):
 
     async def publish(self, post: Outgoing) -> Published: ...
 
+    async def update(self, post: Outgoing, remote_id: str) -> Published:
+        """The post as corrected, where `publish` put it."""
+
+
     async def delete(self, post: Outgoing, remote_id: str) -> None: ...
 
     async def close(self) -> None: ...

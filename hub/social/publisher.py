@@ -157,8 +157,10 @@ class Publisher:
                 await asyncio.wait_for(account.delete(self.outgoing(post, network), out.remote_id or ""),
                                        self.timeout_s)
                 answer = c.SocialPostDeleted(post=post_id, network=network, holder=self.holder)  # type: ignore[arg-type]
-            else:
-                done = await asyncio.wait_for(account.publish(self.outgoing(post, network)), self.timeout_s)
+            else:  # on the network already: this is its correction
+                sending = account.update(self.outgoing(post, network), out.remote_id) if out.remote_id \
+                    else account.publish(self.outgoing(post, network))
+                done = await asyncio.wait_for(sending, self.timeout_s)
                 answer = c.SocialPostSent(post=post_id, network=network, holder=self.holder,  # type: ignore[arg-type]
                                           remote_id=done.remote_id, url=done.url, ref=done.ref[:200])
                 health.count += 1

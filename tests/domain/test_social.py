@@ -7,6 +7,7 @@ import msgspec
 from hub.domain import commands as c
 from hub.domain import report, social
 from hub.domain.actors import Actor, Role
+from hub.domain.feed import render as feed_render
 from hub.domain.redaction import ERASED, redact
 from hub.domain.state import Entry, fold
 
@@ -155,3 +156,94 @@ def test_a_received_batch_is_bounded_by_its_type():
         assert "posts" in str(exc)
     else:
         raise AssertionError("101 posts in one entry were taken")
+
+
+def sent(w: World, post: str, holder: str = "a", network: str = "mastodon", remote_id: str = "109") -> None:
+    w.ok(HUB_A, claim(post, holder, network))
+    w.ok(HUB_A, c.SocialPostSent(post=post, network=network, holder=holder, remote_id=remote_id,  # type: ignore[arg-type]
+                                 url=f"https://m.ex/{remote_id}"))
+
+
+def test_a_corrected_post_is_changed_where_it_was_sent_and_goes_out_as_corrected_elsewhere():
+    w = world()
+    post = live_post(w, "Ouvertrue")
+    sent(w, post)
+    w.ok(MOD, c.EditLivePost(post=post, text="Ouverture"))
+    body = w.state.feed.posts[post]
+    assert body.body == "Ouverture" and body.edited == w.clock
+    # on Mastodon it is queued again, as a correction (its remote id kept); Bluesky had nothing yet
+    assert out(w, post).state is social.Delivery.QUEUED and out(w, post).remote_id == "109"
+    assert out(w, post, "bluesky").state is social.Delivery.QUEUED and out(w, post, "bluesky").remote_id is None
+    assert social.due(body, "mastodon", w.clock)
+    assert social.sent_counts(w.state.feed, ["mastodon"]) == {"mastodon": 1}  # still there meanwhile
+    assert w.refused(MOD, c.EditLivePost(post=post, text="Ouverture")) == "post.unchanged"
+    assert w.refused(MOD, c.EditLivePost(post=post, text=" ")) == "post.empty"
+    assert w.refused(MOD, c.EditLivePost(post=post, text="x" * 5000)) == "post.too_long"
+    assert w.refused(MOD, c.EditLivePost(post="p-nope", text="x")) == "post.not_found"
+    sent(w, post)  # the correction's answer
+    assert out(w, post).state is social.Delivery.SENT
+
+
+def test_a_post_corrected_while_it_is_sent_is_sent_again_and_a_refused_one_is_tried_again():
+    w = world()
+    post = live_post(w, "Trop long")
+    w.ok(HUB_A, claim(post, "a"))
+    w.ok(MOD, c.EditLivePost(post=post, text="Plus court"))
+    assert out(w, post).stale and out(w, post).state is social.Delivery.SENDING
+    w.ok(HUB_A, c.SocialPostSent(post=post, network="mastodon", holder="a", remote_id="7"))
+    assert out(w, post).state is social.Delivery.QUEUED and not out(w, post).stale  # the correction follows
+    w.ok(HUB_A, claim(post, "a", "bluesky"))
+    w.ok(HUB_A, c.SocialPostFailed(post=post, network="bluesky", holder="a", reason="too long"))
+    assert out(w, post, "bluesky").state is social.Delivery.REFUSED
+    w.ok(MOD, c.EditLivePost(post=post, text="Court"))
+    assert out(w, post, "bluesky").state is social.Delivery.QUEUED and out(w, post, "bluesky").reason is None
+
+
+def test_a_post_taken_back_leaves_the_feed_and_is_deleted_from_the_networks_it_reached():
+    w = world()
+    post = live_post(w)
+    sent(w, post)
+    w.ok(MOD, c.RemoveLivePost(post=post))
+    body = w.state.feed.posts[post]
+    assert body.state is social.PostState.REMOVED
+    assert out(w, post).state is social.Delivery.DELETING and social.due(body, "mastodon", w.clock)
+    assert out(w, post, "bluesky").state is social.Delivery.WITHDRAWN  # never sent there
+    assert not social.due(body, "bluesky", w.clock)
+    assert w.refused(MOD, c.RemoveLivePost(post=post)) == "post.bad_state"
+    assert w.refused(MOD, c.EditLivePost(post=post, text="x")) == "post.bad_state"
+    assert report.figures(w.state, w.config)["live_posts"] == 0  # taken back: not counted
+    # viewers no longer see it; the régie does, with its deletion's progress
+    assert feed_render(body, "public", None) is None and feed_render(body, "mod", None) is not None
+
+
+def test_a_post_taken_back_while_it_is_sent_is_deleted_once_its_answer_is_in():
+    w = world()
+    post = live_post(w)
+    w.ok(HUB_A, claim(post, "a"))
+    w.ok(HUB_A, claim(post, "a", "bluesky"))
+    w.ok(MOD, c.RemoveLivePost(post=post))
+    w.ok(HUB_A, c.SocialPostSent(post=post, network="mastodon", holder="a", remote_id="8"))
+    assert out(w, post).state is social.Delivery.DELETING
+    # the other network's try failed: it may have got there, so it is tried again (same key), then deleted
+    w.ok(HUB_A, c.SocialPostFailed(post=post, network="bluesky", holder="a", reason="timeout", retry_in_ms=1000))
+    assert not social.due(w.state.feed.posts[post], "bluesky", w.clock)
+    w.clock += 2_000
+    assert social.due(w.state.feed.posts[post], "bluesky", w.clock)
+    w.ok(HUB_A, claim(post, "a", "bluesky"))
+    w.ok(HUB_A, c.SocialPostFailed(post=post, network="bluesky", holder="a", reason="refused"))
+    assert out(w, post, "bluesky").state is social.Delivery.WITHDRAWN  # refused: not there
+
+
+def test_a_reply_goes_under_a_parent_being_corrected_and_starts_afresh_when_it_was_taken_back():
+    w = world()
+    first = live_post(w, "Un")
+    sent(w, first)
+    w.ok(MOD, c.EditLivePost(post=first, text="Un (corrigé)"))
+    second = str(w.ok(MOD, c.PostLive(text="Deux", continues=first))["post"])
+    feed = w.state.feed
+    assert not social.waits_for_parent(feed, feed.posts[second], "mastodon")
+    answered = social.thread(feed, feed.posts[second], "mastodon")
+    assert answered is not None and answered[1].remote_id == "109"
+    w.ok(MOD, c.RemoveLivePost(post=first))
+    assert social.thread(feed, feed.posts[second], "mastodon") is None
+    assert not social.waits_for_parent(feed, feed.posts[second], "bluesky")  # its parent will never be there

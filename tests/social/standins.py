@@ -121,6 +121,25 @@ class StandIns:
         self.hook("mastodon", "after")
         return JSONResponse(_status(self.url, self.mastodon.posts[known]))
 
+    async def status_update(self, request: Request) -> Response:
+        """PUT /api/v1/statuses/:id: the status's text changed in place (its media kept when
+        media_ids is not sent, as Mastodon does); each edit counted."""
+        refused = self._mastodon_auth(request) or self._failure("mastodon")
+        if refused is not None:
+            return refused
+        form = await _params(request)
+        text = str(form.get("status", ""))
+        self.mastodon.requests.append({"edit": request.path_params["id"], "text": text})
+        if len(text) > 500:
+            return JSONResponse({"error": "Validation failed: Text character limit of 500 exceeded"}, 422)
+        with self.lock:
+            found = self.mastodon.posts.get(request.path_params["id"])
+            if found is None:
+                return JSONResponse({"error": "Record not found"}, 404)
+            found["text"] = text
+            found["edits"] = found.get("edits", 0) + 1
+        return JSONResponse(_status(self.url, found))
+
     async def status_delete(self, request: Request) -> Response:
         refused = self._mastodon_auth(request) or self._failure("mastodon")
         if refused is not None:
@@ -190,6 +209,24 @@ class StandIns:
                 return JSONResponse({"error": "InvalidRequest", "message": "Record already exists"}, 400)
             self.bluesky.posts[uri] = {"cid": "bafy" + secrets.token_hex(8), "record": record}
         self.hook("bluesky", "after")
+        return JSONResponse({"uri": uri, "cid": self.bluesky.posts[uri]["cid"]})
+
+    async def put_record(self, request: Request) -> Response:
+        """com.atproto.repo.putRecord: the record written whole under its key (a new cid)."""
+        refused = self._bluesky_auth(request) or self._failure("bluesky")
+        if refused is not None:
+            return refused
+        body = await request.json()
+        record = body.get("record", {})
+        uri = f"at://{body.get('repo')}/{body.get('collection')}/{body.get('rkey')}"
+        self.bluesky.requests.append({"uri": uri, "text": record.get("text", ""), "put": True})
+        if len(record.get("text", "")) > self.bluesky_limit:
+            return JSONResponse({"error": "InvalidRequest", "message": "Invalid app.bsky.feed.post record: "
+                                 f"Record/text must not be longer than {self.bluesky_limit} graphemes"}, 400)
+        with self.lock:
+            old = self.bluesky.posts.get(uri)
+            edits = old.get("edits", 0) + 1 if old is not None else 0  # a put where nothing was: a creation
+            self.bluesky.posts[uri] = {"cid": "bafy" + secrets.token_hex(8), "record": record, "edits": edits}
         return JSONResponse({"uri": uri, "cid": self.bluesky.posts[uri]["cid"]})
 
     async def delete_record(self, request: Request) -> Response:
@@ -272,6 +309,7 @@ class StandIns:
         return Starlette(routes=[
             Route("/api/v1/statuses", self.statuses, methods=["POST"]),
             Route("/api/v1/statuses/{id}", self.status_delete, methods=["DELETE"]),
+            Route("/api/v1/statuses/{id}", self.status_update, methods=["PUT"]),
             Route("/api/v2/media", self.media, methods=["POST"]),
             Route("/api/v1/instance", self.instance),
             Route("/api/v2/instance", self.instance),
@@ -282,6 +320,7 @@ class StandIns:
             Route(x + "com.atproto.repo.getRecord", self.get_record),
             Route(x + "com.atproto.repo.createRecord", self.create_record, methods=["POST"]),
             Route(x + "com.atproto.repo.deleteRecord", self.delete_record, methods=["POST"]),
+            Route(x + "com.atproto.repo.putRecord", self.put_record, methods=["POST"]),
             Route(x + "com.atproto.repo.uploadBlob", self.upload_blob, methods=["POST"]),
         ])
 
