@@ -91,6 +91,32 @@ async def test_the_regie_sees_each_network_and_retries_or_withdraws(tmp_path):
             await withdrawn.get_by_role("button", name="Retirer de Mastodon").click()
             await withdrawn.and_(regie.locator("[data-state=deleted]")).wait_for(timeout=60_000)
             assert list(standins.mastodon.deleted) == [first_toot["id"]]
+
+            # corrected: the composer takes the post's text, and the networks change it in place
+            thread = regie.locator("#posts .post", has_text="les élèves présentent")
+            await thread.get_by_role("button", name="Modifier le live-tweet « Suite : les élèves présentent").click()
+            assert await regie.locator("#tweet-text").input_value() == "Suite : les élèves présentent leur projet"
+            assert await regie.locator("#tweet-text").evaluate("el => el === document.activeElement")
+            assert not await regie.locator("#tweet-photo").is_visible()  # a correction: the text only
+            for lang in ("en", "fr"):
+                await set_lang(regie, lang)
+                assert await serious_accessibility_violations(regie) == []
+                await screenshots(regie, f"regie-correction-{lang}")
+            await regie.locator("#tweet-text").fill("Suite : les élèves de 4e présentent leur projet")
+            await regie.get_by_role("button", name="Enregistrer la correction").click()
+            corrected = regie.locator("#posts .post", has_text="les élèves de 4e présentent")
+            await corrected.locator(".post-head", has_text="modifié").wait_for(timeout=30_000)
+            await corrected.locator(".social-state[data-network=mastodon][data-state=sent]").wait_for(timeout=60_000)
+            assert reply["text"] == "Suite : les élèves de 4e présentent leur projet #EGNum" and reply["edits"] == 1
+            await regie.get_by_role("button", name="Publier", exact=True).wait_for()  # back to a new post
+            await viewer.locator(".post", has_text="les élèves de 4e présentent").wait_for(timeout=30_000)
+
+            # taken back (it asks first): off the viewer's feed, deleted from both networks
+            regie.once("dialog", lambda dialog: dialog.accept())
+            await corrected.get_by_role("button", name="Supprimer le live-tweet « Suite : les élèves de 4e").click()
+            await viewer.locator(".post", has_text="les élèves de 4e").wait_for(state="detached", timeout=30_000)
+            await regie.locator("#posts .post", has_text="les élèves de 4e").wait_for(state="detached", timeout=60_000)
+            assert reply["id"] in standins.mastodon.deleted and len(standins.bluesky.deleted) == 1
             assert errors == []
     finally:
         await mod.close()

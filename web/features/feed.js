@@ -32,6 +32,7 @@ export function renderFeed(container, live, { role = 'viewer', filter = PUBLISHE
         : siteName(live, p.origin);
     el.parts.head.textContent = `${t(`feed.kind.${p.kind}`)} · ${who} · ${formatTime(p.at, lang())}`
       + (p.continues ? ` · ${t('feed.continued')}` : '')
+      + (p.edited ? ` · ${t('feed.edited')}` : '')
       + (p.state !== 'published' ? ` · ${t(`feed.state.${p.state}`)}` : '');
     el.parts.title.textContent = p.title || '';
     el.parts.title.hidden = !p.title;
@@ -56,6 +57,7 @@ function footFor(live, p, role) {
       out.push(h('span', { class: 'votes' }, t('qna.votes', { n: p.votes })));
     }
   }
+  if (role === 'regie' && p.kind === 'live' && p.state === 'published') out.push(...liveActions(live, p));
   if (p.social) out.push(...socialLines(live, p, role));
   if (p.kind === 'social') return [...out, ...networkPostFoot(live, p, role)];
   if (role === 'moderator' && p.state === 'pending') {
@@ -64,6 +66,26 @@ function footFor(live, p, role) {
   }
   return out;
 }
+
+// The régie corrects a live post (in the composer: one place to type) or takes it back.
+const EDIT_EVENT = 'live-post-edit';
+function liveActions(live, p) {
+  const quoted = p.body.length > 40 ? `${p.body.slice(0, 40)}…` : p.body;
+  return [
+    h('button', { type: 'button', class: 'small', 'aria-label': t('feed.edit_sr', { text: quoted }),
+      onclick: () => document.dispatchEvent(new CustomEvent(EDIT_EVENT, { detail: p.id })) }, t('feed.edit')),
+    h('button', { type: 'button', class: 'small no', 'aria-label': t('feed.remove_sr', { text: quoted }),
+      onclick: () => {
+        if (!window.confirm(t('feed.confirm_remove'))) return;
+        act(live, { type: 'feed.remove', post: p.id });
+      } }, t('feed.remove')),
+  ];
+}
+
+// What the régie's list keeps of a live post it took back: shown while a network still deletes it.
+const SETTLED = new Set(['deleted', 'withdrawn']);
+export const regieShows = (p) => p.state === 'published'
+  || (p.kind === 'live' && p.state === 'removed' && Object.values(p.social || {}).some((d) => !SETTLED.has(d.state)));
 
 // A network's post: its link; for the régie, show / hide / block its account.
 function networkPostFoot(live, p, role) {
@@ -95,6 +117,7 @@ function networkPostFoot(live, p, role) {
 const RETRIABLE = new Set(['failed', 'refused']);
 const WITHDRAWABLE = new Set(['queued', 'failed', 'refused', 'sent']);
 const WEB_LINK = /^https?:\/\//;  // a network's answer: only a web address becomes a link
+const GONE = new Set(['deleting', 'deleted']);  // no link to what is no longer there
 
 // A live post on each network: everybody gets the link once published; the régie ("regie")
 // sees every state, the network's reason when it refused, and may retry or withdraw.
@@ -102,7 +125,7 @@ function socialLines(live, p, role) {
   return Object.entries(p.social).map(([network, d]) => {
     const name = t(`social.network.${network}`);
     const line = h('p', { class: 'social-state', 'data-network': network, 'data-state': d.state });
-    const link = d.url && WEB_LINK.test(d.url)
+    const link = d.url && WEB_LINK.test(d.url) && !GONE.has(d.state)
       ? h('a', { href: d.url, target: '_blank', rel: 'noopener noreferrer', 'aria-label': t('social.open_sr', { network: name }) }, t('social.open'))
       : null;
     if (role !== 'regie') {
@@ -143,10 +166,15 @@ export function liveTweetComposer(live, token) {
   const hasTag = () => Boolean(tag())
     && new RegExp(`(^|[^\\p{L}\\p{N}_#])${tag()}(?![\\p{L}\\p{N}_])`, 'iu').test(text.value);
   const room = () => live.welcome.event.settings.limits.post_length - (tag() && !hasTag() ? tag().length + 1 : 0);
+  let editing = null;  // the live post being corrected, or null: a new one
+  const cancel = h('button', { type: 'button', hidden: true });
   const paint = () => {
     const left = room() - text.value.length;
-    label.textContent = t('feed.live_tweet');
-    button.textContent = t('feed.publish');
+    const edited = editing && live.state.posts[editing];
+    label.textContent = edited ? t('feed.editing', { time: formatTime(edited.at, lang()) }) : t('feed.live_tweet');
+    button.textContent = edited ? t('feed.save_edit') : t('feed.publish');
+    cancel.textContent = t('feed.cancel_edit');
+    cancel.hidden = !edited;
     count.textContent = t('feed.remaining', { n: left });
     count.classList.toggle('over', left < 0);
     preview.textContent = `${text.value.trim() || '…'} ${hasTag() ? '' : (tag() || '')}`.trim();
@@ -161,10 +189,23 @@ export function liveTweetComposer(live, token) {
   const photoLabel = h('label', { for: 'tweet-photo' });
   const paintAll = () => { paint(); followsLabel.textContent = t('feed.continues'); photoLabel.textContent = t('feed.live_photo'); };
   document.addEventListener('langchange', paintAll);
-  const form = h('form', { class: 'composer' }, label, text, count, preview, h('p', {}, follows, ' ', followsLabel),
-    photoLabel, photo, button);
+  const extras = h('div', { class: 'composer-extras' }, h('p', {}, follows, ' ', followsLabel), photoLabel, photo);
+  const form = h('form', { class: 'composer' }, label, text, count, preview, extras, button, ' ', cancel);
+  const editMode = (id) => {
+    editing = id;
+    extras.hidden = Boolean(id);  // a correction changes the text only
+    text.value = id ? live.state.posts[id].body : '';
+    paint();
+    text.focus();
+  };
+  document.addEventListener(EDIT_EVENT, (event) => editMode(event.detail));
+  cancel.addEventListener('click', () => editMode(null));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    if (editing) {
+      if (await act(live, { type: 'feed.edit', post: editing, text: text.value })) editMode(null);
+      return;
+    }
     const file = photo.files && photo.files[0];
     if (file && file.size > PHOTO_LIMIT) { showError({ code: 'upload.too_large', message: t('feed.photo') }); return; }
     const url = file ? await upload(live.welcome.event.id, token, file) : null;

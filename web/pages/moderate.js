@@ -5,7 +5,7 @@ import { act, eventFromPath, sections, siteCity, startPage, staffToken, section 
 import { sceneControl } from '../features/scenes.js';
 import { renderQuestions } from '../features/qna.js';
 import { pollBuilder, pollStatus, preparedPolls, refreshPollStatusVotes, renderPollList } from '../features/polls.js';
-import { liveTweetComposer, renderFeed } from '../features/feed.js';
+import { liveTweetComposer, regieShows, renderFeed } from '../features/feed.js';
 import { floorQueue, recordingControl } from '../features/stage.js';
 import { switcher } from '../features/switcher.js';
 import { panes } from '../features/panes.js';
@@ -141,7 +141,7 @@ function watchSections(l) {
   page.watch(['tally'], () => refreshPollStatusVotes(ui.pollStatus, l));
   page.watch(['post'], () => {
     renderFeed(ui.contributions, l, { role: 'moderator', filter: (p) => p.state === 'pending' });
-    renderFeed(ui.feed, l, { role: 'regie', limit: 10 });
+    renderFeed(ui.feed, l, { role: 'regie', limit: 10, filter: regieShows });
   });
   page.watch(['question', 'post', 'poll', 'stage'], () => {
     const questions = Object.values(l.state.questions).filter(numbers());
@@ -153,7 +153,7 @@ function watchSections(l) {
     // the tabs: what waits (questions and contributions to moderate), what is open, what went out
     const tabs = { queue: figures.pending, contributions: figures.contributions,
       polls: Object.values(l.state.polls).filter((p) => p.state === 'open').length,
-      tweets: posts.filter((p) => p.kind === 'live').length, floor: l.state.stage.floor_queue.length };
+      tweets: posts.filter((p) => p.kind === 'live' && p.state === 'published').length, floor: l.state.stage.floor_queue.length };
     const format = new Intl.NumberFormat(document.documentElement.lang === 'en' ? 'en-GB' : 'fr-FR');
     for (const [id, n] of Object.entries(figures)) ui.counts[id].textContent = `(${format.format(n)})`;
     for (const [id, n] of Object.entries(tabs)) {
