@@ -47,7 +47,7 @@ def _jwt(exp: int) -> str:
 class StandIns:
     """Both networks on one port; `fail(network, status, times)` makes the next writes fail, and
     `hook` runs on each write before it is kept ("before") and after it is kept, before the answer
-    goes back ("after"): where the exactly-once tests kill the hub."""
+    goes back ("after"; "edited" for a correction): where the exactly-once tests kill the hub."""
 
     def __init__(self) -> None:
         self.port = free_port()
@@ -138,6 +138,7 @@ class StandIns:
                 return JSONResponse({"error": "Record not found"}, 404)
             found["text"] = text
             found["edits"] = found.get("edits", 0) + 1
+        self.hook("mastodon", "edited")
         return JSONResponse(_status(self.url, found))
 
     async def status_delete(self, request: Request) -> Response:
@@ -227,6 +228,7 @@ class StandIns:
             old = self.bluesky.posts.get(uri)
             edits = old.get("edits", 0) + 1 if old is not None else 0  # a put where nothing was: a creation
             self.bluesky.posts[uri] = {"cid": "bafy" + secrets.token_hex(8), "record": record, "edits": edits}
+        self.hook("bluesky", "edited")
         return JSONResponse({"uri": uri, "cid": self.bluesky.posts[uri]["cid"]})
 
     async def delete_record(self, request: Request) -> Response:

@@ -82,6 +82,49 @@ async def test_a_hub_killed_around_its_network_call_publishes_once(tmp_path, sta
         hub.stop()
 
 
+@pytest.mark.parametrize("network", NETWORKS)
+async def test_a_hub_killed_after_a_correction_reached_the_network_posts_nothing_new(tmp_path, standins, network):
+    """The network took the correction, the hub died before writing its answer: the try after
+    the restart writes the same text again, and nothing new is posted."""
+    hub = HubProcess("solo", f"sqlite:{tmp_path / 'log.db'}", tmp_path / "data", tmp_path,
+                     **hub_env(tmp_path, standins))
+    hub.start()
+    killed: list[str] = []
+
+    def kill(at_network: str, stage: str) -> bool:
+        if at_network == network and stage == "edited" and not killed and hub.proc is not None:
+            killed.append(stage)
+            os.kill(hub.proc.pid, signal.SIGKILL)
+        return False
+
+    standins.hook = kill
+    try:
+        wait_healthy([hub])
+        async with moderator(hub) as mod:
+            post = (await mod.command({"type": "feed.post", "text": "Clôture : merci à tuos !"}))["result"]["post"]
+            await mod.wait_for(lambda m: all(state_of(m, post, n) == "sent" for n in NETWORKS), timeout=120)
+            await mod.command({"type": "feed.edit", "post": post, "text": "Clôture : merci à tous !"})
+        deadline = time.monotonic() + 120
+        while not killed and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert killed, "the hub never sent the correction"
+        assert hub.proc is not None
+        hub.proc.wait(30)
+        hub.proc = None
+        hub.start()
+        wait_healthy([hub])
+        async with moderator(hub) as mod:
+            await mod.wait_for(lambda m: all(state_of(m, post, n) == "sent" for n in NETWORKS), timeout=120)
+        for received in (standins.mastodon, standins.bluesky):
+            [kept] = received.posts.values()  # still one post on each network
+            text = kept.get("text") or kept["record"]["text"]
+            assert text == "Clôture : merci à tous ! #EGNum"
+        edited = standins.mastodon if network == "mastodon" else standins.bluesky
+        assert next(iter(edited.posts.values()))["edits"] == 2  # the same correction, written twice
+    finally:
+        hub.stop()
+
+
 async def test_two_hubs_over_redis_publish_each_post_once(tmp_path, standins):
     (tmp_path / "redis").mkdir()
     redis = RedisServer(tmp_path / "redis")
