@@ -10,7 +10,7 @@ from hub.client import HubError, LiveClient
 
 from ..hubserver import EVENT, HubServer
 from .standins import StandIns
-from .test_publishing import delivery, posted
+from .test_publishing import delivery, posted, refused_by_bluesky
 
 NETWORKS = ("mastodon", "bluesky")
 
@@ -79,13 +79,10 @@ async def test_a_corrected_post_is_changed_in_place_and_a_removed_one_deleted(so
 
 
 async def test_a_refused_post_goes_out_once_corrected(social_hub: HubServer, standins: StandIns):
-    standins.bluesky_limit = 30
     mod = social_hub.moderator()
     await mod.connect()
     try:
-        post = await posted(mod, "Un message bien trop long pour ce réseau-là")
-        await mod.wait_for(lambda m: delivery(m, post, "bluesky").get("state") == "refused"
-                           and delivery(m, post, "mastodon").get("state") == "sent", timeout=60)
+        post = await refused_by_bluesky(mod, standins)
         await mod.command({"type": "feed.edit", "post": post, "text": "Plus court"})
         await mod.wait_for(everywhere("sent", post), timeout=60)
         [skeet] = standins.bluesky.posts.values()

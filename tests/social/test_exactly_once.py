@@ -35,6 +35,20 @@ def hub_env(tmp_path: Path, standins: StandIns) -> dict[str, str]:
     return {"HUB_EVENTS_DIR": str(social_events(tmp_path / "events")), **standins.env(), **QUIET}
 
 
+def restart_once_killed(hub: HubProcess, killed: list[str], never: str) -> None:
+    """Waits for the stand-in's hook to kill the hub, then starts it again: the same node id,
+    the same log, so it takes its own claim back."""
+    deadline = time.monotonic() + 120
+    while not killed and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert killed, never
+    assert hub.proc is not None
+    hub.proc.wait(30)
+    hub.proc = None
+    hub.start()
+    wait_healthy([hub])
+
+
 @pytest.mark.parametrize("network, moment", [("mastodon", "after"), ("mastodon", "before"),
                                              ("bluesky", "after"), ("bluesky", "before")])
 async def test_a_hub_killed_around_its_network_call_publishes_once(tmp_path, standins, network, moment):
@@ -57,15 +71,7 @@ async def test_a_hub_killed_around_its_network_call_publishes_once(tmp_path, sta
         wait_healthy([hub])
         async with moderator(hub) as mod:
             post = (await mod.command({"type": "feed.post", "text": "Clôture : merci à tous !"}))["result"]["post"]
-        deadline = time.monotonic() + 120
-        while not killed and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert killed, "the hub never called the network"
-        assert hub.proc is not None
-        hub.proc.wait(30)
-        hub.proc = None
-        hub.start()  # the same node id, the same log: it takes its own claim back
-        wait_healthy([hub])
+        restart_once_killed(hub, killed, "the hub never called the network")
         async with moderator(hub) as mod:
             await mod.wait_for(lambda m: all(state_of(m, post, n) == "sent" for n in NETWORKS), timeout=120)
         received = standins.mastodon if network == "mastodon" else standins.bluesky
@@ -104,15 +110,7 @@ async def test_a_hub_killed_after_a_correction_reached_the_network_posts_nothing
             post = (await mod.command({"type": "feed.post", "text": "Clôture : merci à tuos !"}))["result"]["post"]
             await mod.wait_for(lambda m: all(state_of(m, post, n) == "sent" for n in NETWORKS), timeout=120)
             await mod.command({"type": "feed.edit", "post": post, "text": "Clôture : merci à tous !"})
-        deadline = time.monotonic() + 120
-        while not killed and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert killed, "the hub never sent the correction"
-        assert hub.proc is not None
-        hub.proc.wait(30)
-        hub.proc = None
-        hub.start()
-        wait_healthy([hub])
+        restart_once_killed(hub, killed, "the hub never sent the correction")
         async with moderator(hub) as mod:
             await mod.wait_for(lambda m: all(state_of(m, post, n) == "sent" for n in NETWORKS), timeout=120)
         for received in (standins.mastodon, standins.bluesky):

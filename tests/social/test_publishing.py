@@ -84,15 +84,21 @@ async def test_a_network_that_is_down_is_tried_again_and_the_day_goes_on(social_
         await mod.close()
 
 
+async def refused_by_bluesky(mod: LiveClient, standins: StandIns) -> str:
+    """A live post too long for Bluesky (the stand-in takes 30 graphemes): sent to Mastodon only."""
+    standins.bluesky_limit = 30
+    post = await posted(mod, "Un message bien trop long pour ce réseau-là")
+    await mod.wait_for(lambda m: delivery(m, post, "bluesky").get("state") == "refused"
+                       and delivery(m, post, "mastodon").get("state") == "sent", timeout=60)
+    return post
+
+
 async def test_a_refused_post_shows_the_networks_reason_and_the_regie_retries_or_withdraws(
         social_hub: HubServer, standins: StandIns):
-    standins.bluesky_limit = 30
     mod = social_hub.moderator()
     await mod.connect()
     try:
-        post = await posted(mod, "Un message bien trop long pour ce réseau-là")
-        await mod.wait_for(lambda m: delivery(m, post, "bluesky").get("state") == "refused"
-                           and delivery(m, post, "mastodon").get("state") == "sent", timeout=60)
+        post = await refused_by_bluesky(mod, standins)
         assert "must not be longer than 30 graphemes" in delivery(mod, post, "bluesky")["reason"]
         # refused is kept (not tried again by itself); the régie may retry: refused again, as it is
         await mod.command({"type": "social.retry", "post": post, "network": "bluesky"})
