@@ -25,6 +25,7 @@ INCOMING_TEXT = 1000   # a network's post as shown here, at most (the networks a
 
 
 CLAIMABLE = (Delivery.QUEUED, Delivery.FAILED, Delivery.SENDING, Delivery.DELETING)
+WITHDRAWABLE = (Delivery.QUEUED, Delivery.FAILED, Delivery.REFUSED, Delivery.SENT)  # not while a send is out
 
 
 def outbound(post: Post, network: str) -> Outbound:
@@ -45,10 +46,15 @@ def due(post: Post, network: str, now: int) -> bool:
     return out.state is Delivery.QUEUED and post.state is PostState.PUBLISHED
 
 
-def _live(state: FeedState, ctx: Ctx, post_id: str, network: str) -> Post:
+def _live_post(state: FeedState, post_id: str) -> Post:
     post = state.posts.get(post_id)
     if post is None or post.kind != LIVE:
         raise DomainError("post.not_found", f"no live post {post_id}", post=post_id)
+    return post
+
+
+def _live(state: FeedState, ctx: Ctx, post_id: str, network: str) -> Post:
+    post = _live_post(state, post_id)
     require(network in ctx.config.social, "social.network", f"this event does not publish to {network}",
             network=network)
     return post
@@ -153,20 +159,22 @@ def retry(state: FeedState, ctx: Ctx, cmd: c.RetrySocialPost, fx: Effects) -> Co
 def withdraw(state: FeedState, ctx: Ctx, cmd: c.WithdrawSocialPost, fx: Effects) -> Commit:
     post = _live(state, ctx, cmd.post, cmd.network)
     out = outbound(post, cmd.network)
-    require(out.state in (Delivery.QUEUED, Delivery.FAILED, Delivery.REFUSED, Delivery.SENT), "social.bad_state",
+    require(out.state in WITHDRAWABLE, "social.bad_state",
             f"{cmd.network}: this post is {out.state.value}: wait for its answer", post=post.id,
             network=cmd.network, state=out.state.value)
 
     def commit() -> None:
-        # On the network (sent, or a correction pending): a publisher deletes it; else never sent.
-        gone = _gone(out)
-        _changed(post, cmd.network, msgspec.structs.replace(out, state=gone, holder=None, until=0,
-                                                           retry_at=None), fx)
+        _changed(post, cmd.network, _withdrawn(out), fx)
     return commit
 
 
 def _gone(out: Outbound) -> Delivery:
     return Delivery.DELETING if out.remote_id else Delivery.WITHDRAWN
+
+
+def _withdrawn(out: Outbound) -> Outbound:
+    """On the network (sent, or a correction pending): a publisher deletes it; else never sent."""
+    return msgspec.structs.replace(out, state=_gone(out), holder=None, until=0, retry_at=None)
 
 
 def on_network(out: Outbound) -> bool:
@@ -176,9 +184,7 @@ def on_network(out: Outbound) -> bool:
 
 # -- a live post changed after it was posted -------------------------------------------------
 def _published_live(state: FeedState, post_id: str) -> Post:
-    post = state.posts.get(post_id)
-    if post is None or post.kind != LIVE:
-        raise DomainError("post.not_found", f"no live post {post_id}", post=post_id)
+    post = _live_post(state, post_id)
     require(post.state is PostState.PUBLISHED, "post.bad_state", f"post {post.id} is {post.state.value}",
             post=post.id, state=post.state.value)
     return post
@@ -194,7 +200,7 @@ def edit_live(state: FeedState, ctx: Ctx, cmd: c.EditLivePost, fx: Effects) -> C
 
     def commit() -> None:
         post.body, post.edited = text, ctx.at
-        for network, out in list(post.social.items()):
+        for network, out in post.social.items():
             if out.state in (Delivery.SENT, Delivery.REFUSED):
                 post.social[network] = msgspec.structs.replace(out, state=Delivery.QUEUED, retry_at=None, reason=None)
             elif out.state is Delivery.SENDING:
@@ -213,9 +219,8 @@ def remove_live(state: FeedState, ctx: Ctx, cmd: c.RemoveLivePost, fx: Effects) 
         post.state = PostState.REMOVED
         for network in ctx.config.social:
             out = outbound(post, network)
-            if out.state in (Delivery.QUEUED, Delivery.FAILED, Delivery.REFUSED, Delivery.SENT):
-                post.social[network] = msgspec.structs.replace(out, state=_gone(out), holder=None, until=0,
-                                                               retry_at=None)
+            if out.state in WITHDRAWABLE:
+                post.social[network] = _withdrawn(out)
         fx.now.append(("post", post.id))
         fx.result["post"] = post.id
     return commit

@@ -152,14 +152,13 @@ class Publisher:
         out = social.outbound(post, network)
         answer: c.AnyCommand
         ok = True
+        outgoing = self.outgoing(post, network)
         try:
             if deleting:
-                await asyncio.wait_for(account.delete(self.outgoing(post, network), out.remote_id or ""),
-                                       self.timeout_s)
+                await asyncio.wait_for(account.delete(outgoing, out.remote_id or ""), self.timeout_s)
                 answer = c.SocialPostDeleted(post=post_id, network=network, holder=self.holder)  # type: ignore[arg-type]
             else:  # on the network already: this is its correction
-                sending = account.update(self.outgoing(post, network), out.remote_id) if out.remote_id \
-                    else account.publish(self.outgoing(post, network))
+                sending = account.update(outgoing, out.remote_id) if out.remote_id else account.publish(outgoing)
                 done = await asyncio.wait_for(sending, self.timeout_s)
                 answer = c.SocialPostSent(post=post_id, network=network, holder=self.holder,  # type: ignore[arg-type]
                                           remote_id=done.remote_id, url=done.url, ref=done.ref[:200])

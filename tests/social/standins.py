@@ -200,9 +200,8 @@ class StandIns:
         record = body.get("record", {})
         uri = f"at://{body.get('repo')}/{body.get('collection')}/{body.get('rkey') or secrets.token_hex(6)}"
         self.bluesky.requests.append({"uri": uri, "text": record.get("text", "")})
-        if len(record.get("text", "")) > self.bluesky_limit:
-            return JSONResponse({"error": "InvalidRequest", "message": "Invalid app.bsky.feed.post record: "
-                                 f"Record/text must not be longer than {self.bluesky_limit} graphemes"}, 400)
+        if (too_long := self._bluesky_too_long(record)) is not None:
+            return too_long
         if self.hook("bluesky", "before"):
             return Response(status_code=500)
         with self.lock:
@@ -211,6 +210,12 @@ class StandIns:
             self.bluesky.posts[uri] = {"cid": "bafy" + secrets.token_hex(8), "record": record}
         self.hook("bluesky", "after")
         return JSONResponse({"uri": uri, "cid": self.bluesky.posts[uri]["cid"]})
+
+    def _bluesky_too_long(self, record: dict[str, Any]) -> Response | None:
+        if len(record.get("text", "")) > self.bluesky_limit:
+            return JSONResponse({"error": "InvalidRequest", "message": "Invalid app.bsky.feed.post record: "
+                                 f"Record/text must not be longer than {self.bluesky_limit} graphemes"}, 400)
+        return None
 
     async def put_record(self, request: Request) -> Response:
         """com.atproto.repo.putRecord: the record written whole under its key (a new cid)."""
@@ -221,9 +226,8 @@ class StandIns:
         record = body.get("record", {})
         uri = f"at://{body.get('repo')}/{body.get('collection')}/{body.get('rkey')}"
         self.bluesky.requests.append({"uri": uri, "text": record.get("text", ""), "put": True})
-        if len(record.get("text", "")) > self.bluesky_limit:
-            return JSONResponse({"error": "InvalidRequest", "message": "Invalid app.bsky.feed.post record: "
-                                 f"Record/text must not be longer than {self.bluesky_limit} graphemes"}, 400)
+        if (too_long := self._bluesky_too_long(record)) is not None:
+            return too_long
         with self.lock:
             old = self.bluesky.posts.get(uri)
             edits = old.get("edits", 0) + 1 if old is not None else 0  # a put where nothing was: a creation
